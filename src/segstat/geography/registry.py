@@ -1,0 +1,272 @@
+"""The area registry: every DeSO, RegSO, kommun and län code of both vintages.
+
+Two code series exist:
+
+* **2018**: DeSO 2018 (5,984 areas) with RegSO 2020 (3,363), SCB's series for
+  reference years up to 2023. RegSO 2020 is built from DeSO 2018, so
+  ``vintage=2020`` is accepted as a synonym of ``vintage=2018``.
+* **2025**: DeSO 2025 (6,160) with RegSO 2025 (3,363), valid from 2025-01-01
+  and used by SCB from reference year 2024.
+
+Kommun (290) and län (21) codes are the same in both series.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._data import load_table
+from .._validation import check_choice, check_level, close_matches, examples
+from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
+from .codes import LEVELS, _as_series, _padded, detect_level, normalize_codes
+
+VINTAGES = (2018, 2025)
+_ALIASES = {2018: 2018, 2020: 2018, 2025: 2025}
+
+
+def check_vintage(vintage: Any) -> int:
+    """Map a user's vintage (2018, 2020 or 2025) to the series key 2018 or 2025."""
+    if isinstance(vintage, str) and vintage.strip().isdigit():
+        vintage = int(vintage)
+    if isinstance(vintage, bool) or not isinstance(vintage, (int, np.integer)) or int(vintage) not in _ALIASES:
+        raise VintageError(
+            f"vintage={vintage!r} is not known; use 2018 (DeSO 2018 / RegSO 2020; 2020 is accepted "
+            f"as the same series) or 2025 (DeSO 2025 / RegSO 2025)."
+        )
+    return _ALIASES[int(vintage)]
+
+
+def vintage_label(level: str, vintage: int) -> str:
+    """Human-readable name of a level in a series, e.g. ``'RegSO 2020'``."""
+    names = {"deso": "DeSO", "regso": "RegSO", "kommun": "kommun", "lan": "län"}
+    if level == "regso":
+        return f"RegSO {2020 if vintage == 2018 else 2025}"
+    if level == "deso":
+        return f"DeSO {vintage}"
+    return names[level]
+
+
+@functools.lru_cache(maxsize=None)
+def _hierarchy(vintage: int) -> pd.DataFrame:
+    """One row per DeSO of the series: deso, regso, regso_name, kommun, lan."""
+    if vintage == 2018:
+        key = load_table("deso2018_regso2020").rename(
+            columns={"DeSO_2018": "deso", "RegSOkod_2020": "regso", "RegSO_2020": "regso_name", "Kommun": "kommun"}
+        )
+    else:
+        key = load_table("deso2025_regso2025").rename(
+            columns={"desokod": "deso", "regsokod": "regso", "regsonamn": "regso_name", "kommunkod": "kommun"}
+        )
+    key = key[["deso", "regso", "regso_name", "kommun"]].copy()
+    kl = _kommuner()
+    key["lan"] = key["kommun"].map(kl["lan"])
+    for col in ("deso", "regso", "kommun", "lan"):
+        key[col] = key[col].astype("string")
+    return key.sort_values("deso", ignore_index=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _kommuner() -> pd.DataFrame:
+    kl = load_table("kommun_lan")
+    return pd.DataFrame(
+        {"name": kl["municipality_name_short"].to_numpy(), "lan": kl["county_code"].to_numpy()},
+        index=pd.Index(kl["municipality_code"], name="kommun"),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _areas(level: str, vintage: int) -> pd.DataFrame:
+    h = _hierarchy(vintage)
+    if level == "deso":
+        out = pd.DataFrame({"code": h["deso"], "name": pd.array([pd.NA] * len(h), dtype="string"),
+                            "regso": h["regso"], "kommun": h["kommun"], "lan": h["lan"]})
+    elif level == "regso":
+        r = h.drop_duplicates("regso").sort_values("regso", ignore_index=True)
+        out = pd.DataFrame({"code": r["regso"], "name": r["regso_name"].astype("string"),
+                            "kommun": r["kommun"], "lan": r["lan"]})
+    elif level == "kommun":
+        k = _kommuner()
+        out = pd.DataFrame({"code": k.index.astype("string"), "name": k["name"].astype("string").to_numpy(),
+                            "lan": k["lan"].astype("string").to_numpy()})
+    else:
+        lan = load_table("lan")
+        out = pd.DataFrame({"code": lan["county_code"].astype("string"),
+                            "name": lan["county_name"].astype("string")})
+    return out.sort_values("code", ignore_index=True)
+
+
+def areas(level: str, *, vintage: int = 2025) -> pd.DataFrame:
+    """All areas of a level in a vintage, with their parents.
+
+    Parameters
+    ----------
+    level : {"deso", "regso", "kommun", "lan"}
+    vintage : {2018, 2020, 2025}, default 2025
+        2018 is the DeSO 2018 / RegSO 2020 series (``2020`` means the same
+        series); 2025 is DeSO 2025 / RegSO 2025. Kommun and län are the same in
+        both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area, sorted by code: ``code``, ``name`` (SCB's name;
+        ``<NA>`` for DeSO, which SCB does not name) and the parent codes
+        ``regso``, ``kommun``, ``lan`` where they exist. All codes are ``string``.
+
+    Examples
+    --------
+    >>> import segstat
+    >>> len(segstat.areas("regso", vintage=2025)), len(segstat.areas("deso", vintage=2018))
+    (3363, 5984)
+    >>> segstat.areas("kommun", vintage=2025).iloc[0].tolist()
+    ['0114', 'Upplands Väsby', '01']
+    """
+    level = check_level(level, LEVELS)
+    return _areas(level, check_vintage(vintage)).copy()
+
+
+def _known(level: str, vintage: int) -> pd.Index:
+    return pd.Index(_areas(level, vintage)["code"].astype(str))
+
+
+def _unknown_error(level: str, vintage: int, unknown: list[str]) -> Exception:
+    other = 2025 if vintage == 2018 else 2018
+    in_other = [c for c in unknown if c in set(_known(level, other))]
+    if in_other and len(in_other) == len(unknown):
+        return VintageError(
+            f"{len(unknown)} code(s) are not {vintage_label(level, vintage)} codes but exist in "
+            f"{vintage_label(level, other)}: {examples(unknown)}. Pass vintage={other}, or move the data "
+            f"between vintages with segstat.crosswalk()."
+        )
+    known = _known(level, vintage)
+    hints = []
+    for c in unknown[:5]:
+        m = close_matches(c, known[known.str.startswith(c[:4])] if len(c) >= 4 else known, n=2)
+        hints.append(f"{c!r}" + (f" (close: {', '.join(m)})" if m else ""))
+    mixed = ""
+    if in_other:
+        mixed = (f" {len(in_other)} of them exist in {vintage_label(level, other)} ({examples(in_other, 3)}): "
+                 f"the input seems to mix vintages.")
+    return UnknownCodeError(
+        f"{len(unknown)} code(s) do not exist in {vintage_label(level, vintage)}: {', '.join(hints)}"
+        f"{' ...' if len(unknown) > 5 else ''}.{mixed} Check the codes, or pass errors='coerce' to get <NA> for them."
+    )
+
+
+def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = "raise") -> pd.Series:
+    """Normalise ``codes`` of ``level`` and check they exist in the series ``vintage``.
+
+    Unknown codes raise (listing them with close matches) or, with
+    ``errors="coerce"``, become ``<NA>`` with a :class:`CoercedWarning`.
+    """
+    norm = normalize_codes(codes, level, errors=errors)
+    known = _known(level, vintage)
+    present = norm.notna().to_numpy()
+    is_known = np.zeros(len(norm), dtype=bool)
+    is_known[present] = known.get_indexer(norm[present].astype(str)) >= 0
+    unknown_mask = present & ~is_known
+    if unknown_mask.any():
+        unknown = pd.unique(norm[unknown_mask].astype(str)).tolist()
+        if errors == "raise":
+            raise _unknown_error(level, vintage, unknown)
+        warnings.warn(
+            f"{int(unknown_mask.sum())} {vintage_label(level, vintage)} code(s) were not found and set to <NA> "
+            f"(e.g. {examples(unknown, 3)}).",
+            CoercedWarning,
+            stacklevel=3,
+        )
+        norm = norm.mask(pd.Series(unknown_mask, index=norm.index))
+    return norm
+
+
+def to_level(
+    codes: Any,
+    level: str,
+    *,
+    vintage: int,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> pd.Series:
+    """Map area codes to a coarser level: DeSO -> RegSO/kommun/län, RegSO -> kommun/län, kommun -> län.
+
+    Parameters
+    ----------
+    codes : list, array or Series of str
+        Codes of one level (detected from the pattern); Statistikdatabasen
+        suffixes are stripped.
+    level : {"regso", "kommun", "lan", "deso"}
+        Target level; the same level as the input returns the validated codes.
+    vintage : {2018, 2020, 2025}
+        Series the codes belong to (2020 = the DeSO 2018 / RegSO 2020 series).
+    errors : {"raise", "coerce"}, default "raise"
+        Unknown codes raise :class:`~segstat.errors.UnknownCodeError` listing
+        them with close matches; ``"coerce"`` gives ``<NA>`` and a
+        :class:`~segstat.errors.CoercedWarning` with the count.
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` dtype, aligned with the input (same index for a Series).
+
+    Examples
+    --------
+    >>> import segstat
+    >>> segstat.to_level(["0114C1061"], "regso", vintage=2025).tolist()
+    ['0114R006']
+    >>> segstat.to_level(["0114R006", "1480R001"], "lan", vintage=2025).tolist()
+    ['01', '14']
+    """
+    target = check_level(level, LEVELS)
+    check_choice("errors", errors, ("raise", "coerce"))
+    v = check_vintage(vintage)
+    s = _as_series(codes)
+    if len(s) == 0:
+        raise InputValueError("codes is empty; pass at least one code.")
+    stripped = s.astype("string").str.strip().str.upper().str.replace(r"_(?:DESO|REGSO)\d{4}$", "", regex=True)
+    try:
+        source = detect_level(stripped)
+    except CodeError:
+        # integers and codes that lost their leading zero: show the padded fix
+        present = [v for v in s.tolist() if not pd.isna(v)]
+        for lvl in ("deso", "regso", "lan", "kommun"):
+            if present and all(_padded(v, lvl) is not None for v in present):
+                normalize_codes(s, lvl)  # raises CodeError naming the padded codes
+        raise
+    order = LEVELS.index
+    if order(target) < order(source):
+        raise InputValueError(
+            f"cannot map {source} codes down to {target}: {target} is finer than {source}. "
+            f"to_level only aggregates (deso -> regso -> kommun -> lan)."
+        )
+    norm = validate_codes(s, source, v, errors=errors)
+    if target == source:
+        return norm
+    if source == "deso":
+        table = _hierarchy(v).set_index("deso")[target]
+    elif source == "regso":
+        table = _hierarchy(v).drop_duplicates("regso").set_index("regso")[target]
+    else:  # kommun -> lan
+        table = _kommuner()["lan"]
+    out = pd.Series(table.reindex(norm.astype(object).where(norm.notna(), None)).to_numpy(),
+                    index=norm.index, dtype="string", name=target)
+    return out
+
+
+def parents(codes: pd.Series, level: str, vintage: int) -> pd.DataFrame:
+    """Parent codes of already validated ``codes``: a frame with one column per coarser level."""
+    v = check_vintage(vintage)
+    out = {level: codes.astype("string")}
+    for parent in LEVELS[LEVELS.index(level) + 1:]:
+        if level == "deso":
+            table = _hierarchy(v).set_index("deso")[parent]
+        elif level == "regso":
+            table = _hierarchy(v).drop_duplicates("regso").set_index("regso")[parent]
+        else:
+            table = _kommuner()["lan"]
+        keys = codes.astype(object).where(codes.notna(), None)
+        out[parent] = pd.Series(table.reindex(keys).to_numpy(), index=codes.index, dtype="string")
+    return pd.DataFrame(out, index=codes.index)

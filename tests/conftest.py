@@ -1,0 +1,9 @@
+"""Shared fixtures for the segstat test suite."""
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20221231)
