@@ -134,9 +134,17 @@ def _known(level: str, vintage: int) -> pd.Index:
     return pd.Index(_areas(level, vintage)["code"].astype(str))
 
 
-def _unknown_error(level: str, vintage: int, unknown: list[str]) -> Exception:
+def _unknown_error(level: str, vintage: int, unknown: list[str], given: list[str]) -> Exception:
     other = 2025 if vintage == 2018 else 2018
-    in_other = [c for c in unknown if c in set(_known(level, other))]
+    other_codes = set(_known(level, other))
+    in_other = [c for c in unknown if c in other_codes]
+    only_here = [c for c in given if c not in other_codes and c not in set(unknown)]
+    if in_other and only_here:
+        return VintageError(
+            f"the codes mix vintages: {examples(in_other, 3)} exist only in {vintage_label(level, other)}, "
+            f"{examples(only_here, 3)} only in {vintage_label(level, vintage)}. Bring all data to one vintage "
+            f"with segstat.crosswalk() first."
+        )
     if in_other and len(in_other) == len(unknown):
         return VintageError(
             f"{len(unknown)} code(s) are not {vintage_label(level, vintage)} codes but exist in "
@@ -148,13 +156,9 @@ def _unknown_error(level: str, vintage: int, unknown: list[str]) -> Exception:
     for c in unknown[:5]:
         m = close_matches(c, known[known.str.startswith(c[:4])] if len(c) >= 4 else known, n=2)
         hints.append(f"{c!r}" + (f" (close: {', '.join(m)})" if m else ""))
-    mixed = ""
-    if in_other:
-        mixed = (f" {len(in_other)} of them exist in {vintage_label(level, other)} ({examples(in_other, 3)}): "
-                 f"the input seems to mix vintages.")
     return UnknownCodeError(
         f"{len(unknown)} code(s) do not exist in {vintage_label(level, vintage)}: {', '.join(hints)}"
-        f"{' ...' if len(unknown) > 5 else ''}.{mixed} Check the codes, or pass errors='coerce' to get <NA> for them."
+        f"{' ...' if len(unknown) > 5 else ''}. Check the codes, or pass errors='coerce' to get <NA> for them."
     )
 
 
@@ -173,7 +177,7 @@ def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = 
     if unknown_mask.any():
         unknown = pd.unique(norm[unknown_mask].astype(str)).tolist()
         if errors == "raise":
-            raise _unknown_error(level, vintage, unknown)
+            raise _unknown_error(level, vintage, unknown, pd.unique(norm[present].astype(str)).tolist())
         warnings.warn(
             f"{int(unknown_mask.sum())} {vintage_label(level, vintage)} code(s) were not found and set to <NA> "
             f"(e.g. {examples(unknown, 3)}).",
