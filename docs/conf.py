@@ -18,6 +18,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "myst_parser",
 ]
 autosummary_generate = True
 autodoc_typehints = "none"
@@ -30,5 +31,5 @@ html_theme = "alabaster"
 html_static_path = ["_static"]
 html_title = f"segstat {release}"
 mathjax_path = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
-suppress_warnings = ["config.cache"]
+suppress_warnings = ["config.cache", "myst.header"]
 nitpicky = False
