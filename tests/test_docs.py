@@ -1,0 +1,26 @@
+"""The Sphinx site builds offline with warnings as errors (what `make docs` runs)."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DOCS.is_dir(), reason="docs/ is not part of an installed package")
+@pytest.mark.skipif(importlib.util.find_spec("sphinx") is None, reason="needs the docs extra")
+def test_docs_build_without_warnings(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(tmp_path)],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stderr[-4000:]
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "segstat" in index
+    api = (tmp_path / "api" / "foundation.html").read_text(encoding="utf-8")
+    for name in ("areas", "to_level", "normalize_codes", "crosswalk", "population"):
+        assert f"segstat.{name}" in api
