@@ -56,6 +56,7 @@ _LAZY: dict[str, str] = {
     "rates": "measures.rates",
     "segregation_test": "measures.segregation",
     "standardize": "measures.rates",
+    "sweden_standard_population": "measures.rates",
 }
 
 _SUBMODULES = {"datasets", "errors", "geography", "classify", "disclosure", "measures", "cli", "report"}
