@@ -1,0 +1,358 @@
+"""Disparity across groups (for example områdestyper), with HEAT's definitions.
+
+Each measure is a function of the subgroup rates :math:`y_j` with the
+population shares :math:`p_j` and ridit ranks :math:`X_j` held fixed. Point
+estimates follow WHO's Health Equity Assessment Toolkit (HEAT) technical
+notes; intervals use the delta method where HEAT has an analytic formula and
+a parametric simulation (Poisson counts) otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_rng, examples
+from ..errors import InputValueError
+
+__all__ = ["MEASURES", "disparity"]
+
+
+@dataclass(frozen=True)
+class _Setup:
+    labels: list[Any]          # groups, most disadvantaged first (ordered) or as given
+    events: np.ndarray
+    population: np.ndarray
+    y: np.ndarray              # rates per `per`
+    p: np.ndarray              # population shares
+    X: np.ndarray              # ridit ranks (ordered groups)
+    ordered: bool
+    adv: int                   # index of the most advantaged group, or of the reference
+    dis: int                   # index of the most disadvantaged group
+    best: int                  # best-performing group (MDB reference)
+    per: float
+
+
+def _mu(y: np.ndarray, s: _Setup) -> np.ndarray:
+    return y @ s.p
+
+
+def _wls_ends(y: np.ndarray, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted values at ridit 0 and 1 of the population-weighted regression of y on X."""
+    xm = s.X @ s.p
+    sxx = (s.p * (s.X - xm) ** 2).sum()
+    b = (y * (s.p * (s.X - xm))).sum(axis=-1) / sxx
+    a = _mu(y, s) - b * xm
+    return a, a + b
+
+
+def _safe_log(x: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x)
+
+
+# measure name -> (function of y (..., G), type, unit, needs order, analytic interval?, log-scale interval?)
+def _measures() -> dict[str, tuple[Callable[[np.ndarray, _Setup], np.ndarray], str, str, bool, bool, bool]]:
+    def d(y, s):
+        return y[..., s.adv] - y[..., s.dis]
+
+    def r(y, s):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return y[..., s.adv] / y[..., s.dis]
+
+    def par(y, s):
+        return y[..., s.adv] - _mu(y, s)
+
+    def paf(y, s):
+        return 100 * (y[..., s.adv] / _mu(y, s) - 1)
+
+    def bgv(y, s):
+        return (s.p * (y - _mu(y, s)[..., None]) ** 2).sum(axis=-1)
+
+    def mdm(y, s):
+        return (s.p * np.abs(y - _mu(y, s)[..., None])).sum(axis=-1)
+
+    def mdb(y, s):
+        return (s.p * np.abs(y - y[..., s.best][..., None])).sum(axis=-1)
+
+    def idis(y, s):
+        m = _mu(y, s)
+        return 100 * np.abs(y - m[..., None]).mean(axis=-1) / m
+
+    def ti(y, s):
+        m = _mu(y, s)[..., None]
+        ratio = y / m
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = np.where(ratio > 0, ratio * np.log(ratio), 0.0)  # 0 ln 0 = 0 (the limit)
+        return 1000 * (s.p * term).sum(axis=-1)
+
+    def mld(y, s):
+        m = _mu(y, s)[..., None]
+        return 1000 * (s.p * -_safe_log(y / m)).sum(axis=-1)
+
+    def aci(y, s):
+        return (s.p * (2 * s.X - 1) * y).sum(axis=-1)
+
+    def rci(y, s):
+        return 100 * aci(y, s) / _mu(y, s)
+
+    def sii(y, s):
+        v0, v1 = _wls_ends(y, s)
+        return v1 - v0
+
+    def rii(y, s):
+        v0, v1 = _wls_ends(y, s)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(v0 > 0, v1 / v0, np.nan)
+
+    return {
+        "D": (d, "absolute", "rate difference", False, True, False),
+        "R": (r, "relative", "ratio", False, True, True),
+        "PAR": (par, "absolute", "rate difference", False, True, False),
+        "PAF": (paf, "relative", "percent", False, True, False),
+        "SII": (sii, "absolute", "rate difference", True, True, False),
+        "RII": (rii, "relative", "ratio", True, True, True),
+        "ACI": (aci, "absolute", "rate", True, True, False),
+        "RCI": (rci, "relative", "x100", True, True, False),
+        "BGV": (bgv, "absolute", "squared rate", False, True, False),
+        "IDis": (idis, "relative", "percent", False, False, False),
+        "TI": (ti, "relative", "x1000", False, True, False),
+        "MLD": (mld, "relative", "x1000", False, True, False),
+        "MDB": (mdb, "absolute", "rate difference", False, False, False),
+        "MDM": (mdm, "absolute", "rate difference", False, False, False),
+    }
+
+
+MEASURES = tuple(_measures())
+
+
+def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: Sequence[Any] | None,
+           reference: Any, favourable: bool, per: float) -> _Setup:
+    if data[group].isna().any():
+        raise InputValueError(f"group column {group!r} is missing in rows "
+                              f"{examples(data.index[data[group].isna()].tolist())}; fill it first.")
+    agg = data.groupby(group, sort=False, observed=True)[[events, population]].sum()
+    present = list(agg.index)
+    if order is not None:
+        order = list(order)
+        if len(set(order)) != len(order):
+            raise InputValueError(f"order repeats labels: {examples([o for o in order if order.count(o) > 1])}.")
+        unknown = [o for o in order if o not in present]
+        missing = [g for g in present if g not in order]
+        if unknown or missing:
+            raise InputValueError(
+                f"order must list every group exactly once, most disadvantaged first; "
+                f"{'not in data: ' + examples(unknown) + '; ' if unknown else ''}"
+                f"{'missing from order: ' + examples(missing) if missing else ''}".rstrip("; ") + ".")
+        labels, ordered = order, True
+    elif isinstance(data[group].dtype, pd.CategoricalDtype) and data[group].cat.ordered:
+        labels, ordered = [c for c in data[group].cat.categories if c in present], True
+    else:
+        labels, ordered = sorted(present, key=lambda v: (str(type(v)), v)), False
+    if len(labels) < 2:
+        raise InputValueError(f"group {group!r} has {len(labels)} group(s); disparity needs at least two.")
+    agg = agg.reindex(labels)
+    e, n = agg[events].to_numpy(float), agg[population].to_numpy(float)
+    if (n == 0).any():
+        raise InputValueError(f"population is zero for group(s) {examples([labels[i] for i in np.flatnonzero(n == 0)])}; "
+                              f"their rate is undefined. Remove or merge them.")
+    y = e / n * per
+    p = n / n.sum()
+    X = np.cumsum(p) - p / 2
+    if ordered:
+        dis, adv = 0, len(labels) - 1
+    else:  # non-ordered: highest vs lowest rate, as HEAT does
+        adv, dis = int(np.argmax(y)), int(np.argmin(y))
+    if reference is not None:
+        if reference not in labels:
+            raise InputValueError(f"reference={reference!r} is not a group; groups are {examples(labels, 10)}.")
+        adv = labels.index(reference)
+    best = int(np.argmax(y) if favourable else np.argmin(y))
+    return _Setup(labels, e, n, y, p, X, ordered, adv, dis, best, per)
+
+
+def _gradient(fn: Callable, y: np.ndarray, s: _Setup) -> np.ndarray:
+    """Central-difference gradient of fn at y (vectorised over the G directions)."""
+    h = np.maximum(np.abs(y), 1e-3) * 1e-6
+    eye = np.eye(len(y)) * h
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up, down = fn(y + eye, s), fn(y - eye, s)
+        return (up - down) / (2 * h)
+
+
+def disparity(
+    data: pd.DataFrame,
+    *,
+    events: str,
+    population: str,
+    group: str = "omradestyp",
+    order: Sequence[Any] | None = None,
+    reference: Any = None,
+    measures: Sequence[str] | None = None,
+    ci: Literal["analytic", "simulation"] | None = "analytic",
+    level: float = 0.95,
+    per: float = 1000,
+    favourable: bool = False,
+    n_sim: int = 2000,
+    rng: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Summary measures of disparity across groups, as defined by WHO's HEAT.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Counts per group (rows of the same group are summed).
+    events, population : str
+        Columns of event counts and population.
+    group : str, default "omradestyp"
+        Column of groups. An ordered categorical (such as områdestyp 1-5)
+        defines the order; its **first** category is the most disadvantaged
+        (områdestyp 1) and the last the most advantaged (områdestyp 5).
+    order : sequence, optional
+        Group labels from most disadvantaged to most advantaged; overrides the
+        column's order. Without any order the groups are non-ordered: D and R
+        compare the highest with the lowest rate and the ordered measures
+        (SII, RII, ACI, RCI) are not computed.
+    reference : label, optional
+        Compare with this group instead of the most advantaged one (D, R, PAR,
+        PAF).
+    measures : sequence of str, optional
+        Subset of :data:`MEASURES`; all by default.
+    ci : {"analytic", "simulation", None}, default "analytic"
+        ``"analytic"``: delta-method (normal) intervals where HEAT has a
+        formula (log scale for R and RII), simulation for IDis, MDB and MDM.
+        ``"simulation"``: every interval by parametric simulation.
+    level : float, default 0.95
+    per : float, default 1000
+        Rates per this many persons.
+    favourable : bool, default False
+        Whether a higher rate is better. Decides the best-performing group of
+        MDB (lowest rate for adverse outcomes such as sickness benefit). It
+        does not change signs: as in HEAT, D, SII and ACI are positive when
+        the rate is higher among the advantaged.
+    n_sim : int, default 2000
+        Simulated datasets for simulation intervals.
+    rng : int, Generator or None
+        Seed for simulation intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure: ``measure``, ``estimate``, ``lower``, ``upper``,
+        ``method``, ``type`` (absolute/relative), ``unit``, ``comparison``,
+        ``note`` (why a value is undefined, when it is).
+
+    Notes
+    -----
+    With subgroup rates :math:`y_j`, population shares :math:`p_j`,
+    :math:`\\mu = \\sum_j p_j y_j`, ridit ranks
+    :math:`X_j = \\sum_{k<j} p_k + p_j/2` (most disadvantaged first), A the
+    most advantaged (or reference) and B the most disadvantaged group:
+    :math:`D = y_A - y_B`, :math:`R = y_A/y_B`, :math:`PAR = y_A - \\mu`,
+    :math:`PAF = 100\\,PAR/\\mu`,
+    :math:`BGV = \\sum p_j (y_j-\\mu)^2`, :math:`MDM = \\sum p_j|y_j-\\mu|`,
+    :math:`MDB = \\sum p_j |y_j - y_{best}|`,
+    :math:`IDis = 100 \\cdot \\frac{1}{J}\\sum_j |y_j-\\mu| / \\mu`,
+    :math:`TI = 1000 \\sum p_j r_j \\ln r_j`, :math:`MLD = 1000 \\sum p_j (-\\ln r_j)`
+    with :math:`r_j = y_j/\\mu`, :math:`ACI = \\sum p_j (2X_j-1) y_j`,
+    :math:`RCI = 100\\,ACI/\\mu`; SII :math:`= \\hat v_1 - \\hat v_0` and RII
+    :math:`= \\hat v_1/\\hat v_0` from the population-weighted least-squares
+    line of :math:`y_j` on :math:`X_j` (HEAT uses a logistic model for
+    individual-level proportions; for group-level rates the weighted linear
+    model is used here).
+
+    The sampling variance of a rate is taken as Poisson,
+    :math:`\\operatorname{var}(y_j) = y_j \\cdot per / n_j`. Analytic intervals:
+    :math:`\\hat\\theta \\pm z \\sqrt{\\sum_j (\\partial\\theta/\\partial y_j)^2 \\operatorname{var}(y_j)}`
+    (gradients by central differences). Simulation: events drawn as
+    :math:`\\text{Poisson}(e_j)`, percentile interval. A zero rate makes R,
+    RII and MLD undefined; they are returned as NaN with a note, never
+    replaced. TI uses :math:`0 \\ln 0 = 0`.
+
+    References
+    ----------
+    Hosseinpoor, A. R. et al. (2016). Health Equity Assessment Toolkit (HEAT).
+    BMC Medical Research Methodology 16:117, doi:10.1186/s12874-016-0229-9.
+    WHO (2024). Health inequality monitoring: harnessing data to advance health
+    equity, Annex 11. Ahn, J. et al. (2019) on variance estimation of
+    disparity measures.
+
+    Examples
+    --------
+    >>> import pandas as pd, segstat
+    >>> d = pd.DataFrame({"typ": pd.Categorical([1, 2, 3], ordered=True),
+    ...                   "cases": [40, 30, 20], "pop": [1000, 1000, 2000]})
+    >>> r = segstat.disparity(d, events="cases", population="pop", group="typ", measures=["D", "R"])
+    >>> r[["measure", "estimate"]].values.tolist()
+    [['D', -30.0], ['R', 0.25]]
+    """
+    data = check_dataframe(data)
+    check_columns(data, {"events": events, "population": population, "group": group})
+    check_counts(data, [events, population])
+    check_choice("ci", ci, ("analytic", "simulation", None))
+    if not 0 < level < 1:
+        raise InputValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+    table = _measures()
+    wanted = list(MEASURES) if measures is None else list(measures)
+    bad = [m for m in wanted if m not in table]
+    if bad:
+        raise InputValueError(f"unknown measure(s) {examples(bad)}; choose from {', '.join(MEASURES)}.")
+    if (data[events].to_numpy(float) > data[population].to_numpy(float)).any() and per <= 1:
+        raise InputValueError("events exceed population in some rows; rates per person above 1 are not proportions.")
+    s = _setup(data, events, population, group, order, reference, favourable, per)
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + level / 2))
+    var_y = s.y * per / s.population
+    gen = check_rng(rng)
+    sims = None
+
+    def simulated() -> np.ndarray:
+        nonlocal sims
+        if sims is None:
+            sims = gen.poisson(s.events, size=(int(n_sim), len(s.y))) / s.population * per
+        return sims
+
+    comparison = f"{s.labels[s.adv]} vs {s.labels[s.dis]}"
+    rows = []
+    for name in wanted:
+        fn, kind, unit, needs_order, analytic, log_scale = table[name]
+        note = ""
+        if needs_order and not s.ordered:
+            rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="not computed",
+                             type=kind, unit=unit, comparison="", note="needs ordered groups (pass order=)"))
+            continue
+        est = float(fn(s.y, s))
+        if not np.isfinite(est):
+            zero = [s.labels[i] for i in np.flatnonzero(s.y == 0)]
+            note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
+            rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="undefined",
+                             type=kind, unit=unit, comparison=comparison if name in ("D", "R", "PAR", "PAF") else "",
+                             note=note))
+            continue
+        lo = hi = np.nan
+        if ci == "analytic" and analytic:
+            if log_scale:
+                g = _gradient(lambda y, ss: _safe_log(fn(y, ss)), s.y, s)
+                se = float(np.sqrt((g**2 * var_y).sum()))
+                lo, hi = est * np.exp(-z * se), est * np.exp(z * se)
+                method = "delta method, log scale"
+            else:
+                g = _gradient(fn, s.y, s)
+                se = float(np.sqrt((g**2 * var_y).sum()))
+                lo, hi = est - z * se, est + z * se
+                method = "delta method"
+        elif ci is not None:
+            vals = fn(simulated(), s)
+            vals = vals[np.isfinite(vals)]
+            lo, hi = np.quantile(vals, [(1 - level) / 2, 1 - (1 - level) / 2]) if len(vals) else (np.nan, np.nan)
+            method = f"simulation ({int(n_sim)} Poisson draws, percentile)"
+        else:
+            method = "point estimate"
+        rows.append(dict(measure=name, estimate=est, lower=float(lo), upper=float(hi), method=method, type=kind,
+                         unit=unit, comparison=comparison if name in ("D", "R", "PAR", "PAF") else "", note=note))
+    return pd.DataFrame(rows)
