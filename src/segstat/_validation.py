@@ -85,6 +85,59 @@ def _row_labels(index: pd.Index, mask: np.ndarray) -> str:
     return examples(index[mask].tolist())
 
 
+def count_arrays(
+    data: pd.DataFrame,
+    columns: Sequence[str] | str,
+    *,
+    integer: bool = False,
+    allow_zero: bool = True,
+) -> dict[str, np.ndarray]:
+    """Check count columns (numeric, finite, non-negative) and return them as float arrays.
+
+    Errors name the column and the first offending row labels.
+    """
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    out = {}
+    for c in cols:
+        s = data[c]
+        if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+            raise InputTypeError(
+                f"column {c!r} must hold numbers, got dtype {s.dtype}. "
+                f"Convert it with pandas.to_numeric(data[{c!r}])."
+            )
+        raw = s.to_numpy()
+        v = raw.astype(float) if raw.dtype != object else s.to_numpy(dtype=float, na_value=np.nan)
+        if not np.isfinite(v).all():
+            bad = np.isnan(v)
+            if bad.any():
+                raise InputValueError(
+                    f"column {c!r} has {int(bad.sum())} missing value(s) (NaN) in rows "
+                    f"{_row_labels(data.index, bad)}. Fill or remove them explicitly; segstat does not drop rows."
+                )
+            bad = ~np.isfinite(v)
+            raise InputValueError(f"column {c!r} has infinite values in rows {_row_labels(data.index, bad)}.")
+        if v.min(initial=0) < 0:
+            bad = v < 0
+            raise InputValueError(
+                f"column {c!r} has negative counts in rows {_row_labels(data.index, bad)} "
+                f"(e.g. {v[bad][0]:g}); counts must be >= 0."
+            )
+        if not allow_zero and (v == 0).any():
+            bad = v == 0
+            raise InputValueError(
+                f"column {c!r} is zero in rows {_row_labels(data.index, bad)}; "
+                f"it must be positive (remove those rows or merge them with a neighbour)."
+            )
+        if integer and raw.dtype.kind == "f" and (v != np.round(v)).any():
+            bad = v != np.round(v)
+            raise InputValueError(
+                f"column {c!r} must hold whole counts; rows {_row_labels(data.index, bad)} "
+                f"are fractional (e.g. {v[bad][0]:g})."
+            )
+        out[c] = v
+    return out
+
+
 def check_counts(
     data: pd.DataFrame,
     columns: Sequence[str] | str,
@@ -93,50 +146,8 @@ def check_counts(
     allow_zero: bool = True,
     name: str = "data",
 ) -> None:
-    """Require numeric, finite, non-negative values in the count columns.
-
-    Errors name the column and the first offending row labels.
-    """
-    cols = [columns] if isinstance(columns, str) else list(columns)
-    for c in cols:
-        s = data[c]
-        if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-            raise InputTypeError(
-                f"column {c!r} must hold numbers, got dtype {s.dtype}. "
-                f"Convert it with pandas.to_numeric(data[{c!r}])."
-            )
-        v = s.to_numpy(dtype=float, na_value=np.nan)
-        bad = np.isnan(v)
-        if bad.any():
-            raise InputValueError(
-                f"column {c!r} has {int(bad.sum())} missing value(s) (NaN) in rows "
-                f"{_row_labels(data.index, bad)}. Fill or remove them explicitly; segstat does not drop rows."
-            )
-        bad = ~np.isfinite(v)
-        if bad.any():
-            raise InputValueError(
-                f"column {c!r} has infinite values in rows {_row_labels(data.index, bad)}."
-            )
-        bad = v < 0
-        if bad.any():
-            raise InputValueError(
-                f"column {c!r} has negative counts in rows {_row_labels(data.index, bad)} "
-                f"(e.g. {v[bad][0]:g}); counts must be >= 0."
-            )
-        if not allow_zero:
-            bad = v == 0
-            if bad.any():
-                raise InputValueError(
-                    f"column {c!r} is zero in rows {_row_labels(data.index, bad)}; "
-                    f"it must be positive (remove those rows or merge them with a neighbour)."
-                )
-        if integer:
-            bad = v != np.round(v)
-            if bad.any():
-                raise InputValueError(
-                    f"column {c!r} must hold whole counts; rows {_row_labels(data.index, bad)} "
-                    f"are fractional (e.g. {v[bad][0]:g})."
-                )
+    """Require numeric, finite, non-negative values in the count columns (see :func:`count_arrays`)."""
+    count_arrays(data, columns, integer=integer, allow_zero=allow_zero)
 
 
 def check_not_greater(data: pd.DataFrame, part: str, whole: str) -> None:

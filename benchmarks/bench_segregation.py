@@ -1,0 +1,127 @@
+#!/usr/bin/env python
+"""Segregation indices: segstat vs PySAL `segregation`, same workload, same run.
+
+Workload: `area_group_counts(3363)` (seed 11) from benchmarks/_workloads.py: 3,363
+RegSO-like areas with four group counts; the single group is g2 + g3 (born
+abroad), as in the peer benchmark.
+
+Run each implementation in its own environment and compare the JSON lines:
+
+    .venv/bin/python benchmarks/bench_segregation.py --impl segstat
+    /path/to/py312-venv/bin/python benchmarks/bench_segregation.py --impl pysal
+
+PySAL `segregation` 2.6 needs Python >= 3.12. Timings are medians of --repeats
+runs (time.perf_counter) after one warm-up; the values are printed so the two
+outputs can be checked for equality.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _workloads  # noqa: E402
+
+
+def median_time(fn, repeats):
+    fn()
+    ts, res = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        res = fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), res
+
+
+def workload(n_areas):
+    """The seeded workload, generated once and stored, so both environments read identical counts
+    (numpy versions may draw different Dirichlet streams from the same seed)."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"segstat-bench-area_group_counts-{n_areas}.npz")
+    if not os.path.exists(path):
+        tot, counts = _workloads.area_group_counts(n_areas)
+        np.savez(path, tot=tot, counts=counts)
+    stored = np.load(path)
+    tot, counts = stored["tot"], stored["counts"]
+    df = pd.DataFrame(counts, columns=["g0", "g1", "g2", "g3"])
+    df["total"] = tot
+    df["grp"] = df["g2"] + df["g3"]
+    return df
+
+
+def run_segstat(df, repeats, iterations):
+    import segstat
+
+    cases = {
+        "Dissim": lambda: segstat.dissimilarity(df, group="grp", total="total").estimate,
+        "Gini": lambda: segstat.gini(df, group="grp", total="total").estimate,
+        "Entropy": lambda: segstat.entropy(df, group="grp", total="total").estimate,
+        "Isolation": lambda: segstat.isolation(df, group="grp", total="total").estimate,
+        "Atkinson(b=.5)": lambda: segstat.atkinson(df, group="grp", total="total").estimate,
+        "MultiInfoTheory": lambda: segstat.multigroup_entropy(df, groups=["g0", "g1", "g2", "g3"]).estimate,
+        "MultiDissim": lambda: segstat.multigroup_dissimilarity(df, groups=["g0", "g1", "g2", "g3"]).estimate,
+    }
+    for name, fn in cases.items():
+        med, val = median_time(fn, repeats)
+        print(json.dumps({"impl": "segstat", "part": "point", "index": name, "median_s": med, "value": float(val)}))
+    fn = lambda: segstat.segregation_test(df, group="grp", total="total", n_perm=iterations, rng=1)  # noqa: E731
+    med, r = median_time(fn, max(1, repeats // 2))
+    print(json.dumps({"impl": "segstat", "part": "inference", "index": "Dissim", "null": "permutation (evenness)",
+                      "iterations": iterations, "median_s": med, "statistic": r.estimate, "p_value": r.p_value}))
+    fn = lambda: segstat.dissimilarity(df, group="grp", total="total", ci="bootstrap", n_boot=iterations, rng=1)  # noqa: E731
+    med, r = median_time(fn, max(1, repeats // 2))
+    print(json.dumps({"impl": "segstat", "part": "inference", "index": "Dissim", "null": "bootstrap CI",
+                      "iterations": iterations, "median_s": med, "statistic": r.estimate,
+                      "lower": r.lower, "upper": r.upper}))
+
+
+def run_pysal(df, repeats, iterations):
+    from segregation import multigroup as mg
+    from segregation import singlegroup as sg
+    from segregation.inference import SingleValueTest
+
+    groups = ["g0", "g1", "g2", "g3"]
+    cases = {
+        "Dissim": lambda: sg.Dissim(df, "grp", "total").statistic,
+        "Gini": lambda: sg.Gini(df, "grp", "total").statistic,
+        "Entropy": lambda: sg.Entropy(df, "grp", "total").statistic,
+        "Isolation": lambda: sg.Isolation(df, "grp", "total").statistic,
+        "Atkinson(b=.5)": lambda: sg.Atkinson(df, "grp", "total").statistic,
+        "MultiInfoTheory": lambda: mg.MultiInfoTheory(df, groups).statistic,
+        "MultiDissim": lambda: mg.MultiDissim(df, groups).statistic,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, fn in cases.items():
+            med, val = median_time(fn, repeats)
+            print(json.dumps({"impl": "pysal", "part": "point", "index": name, "median_s": med, "value": float(val)}))
+        obj = sg.Dissim(df, "grp", "total")
+        fn = lambda: SingleValueTest(obj, iterations_under_null=iterations, null_approach="systematic", n_jobs=1)  # noqa: E731
+        med, r = median_time(fn, 1)
+        print(json.dumps({"impl": "pysal", "part": "inference", "index": "Dissim", "null": "systematic",
+                          "iterations": iterations, "median_s": med, "statistic": float(r.statistic),
+                          "p_value": float(r.p_value)}))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--impl", choices=["segstat", "pysal"], required=True)
+    ap.add_argument("--n-areas", type=int, default=3363)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--iterations", type=int, default=999)
+    args = ap.parse_args()
+    df = workload(args.n_areas)
+    (run_segstat if args.impl == "segstat" else run_pysal)(df, args.repeats, args.iterations)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Segregation indices against independent formulas (plain Python loops) on real SCB DeSO data."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segstat
+from segstat._data import load_table
+from segstat.errors import ColumnError, InputValueError
+
+
+def _deso_background():
+    t = load_table("deso2018_foreignborn")
+    d = pd.DataFrame({"deso": t["deso"], "foreign": t["foreign"].astype(int), "swedish": t["swedish"].astype(int),
+                      "total": t["total"].astype(int)})
+    d["kommun"] = segstat.to_level(d["deso"], "kommun", vintage=2018)
+    return d
+
+
+DESO = _deso_background()
+
+
+# independent reference formulas: different algebra, plain loops
+def ref_dissimilarity(x, t):
+    X, Y = sum(x), sum(ti - xi for xi, ti in zip(x, t))
+    return 0.5 * sum(abs(xi / X - (ti - xi) / Y) for xi, ti in zip(x, t))
+
+
+def ref_gini(x, t):
+    T, X = sum(t), sum(x)
+    P = X / T
+    p = [xi / ti for xi, ti in zip(x, t)]
+    s = 0.0
+    for i in range(len(t)):
+        for j in range(len(t)):
+            s += t[i] * t[j] * abs(p[i] - p[j])
+    return s / (2 * T * T * P * (1 - P))
+
+
+def _h(q):
+    return sum(-v * math.log(v) for v in (q, 1 - q) if v > 0)
+
+
+def ref_entropy(x, t):
+    T, P = sum(t), sum(x) / sum(t)
+    E = _h(P)
+    return sum(ti * (E - _h(xi / ti)) for xi, ti in zip(x, t)) / (E * T)
+
+
+def ref_isolation(x, t):
+    X = sum(x)
+    return sum((xi / X) * (xi / ti) for xi, ti in zip(x, t))
+
+
+def ref_atkinson(x, t, b=0.5):
+    T, P = sum(t), sum(x) / sum(t)
+    s = sum((1 - xi / ti) ** (1 - b) * (xi / ti) ** b * ti for xi, ti in zip(x, t)) / (P * T)
+    return 1 - P / (1 - P) * abs(s) ** (1 / (1 - b))
+
+
+def ref_multi_entropy(rows):
+    tot = [sum(r) for r in rows]
+    T = sum(tot)
+    m = len(rows[0])
+    pm = [sum(r[k] for r in rows) / T for k in range(m)]
+    E = -sum(v * math.log(v) for v in pm if v > 0)
+    H = 0.0
+    for r, ti in zip(rows, tot):
+        Ei = -sum((v / ti) * math.log(v / ti) for v in r if v > 0)
+        H += ti * (E - Ei)
+    return H / (T * E)
+
+
+def ref_multi_dissimilarity(rows):
+    tot = [sum(r) for r in rows]
+    T = sum(tot)
+    m = len(rows[0])
+    pm = [sum(r[k] for r in rows) / T for k in range(m)]
+    I = sum(v * (1 - v) for v in pm)
+    return sum(ti * abs(r[k] / ti - pm[k]) for r, ti in zip(rows, tot) for k in range(m)) / (2 * T * I)
+
+
+@pytest.mark.parametrize(("func", "ref"), [
+    (segstat.dissimilarity, ref_dissimilarity), (segstat.gini, ref_gini), (segstat.entropy, ref_entropy),
+    (segstat.isolation, ref_isolation), (segstat.atkinson, ref_atkinson),
+])
+def test_indices_match_reference_on_real_deso_data_by_kommun(func, ref):
+    sub = DESO[DESO["kommun"].isin(["0180", "1480", "1280", "0114", "2584"])]
+    r = func(sub, group="foreign", total="total", by="kommun").set_index("kommun")
+    for k, g in sub.groupby("kommun"):
+        expected = ref(g["foreign"].tolist(), g["total"].tolist())
+        assert r.loc[k, "estimate"] == pytest.approx(expected, abs=1e-12), k
+
+
+def test_national_dissimilarity_and_exposure_identity():
+    d = segstat.dissimilarity(DESO, group="foreign", total="total")
+    assert d.estimate == pytest.approx(ref_dissimilarity(DESO["foreign"].tolist(), DESO["total"].tolist()), abs=1e-12)
+    assert d.n_areas == 5984
+    iso = segstat.isolation(DESO, group="foreign", total="total").estimate
+    exp = segstat.exposure(DESO, group="foreign", total="total").estimate
+    assert iso + exp == pytest.approx(1.0, abs=1e-12)
+
+
+def test_multigroup_indices_match_reference_on_real_data():
+    sub = DESO[DESO["kommun"] == "1480"]
+    rows = sub[["foreign", "swedish"]].values.tolist()
+    assert segstat.multigroup_entropy(sub, groups=["foreign", "swedish"]).estimate == pytest.approx(
+        ref_multi_entropy(rows), abs=1e-12)
+    assert segstat.multigroup_dissimilarity(sub, groups=["foreign", "swedish"]).estimate == pytest.approx(
+        ref_multi_dissimilarity(rows), abs=1e-12)
+    # with two groups, multigroup D equals the two-group D
+    assert segstat.multigroup_dissimilarity(sub, groups=["foreign", "swedish"]).estimate == pytest.approx(
+        segstat.dissimilarity(sub, group="foreign", total="total").estimate, abs=1e-12)
+
+
+def test_hand_computed_small_example():
+    d = pd.DataFrame({"g": [10, 20, 70], "t": [100, 100, 100]})
+    # x/X = .1, .2, .7 ; y/Y = .45, .4, .15 -> D = .5 * (.35 + .2 + .55)
+    assert segstat.dissimilarity(d, group="g", total="t").estimate == pytest.approx(0.55)
+    # isolation = .1*.1 + .2*.2 + .7*.7 = .54
+    assert segstat.isolation(d, group="g", total="t").estimate == pytest.approx(0.54)
+
+
+def test_even_distribution_gives_zero_and_complete_separation_one():
+    even = pd.DataFrame({"g": [5, 10, 20], "t": [50, 100, 200]})
+    for f in (segstat.dissimilarity, segstat.gini, segstat.entropy, segstat.atkinson):
+        assert f(even, group="g", total="t").estimate == pytest.approx(0, abs=1e-12)
+    apart = pd.DataFrame({"g": [0, 30, 0], "t": [50, 30, 20]})
+    for f in (segstat.dissimilarity, segstat.gini, segstat.entropy):
+        assert f(apart, group="g", total="t").estimate == pytest.approx(1.0)
+
+
+def test_ojamlikhetsindex_is_100_times_dissimilarity_of_two_quintiles():
+    d = pd.DataFrame({"kommun": ["0180"] * 3 + ["1480"] * 2, "q1": [30, 10, 5, 8, 8], "q5": [10, 30, 5, 4, 16]})
+    r = segstat.ojamlikhetsindex(d, lowest="q1", highest="q5").set_index("kommun")["estimate"]
+    assert r["0180"] == pytest.approx(100 * 0.5 * (abs(30 / 45 - 10 / 45) + abs(10 / 45 - 30 / 45) + 0))
+    assert r["1480"] == pytest.approx(100 * 0.5 * (abs(8 / 16 - 4 / 20) + abs(8 / 16 - 16 / 20)))
+
+
+def test_bootstrap_interval_is_reproducible_and_brackets_the_estimate():
+    sub = DESO[DESO["kommun"] == "1480"]
+    a = segstat.dissimilarity(sub, group="foreign", total="total", ci="bootstrap", n_boot=199, rng=5)
+    b = segstat.dissimilarity(sub, group="foreign", total="total", ci="bootstrap", n_boot=199, rng=5)
+    assert a == b and a.lower < a.estimate < a.upper
+    assert a.upper - a.lower < 0.02  # 131 DeSO, ~600,000 persons: a tight interval
+
+
+def test_permutation_test_p_value_is_plus_one_corrected():
+    sub = DESO[DESO["kommun"] == "1480"]
+    r = segstat.segregation_test(sub, group="foreign", total="total", n_perm=99, rng=1)
+    assert r.p_value == pytest.approx(1 / 100)  # no null draw reaches the observed D
+    assert r.lower < r.upper < r.estimate
+    even = pd.DataFrame({"g": [10, 10, 10, 10], "t": [100, 100, 100, 100]})
+    assert segstat.segregation_test(even, group="g", total="t", n_perm=199, rng=2).p_value > 0.5
+
+
+def test_by_groups_with_absent_group_are_nan_with_reason():
+    d = pd.DataFrame({"k": ["a", "a", "b", "b"], "g": [1, 2, 0, 0], "t": [10, 10, 10, 10]})
+    r = segstat.dissimilarity(d, group="g", total="t", by="k").set_index("k")
+    assert np.isfinite(r.loc["a", "estimate"]) and np.isnan(r.loc["b", "estimate"])
+    assert "absent" in r.loc["b", "method"]
+
+
+@pytest.mark.parametrize(("frame", "kwargs", "err", "msg"), [
+    (pd.DataFrame({"g": [-1, 2], "t": [10, 10]}), {}, InputValueError, "negative"),
+    (pd.DataFrame({"g": [11, 2], "t": [10, 10]}), {}, InputValueError, "exceeds"),
+    (pd.DataFrame({"g": [np.nan, 2], "t": [10, 10]}), {}, InputValueError, "missing"),
+    (pd.DataFrame({"g": [0, 2], "t": [0, 10]}, index=["x", "y"]), {}, InputValueError, "'x'"),
+    (pd.DataFrame({"g": [1], "t": [10]}).iloc[:0], {}, InputValueError, "empty"),
+    (pd.DataFrame({"g": [1, 2], "t": [10, 10]}), {"total": "n"}, ColumnError, "total='n'"),
+    (pd.DataFrame({"g": [1, 2], "t": [10, 10]}), {"ci": "jackknife"}, InputValueError, "ci="),
+])
+def test_bad_input(frame, kwargs, err, msg):
+    args = {"group": "g", "total": "t", **kwargs}
+    with pytest.raises(err, match=msg):
+        segstat.dissimilarity(frame, **args)
