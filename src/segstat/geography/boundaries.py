@@ -1,0 +1,221 @@
+"""Area polygons: the bundled Göteborgsregionen boundaries, user files and SCB downloads."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._data import data_path, table_info
+from .._validation import check_level, examples
+from ..errors import DataIntegrityError, InputValueError, VintageError
+from .codes import LEVELS
+from .registry import check_vintage, parents, validate_codes, vintage_label
+
+__all__ = ["Boundaries", "boundaries"]
+
+_CODE_FIELDS = {"deso": ("desokod", "deso", "deso_2025", "deso_2018", "DeSO"), "regso": ("regsokod", "regso", "RegSOkod")}
+_BUNDLED = {("deso", 2025): "deso2025_goteborgsregionen", ("regso", 2025): "regso2025_goteborgsregionen"}
+
+
+@dataclass(frozen=True, eq=False)
+class Boundaries:
+    """Polygons of one level and vintage, in SWEREF 99 TM (EPSG:3006), with their codes.
+
+    Attributes
+    ----------
+    level : str
+        ``"deso"`` or ``"regso"``.
+    vintage : int
+        2018 or 2025 (series key).
+    codes : numpy.ndarray of str
+        One code per polygon, sorted.
+    polygons : numpy.ndarray of shapely geometries
+    source : str
+        Where the polygons came from.
+    crs : str
+        Always ``"EPSG:3006"``.
+    """
+
+    level: str
+    vintage: int
+    codes: np.ndarray
+    polygons: np.ndarray
+    source: str
+    crs: str = "EPSG:3006"
+    max_cells: int = field(default=2**24, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __repr__(self) -> str:
+        return (f"Boundaries({vintage_label(self.level, self.vintage)}, {len(self)} polygons, {self.crs}, "
+                f"source={self.source!r})")
+
+    @functools.cached_property
+    def index(self):  # noqa: ANN201 - private type
+        """The point-location index (built on first use, then reused)."""
+        from ._grid import GridIndex
+
+        return GridIndex(self.polygons, np.arange(len(self.codes)), max_cells=self.max_cells)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) of all polygons."""
+        return tuple(float(v) for v in shapely.total_bounds(self.polygons))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Codes, parent codes and area (km²) of every polygon."""
+        codes = pd.Series(self.codes, dtype="string")
+        out = parents(codes, self.level, self.vintage).reset_index(drop=True)
+        out["area_km2"] = shapely.area(self.polygons) / 1e6
+        return out
+
+    def subset(self, region: Any) -> Boundaries:
+        """Only the polygons in a kommun or län (code or list of codes)."""
+        regions = [region] if isinstance(region, str) else list(region)
+        frame = self.to_frame()
+        keep = np.zeros(len(self), dtype=bool)
+        for r in regions:
+            r = str(r)
+            col = {2: "lan", 4: "kommun"}.get(len(r))
+            if col is None:
+                raise InputValueError(f"region={r!r}: give kommun ('1480') or län ('14') codes.")
+            hit = (frame[col] == r).to_numpy()
+            if not hit.any():
+                raise InputValueError(f"region={r!r}: no {self.level} polygons in that {col} in these boundaries.")
+            keep |= hit
+        return Boundaries(self.level, self.vintage, self.codes[keep], self.polygons[keep],
+                          f"{self.source} [region {', '.join(map(str, regions))}]", max_cells=self.max_cells)
+
+
+def _from_arrays(level: str, vintage: int, codes: Any, polygons: np.ndarray, source: str) -> Boundaries:
+    """Validate polygons and codes against the registry and build a Boundaries."""
+    codes = pd.Series(np.asarray(codes, dtype=object))
+    if len(codes) == 0:
+        raise InputValueError(f"{source}: no polygons.")
+    norm = validate_codes(codes, level, vintage)
+    dup = norm.duplicated(keep=False)
+    if dup.any():
+        raise DataIntegrityError(f"{source}: {level} codes are not unique: {examples(norm[dup].unique().tolist())}. "
+                                 f"Dissolve the polygons by code first.")
+    polygons = np.asarray(polygons)
+    types = set(shapely.get_type_id(polygons).tolist())
+    if not types <= {3, 6}:
+        raise DataIntegrityError(f"{source}: expected Polygon/MultiPolygon geometries, got type ids {sorted(types)}.")
+    invalid = ~shapely.is_valid(polygons)
+    if invalid.any():
+        bad = norm[invalid].tolist()
+        raise DataIntegrityError(
+            f"{source}: {int(invalid.sum())} invalid polygon(s) ({examples(bad)}): "
+            f"{shapely.is_valid_reason(polygons[invalid][0])}. Repair them (shapely.make_valid) before use.")
+    order = np.argsort(norm.to_numpy(dtype=str))
+    return Boundaries(level, vintage, norm.to_numpy(dtype=str)[order], polygons[order], source)
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled(level: str, vintage: int) -> Boundaries:
+    name = _BUNDLED[(level, vintage)]
+    info = table_info(name)
+    with data_path(info["file"]).open("rb") as f:
+        z = np.load(f)
+        offsets = tuple(z[k] for k in sorted(k for k in z.files if k.startswith("offsets")))
+        polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
+        codes = z["codes"].astype(str)
+    if len(codes) != info["rows"]:
+        raise DataIntegrityError(f"bundled boundaries {name} have {len(codes)} polygons, expected {info['rows']}.")
+    return _from_arrays(level, vintage, codes, np.asarray(polys), f"bundled SCB {vintage_label(level, vintage)}, "
+                        f"Göteborgsregionen (CC0)")
+
+
+def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Boundaries:
+    from . import _io
+
+    if not path.exists():
+        raise InputValueError(f"path={str(path)!r} does not exist.")
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        geoms, attrs, srs = _io.read_gpkg(path, layer)
+        crs = f"EPSG:{srs}"
+    elif suffix in (".geojson", ".json"):
+        geoms, attrs, crs = _io.read_geojson(path)
+        crs = crs or "EPSG:4326"
+    else:
+        geoms, attrs, crs = _io.read_other(path)
+    col = next((c for c in _CODE_FIELDS[level] if c in attrs.columns), None)
+    if col is None:
+        raise InputValueError(f"{path}: no {level} code column; looked for {', '.join(_CODE_FIELDS[level])}. "
+                              f"Columns are {examples(attrs.columns.tolist(), 12)}.")
+    from pyproj import CRS, Transformer
+
+    source_crs = CRS.from_user_input(crs) if crs else CRS.from_epsg(3006)
+    if source_crs.to_epsg() != 3006:
+        t = Transformer.from_crs(source_crs, 3006, always_xy=True)
+        geoms = shapely.transform(geoms, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+    return _from_arrays(level, vintage, attrs[col].astype(str).to_numpy(), geoms, str(path))
+
+
+def boundaries(
+    level: str = "deso",
+    *,
+    vintage: int = 2025,
+    region: Any = None,
+    path: str | Path | None = None,
+    layer: str | None = None,
+) -> Boundaries:
+    """Polygons of DeSO or RegSO with their codes, checked against the area registry.
+
+    Parameters
+    ----------
+    level : {"deso", "regso"}, default "deso"
+    vintage : {2018, 2020, 2025}, default 2025
+    region : str or list of str, optional
+        Keep only these kommuner (``"1480"``) or län (``"14"``).
+    path : str or Path, optional
+        A file downloaded from SCB: GeoPackage or GeoJSON (read without
+        GDAL) or any other format through the ``gis`` extra. Coordinates are
+        transformed to EPSG:3006. Without ``path``, the bundled full-resolution
+        DeSO/RegSO 2025 polygons of Göteborgsregionen's 13 kommuner (584 DeSO,
+        300 RegSO); for the whole country use
+        :func:`segstat.download_boundaries`.
+    layer : str, optional
+        Layer of a GeoPackage with several.
+
+    Returns
+    -------
+    Boundaries
+
+    Raises
+    ------
+    DataIntegrityError
+        Invalid polygons or duplicated codes.
+    UnknownCodeError, VintageError
+        Codes that do not exist in the vintage.
+
+    Examples
+    --------
+    >>> import segstat
+    >>> b = segstat.boundaries("deso", vintage=2025)
+    >>> len(b), len(segstat.boundaries("regso", vintage=2025))
+    (584, 300)
+    >>> len(b.subset("1480"))
+    320
+    """
+    level = check_level(level, ("deso", "regso"))
+    v = check_vintage(vintage)
+    if path is not None:
+        b = _read_path(Path(path), level, v, layer)
+    elif (level, v) in _BUNDLED:
+        b = _bundled(level, v)
+    else:
+        raise VintageError(
+            f"no bundled {vintage_label(level, v)} boundaries: segstat ships DeSO and RegSO 2025 for "
+            f"Göteborgsregionen only. Use segstat.download_boundaries({level!r}, vintage={vintage}) or pass path= "
+            f"a file from SCB."
+        )
+    return b.subset(region) if region is not None else b

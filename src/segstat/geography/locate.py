@@ -1,0 +1,277 @@
+"""Place records with coordinates in DeSO/RegSO and their parents, accounting for every row."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._optional import import_optional
+from .._validation import check_columns, check_dataframe, check_level, examples
+from ..errors import InputTypeError, InputValueError, UnplacedWarning
+from .boundaries import Boundaries, boundaries as _load_boundaries
+from .codes import LEVELS
+from .registry import check_vintage, parents, vintage_label
+
+__all__ = ["LocateSummary", "STATUSES", "locate"]
+
+#: SWEREF 99 TM box around Sweden (land and territorial sea, with a margin)
+SWEDEN_3006 = (180_000.0, 6_090_000.0, 1_000_000.0, 7_700_000.0)
+#: every status a row can get, in this order
+STATUSES = ("placed", "boundary", "snapped", "missing_coordinates", "outside_coverage", "outside_sweden",
+            "swapped_axes")
+
+
+@dataclass(frozen=True)
+class LocateSummary:
+    """How every input row was placed. ``counts`` maps each status to its number of rows."""
+
+    n: int
+    counts: dict[str, int]
+    level: str
+    vintage: int
+    source: str
+    examples: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def placed(self) -> int:
+        """Rows with an area: placed in a polygon, on a boundary (rule applied) or snapped."""
+        return sum(self.counts.get(s, 0) for s in ("placed", "boundary", "snapped"))
+
+    @property
+    def unplaced(self) -> int:
+        return self.n - self.placed
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"status": list(self.counts), "rows": list(self.counts.values())})
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
+        return f"LocateSummary({self.n} rows: {parts}; {vintage_label(self.level, self.vintage)})"
+
+
+def _transformer(crs: Any):
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        source = CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise InputValueError(f"crs={crs!r} is not a coordinate reference system pyproj knows: {exc}. "
+                              f"Use for example 'EPSG:3006' (SWEREF 99 TM) or 'EPSG:4326' (WGS84).") from exc
+    if source.to_epsg() == 3006:
+        return None, source
+    return Transformer.from_crs(source, CRS.from_epsg(3006), always_xy=True), source
+
+
+def _chunk(x: np.ndarray, y: np.ndarray, index: Any, transformer: Any, geographic: bool,
+           max_distance: float | None, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Polygon index (-1 none) and status code (index into STATUSES) of one chunk. Pure: ships to workers."""
+    n = len(x)
+    status = np.full(n, STATUSES.index("placed"), dtype=np.int8)
+    missing = ~(np.isfinite(x) & np.isfinite(y))
+    if geographic:
+        # WGS84 over Sweden: lon 10.0-24.5, lat 55.0-69.5. lat given as x and lon as y -> swapped
+        swapped = ~missing & (x >= 55) & (x <= 69.5) & (y >= 10) & (y <= 24.5)
+        swapped &= ~((x >= 10) & (x <= 24.5) & (y >= 55) & (y <= 69.5))
+    else:
+        swapped = np.zeros(n, dtype=bool)
+    if transformer is not None:
+        with np.errstate(invalid="ignore"):
+            x, y = transformer.transform(x, y)
+        x, y = np.asarray(x, float), np.asarray(y, float)
+    x0, y0, x1, y1 = SWEDEN_3006
+    outside_sweden = ~missing & ~swapped & ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+    ok = ~(missing | swapped | outside_sweden)
+    poly = np.full(n, -1, dtype=np.int64)
+    on_edge = np.zeros(n, dtype=bool)
+    sel = np.flatnonzero(ok)
+    poly[sel], on_edge[sel] = index.query(x[sel], y[sel], threads=threads)
+    status[on_edge] = STATUSES.index("boundary")
+    nowhere = ok & (poly < 0)
+    if max_distance is not None and nowhere.any():
+        import shapely
+
+        idx = np.flatnonzero(nowhere)
+        pts = shapely.points(x[idx], y[idx])
+        pi, ti = index.tree.query_nearest(pts, max_distance=max_distance, all_matches=True)
+        if len(pi):
+            order = np.lexsort((index.rank[ti], pi))        # ties: smallest code
+            pi, ti = pi[order], ti[order]
+            first = np.r_[True, pi[1:] != pi[:-1]]
+            poly[idx[pi[first]]] = ti[first]
+            status[idx[pi[first]]] = STATUSES.index("snapped")
+            nowhere[idx[pi[first]]] = False
+    status[nowhere] = STATUSES.index("outside_coverage")
+    status[outside_sweden] = STATUSES.index("outside_sweden")
+    status[swapped] = STATUSES.index("swapped_axes")
+    status[missing] = STATUSES.index("missing_coordinates")
+    return poly, status
+
+
+def _coords(data: pd.DataFrame, col: str, keyword: str) -> np.ndarray:
+    s = data[col]
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        raise InputTypeError(f"{keyword}={col!r} must hold numbers, got dtype {s.dtype}. "
+                             f"Convert it with pandas.to_numeric(data[{col!r}]).")
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def locate(
+    data: Any,
+    *,
+    x: str = "x",
+    y: str = "y",
+    crs: Any = "EPSG:3006",
+    level: str = "deso",
+    vintage: int = 2025,
+    boundaries: Boundaries | None = None,
+    max_distance: float | None = None,
+    chunk_size: int = 2_000_000,
+    progress: bool = False,
+    threads: int | None = None,
+) -> pd.DataFrame:
+    """Place every record with coordinates in its area and all parent areas.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or dask.dataframe.DataFrame
+        Records with coordinate columns. Not modified. A Dask DataFrame is
+        processed partition by partition (``segstat[dask]``).
+    x, y : str, default "x", "y"
+        Coordinate columns: easting/northing, or longitude/latitude for
+        geographic CRS.
+    crs : str, int or pyproj.CRS, default "EPSG:3006"
+        CRS of the coordinates, for example ``"EPSG:3006"`` (SWEREF 99 TM),
+        ``"EPSG:4326"`` (WGS84, x = longitude) or ``"EPSG:3021"`` (RT90 2.5 gon V).
+    level : {"deso", "regso"}, default "deso"
+        Level of the polygons to place in; coarser levels follow from the
+        registry.
+    vintage : {2018, 2020, 2025}, default 2025
+    boundaries : Boundaries, optional
+        Polygons to use; default the bundled ones for ``level`` and ``vintage``
+        (DeSO/RegSO 2025 of Göteborgsregionen).
+    max_distance : float, optional
+        Place points outside every polygon but within this many metres of one
+        (address points just off the coast) in the nearest area, with status
+        ``snapped``. Off by default.
+    chunk_size : int, default 2,000,000
+        Rows per chunk; memory stays bounded on large inputs.
+    progress : bool, default False
+        Show a progress bar (``segstat[progress]``).
+    threads : int, optional
+        Threads for exact boundary tests (all cores by default; the answer
+        does not depend on it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``data`` (same index, same order, no row dropped or
+        repeated): one ``string`` column per level from ``level`` up
+        (``deso``, ``regso``, ``kommun``, ``lan``), ``<NA>`` where unplaced, and
+        ``status`` (categorical, see :data:`STATUSES`). The summary is in
+        ``result.attrs["segstat_locate"]`` (a :class:`LocateSummary`).
+
+    Warns
+    -----
+    UnplacedWarning
+        When rows could not be placed, with counts and example row labels.
+
+    Raises
+    ------
+    InputValueError
+        Every coordinate looks like WGS84 with x and y swapped, or lies
+        outside Sweden (wrong ``crs``).
+
+    Notes
+    -----
+    A point inside a polygon gets that polygon. A point exactly on a shared
+    edge or vertex gets the covering polygon with the smallest code (status
+    ``boundary``), so the answer never depends on row order or chunking.
+    See the methods page for the grid index.
+
+    Examples
+    --------
+    >>> import pandas as pd, segstat
+    >>> pts = pd.DataFrame({"x": [319_500.0, float("nan")], "y": [6_399_500.0, 6_400_000.0]})
+    >>> out = segstat.locate(pts)  # doctest: +SKIP
+    """
+    if type(data).__module__.startswith("dask"):
+        from ._dask_locate import locate_dask
+
+        return locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=vintage, boundaries=boundaries,
+                           max_distance=max_distance, chunk_size=chunk_size)
+    data = check_dataframe(data, allow_empty=True)
+    check_columns(data, {"x": x, "y": y})
+    level = check_level(level, ("deso", "regso"))
+    v = check_vintage(vintage)
+    if boundaries is None:
+        boundaries = _load_boundaries(level, vintage=v)
+    elif not isinstance(boundaries, Boundaries):
+        raise InputTypeError("boundaries must come from segstat.boundaries() or segstat.download_boundaries().")
+    if (boundaries.level, boundaries.vintage) != (level, v):
+        raise InputValueError(
+            f"boundaries are {vintage_label(boundaries.level, boundaries.vintage)} but level={level!r}, "
+            f"vintage={vintage!r} was asked; pass matching boundaries.")
+    if max_distance is not None and not (isinstance(max_distance, (int, float)) and max_distance >= 0):
+        raise InputValueError(f"max_distance={max_distance!r} must be a non-negative number of metres.")
+    if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise InputValueError(f"chunk_size={chunk_size!r} must be a positive integer.")
+    transformer, source_crs = _transformer(crs)
+    xs, ys = _coords(data, x, "x"), _coords(data, y, "y")
+    index = boundaries.index
+    nthreads = threads or os.cpu_count() or 1
+
+    n = len(data)
+    poly = np.empty(n, dtype=np.int64)
+    status = np.empty(n, dtype=np.int8)
+    starts = range(0, n, int(chunk_size))
+    if progress and n:
+        tqdm = import_optional("tqdm", purpose="locate(progress=True)").tqdm
+        starts = tqdm(starts, total=len(starts), unit="chunk", desc="locate")
+    for s in starts:
+        e = min(s + int(chunk_size), n)
+        poly[s:e], status[s:e] = _chunk(xs[s:e], ys[s:e], index, transformer, source_crs.is_geographic,
+                                        max_distance, nthreads)
+    return _finish(data.index, poly, status, boundaries, level, v, (x, y, crs))
+
+
+def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries, level: str, v: int,
+            how: tuple) -> pd.DataFrame:
+    n = len(poly)
+    codes = np.where(poly >= 0, b.codes[np.clip(poly, 0, None)] if len(b.codes) else "", None)
+    code_s = pd.Series(pd.array(codes, dtype="string"), index=index)
+    out = parents(code_s, level, v)
+    out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    counts = {s: int((status == i).sum()) for i, s in enumerate(STATUSES)}
+    ex = {s: index[status == i][:5].tolist() for i, s in enumerate(STATUSES) if counts[s] and s not in
+          ("placed", "boundary")}
+    summary = LocateSummary(n=n, counts=counts, level=level, vintage=v, source=b.source, examples=ex)
+    x, y, crs = how
+    total = n or 1
+    if counts["swapped_axes"] == n and n:
+        raise InputValueError(
+            f"every coordinate looks like WGS84 with latitude in {x!r} and longitude in {y!r}. Swap them: "
+            f"locate(data, x={y!r}, y={x!r}, crs={crs!r}).")
+    if counts["outside_sweden"] == n and n:
+        raise InputValueError(
+            f"every coordinate lies outside Sweden after reading them as crs={crs!r} (e.g. rows "
+            f"{examples(ex['outside_sweden'])}). Check crs= (SWEREF 99 TM is 'EPSG:3006', WGS84 'EPSG:4326' "
+            f"with x = longitude, RT90 'EPSG:3021') and that x and y are not swapped.")
+    unplaced = summary.unplaced
+    if unplaced:
+        detail = "; ".join(f"{s}: {counts[s]} (rows {examples(ex[s], 3)})" for s in STATUSES[3:] if counts[s])
+        hint = ""
+        if counts["swapped_axes"]:
+            hint = f" Rows with status 'swapped_axes' have latitude in {x!r}: swap x and y for them."
+        if counts["outside_coverage"] and b.source.startswith("bundled"):
+            hint += (" The bundled boundaries cover Göteborgsregionen only; use "
+                     "segstat.download_boundaries() for the whole country.")
+        warnings.warn(f"{unplaced} of {n} rows ({unplaced / total:.1%}) were not placed and are <NA>: "
+                      f"{detail}.{hint}", UnplacedWarning, stacklevel=3)
+    out.attrs["segstat_locate"] = summary
+    return out

@@ -1,0 +1,109 @@
+"""Bundled boundaries, file readers and their checks."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import segstat
+from segstat.errors import DataIntegrityError, InputValueError, UnknownCodeError, VintageError
+
+GR = ["1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480", "1481", "1482", "1489"]
+
+
+def test_bundled_boundaries_cover_exactly_the_registry_areas_of_the_13_kommuner():
+    for level, n in (("deso", 584), ("regso", 300)):
+        b = segstat.boundaries(level, vintage=2025)
+        assert len(b) == n and b.crs == "EPSG:3006"
+        expected = segstat.areas(level, vintage=2025)
+        expected = set(expected.loc[expected["kommun"].isin(GR), "code"])
+        assert set(b.codes) == expected
+        assert shapely.is_valid(b.polygons).all()
+
+
+def test_dissolved_deso_reproduce_the_regso_polygons():
+    d = segstat.boundaries("deso").to_frame().assign(geom=segstat.boundaries("deso").polygons)
+    r = segstat.boundaries("regso")
+    for code in ("1480R130", "1401R001", "1489R004"):
+        union = shapely.union_all(d.loc[d["regso"] == code, "geom"].to_numpy())
+        poly = r.polygons[list(r.codes).index(code)]
+        assert shapely.area(shapely.symmetric_difference(union, poly)) < 1.0  # m², numerical noise only
+
+
+def test_to_frame_and_subset():
+    b = segstat.boundaries("deso")
+    f = b.to_frame()
+    assert f.columns.tolist() == ["deso", "regso", "kommun", "lan", "area_km2"]
+    # Göteborgsregionen: 12 kommuner in Västra Götaland (14) and Kungsbacka in Halland (13)
+    assert set(f["lan"]) == {"13", "14"} and set(f.loc[f["lan"] == "13", "kommun"]) == {"1384"}
+    assert f["area_km2"].gt(0).all()
+    assert len(b.subset("1480")) == 320 and len(segstat.boundaries("regso", region=["1401", "1402"])) > 0
+    with pytest.raises(InputValueError, match="region='0180'"):
+        b.subset("0180")
+
+
+def test_no_bundled_2018_boundaries_names_the_alternatives():
+    with pytest.raises(VintageError, match="download_boundaries"):
+        segstat.boundaries("deso", vintage=2018)
+
+
+def _geojson(tmp_path, codes, geoms, name="b.geojson", crs=None):
+    doc = {"type": "FeatureCollection",
+           "features": [{"type": "Feature", "properties": {"desokod": c}, "geometry": json.loads(shapely.to_geojson(g))}
+                        for c, g in zip(codes, geoms)]}
+    if crs:
+        doc["crs"] = {"type": "name", "properties": {"name": crs}}
+    p = tmp_path / name
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    return p
+
+
+def test_geojson_file_in_sweref_and_wgs84(tmp_path):
+    b = segstat.boundaries("deso").subset("1401")
+    p = _geojson(tmp_path, b.codes, b.polygons, crs="EPSG:3006")
+    got = segstat.boundaries("deso", path=p)
+    assert list(got.codes) == list(b.codes)
+    assert shapely.equals_exact(got.polygons, b.polygons, tolerance=0).all()
+    from pyproj import Transformer
+    t = Transformer.from_crs(3006, 4326, always_xy=True)
+    wgs = shapely.transform(b.polygons, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+    got = segstat.boundaries("deso", path=_geojson(tmp_path, b.codes, wgs, "w.geojson"))
+    assert np.allclose(shapely.area(got.polygons), shapely.area(b.polygons), rtol=1e-6)
+
+
+def test_geopackage_written_by_hand_is_read_without_gdal(tmp_path):
+    import sqlite3
+    import struct
+
+    b = segstat.boundaries("regso").subset("1402")
+    path = tmp_path / "r.gpkg"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE gpkg_contents (table_name TEXT, data_type TEXT, srs_id INTEGER)")
+    con.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, srs_id INTEGER)")
+    con.execute("CREATE TABLE regso (fid INTEGER PRIMARY KEY, geom BLOB, regsokod TEXT)")
+    con.execute("INSERT INTO gpkg_contents VALUES ('regso', 'features', 3006)")
+    con.execute("INSERT INTO gpkg_geometry_columns VALUES ('regso', 'geom', 3006)")
+    for code, g in zip(b.codes, b.polygons):
+        env = struct.pack("<4d", *shapely.bounds(g)[[0, 2, 1, 3]])
+        blob = b"GP" + bytes([0, 0b011]) + struct.pack("<i", 3006) + env + shapely.to_wkb(g)
+        con.execute("INSERT INTO regso (geom, regsokod) VALUES (?, ?)", (blob, code))
+    con.commit()
+    con.close()
+    got = segstat.boundaries("regso", path=path)
+    assert list(got.codes) == list(b.codes)
+    assert shapely.equals_exact(got.polygons, b.polygons, tolerance=0).all()
+
+
+def test_invalid_polygons_duplicates_and_unknown_codes_are_refused(tmp_path):
+    bow = shapely.from_wkt("POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))")
+    with pytest.raises(DataIntegrityError, match="invalid polygon"):
+        segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C2650"], [bow], crs="EPSG:3006"))
+    sq = shapely.box(0, 0, 10, 10)
+    with pytest.raises(DataIntegrityError, match="not unique"):
+        segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C2650"] * 2, [sq, sq], "d.geojson", "EPSG:3006"))
+    with pytest.raises(UnknownCodeError, match="1480C9999"):
+        segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C9999"], [sq], "u.geojson", "EPSG:3006"))
+    with pytest.raises(InputValueError, match="does not exist"):
+        segstat.boundaries("deso", path=tmp_path / "nope.gpkg")
