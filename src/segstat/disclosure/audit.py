@@ -1,0 +1,98 @@
+"""Audit a protected table: the intervals an intruder can derive for every suppressed cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputTypeError
+from .protect import ProtectedTables, _bounds_all, _group_disclosure
+
+__all__ = ["AuditResult", "audit"]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Per suppressed cell: the intruder's interval and whether it is wide enough.
+
+    ``cells`` has the table number, dimension labels, status, the true value,
+    ``lower``, ``upper``, ``width``, ``required`` and ``verdict``
+    (``ok``, ``narrow``, ``exact``, ``group_disclosure``).
+    """
+
+    cells: pd.DataFrame
+
+    @property
+    def safe(self) -> bool:
+        """No suppressed cell is exact or narrower than required (group disclosure is reported separately)."""
+        return bool(self.cells["verdict"].isin(["ok", "group_disclosure"]).all())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.cells["verdict"].value_counts().to_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.cells.copy()
+
+    def __repr__(self) -> str:
+        return f"AuditResult({len(self.cells)} suppressed cells: {self.counts}; safe={self.safe})"
+
+
+def audit(protected: ProtectedTables) -> AuditResult:
+    """Compute, by linear programming, what an intruder can derive about every suppressed cell.
+
+    The intruder knows every published cell of all linked tables, that the
+    tables add up, and that counts are non-negative. For each suppressed cell
+    the minimum and maximum of its value over that set (HiGHS) is its interval.
+    A primary cell is ``narrow`` when the upper bound stays below its value plus
+    its upper protection level, any suppressed cell is ``exact`` when the
+    interval has width zero, and ``group_disclosure`` marks a suppressed cell that is the
+    only non-zero candidate in a row of published zeros.
+
+    Parameters
+    ----------
+    protected : ProtectedTables
+        From :func:`segstat.protect` (which runs this audit itself and never
+        returns an unsafe table).
+
+    Returns
+    -------
+    AuditResult
+
+    Examples
+    --------
+    >>> import pandas as pd, segstat
+    >>> d = pd.DataFrame({"row": list("aaaaabbbbbbb"), "col": list("xyzzzxxyyzzz")})
+    >>> p = segstat.protect(segstat.tabulate(d, by=["row", "col"]), min_count=2, protection=1)
+    >>> segstat.audit(p).safe
+    True
+    """
+    if not isinstance(protected, ProtectedTables):
+        raise InputTypeError(f"audit() takes the result of segstat.protect(), got {type(protected).__name__}.")
+    model = protected.model
+    suppressed = protected.status != "published"
+    lo, hi = _bounds_all(model, suppressed)
+    width = hi - lo
+    grouped = set(_group_disclosure(model, suppressed).tolist())
+    rows = []
+    primary = protected.status == "primary"
+    for k, t in enumerate(protected.tables):
+        off = int(model.offsets[k])
+        dims = [d.name for d in t.dims]
+        for local in np.flatnonzero(suppressed[off:off + len(t.cells)]):
+            c = off + int(local)
+            verdict = "ok"
+            if width[c] < 1e-9 and (primary[c] or model.M.indptr[c + 1] > model.M.indptr[c]):
+                verdict = "exact"
+            elif primary[c] and hi[c] < model.values[c] + protected.required[c] - 1e-9:
+                verdict = "narrow"
+            if c in grouped:
+                verdict = "group_disclosure" if verdict == "ok" else verdict
+            rows.append({"table": k, **{d: t.cells[d].iloc[local] for d in dims},
+                         "status": protected.status[c], "value": model.values[c], "lower": lo[c], "upper": hi[c],
+                         "width": width[c], "required": protected.required[c] if primary[c] else 0.0,
+                         "verdict": verdict})
+    columns = ["table", "status", "value", "lower", "upper", "width", "required", "verdict"]
+    return AuditResult(pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns))

@@ -1,0 +1,452 @@
+"""Primary and secondary cell suppression, verified by the intruder's linear program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_choice
+from ..errors import DisclosureRiskError, InputTypeError, InputValueError
+from ._model import Attacker, Model, build_model
+from .tabulate import Table
+
+__all__ = ["ProtectedTables", "protect"]
+
+
+@dataclass(frozen=True, eq=False)
+class ProtectedTables:
+    """Tables after disclosure control.
+
+    Attributes
+    ----------
+    tables : tuple of Table
+    status : numpy.ndarray
+        Per cell of all tables (in order): ``published``, ``primary`` or ``secondary``.
+    rule : numpy.ndarray
+        The primary rule that fired (``min_count``, ``zero``, ``dominance``,
+        ``p_percent``) or ``""``.
+    required : numpy.ndarray
+        Upper protection level of each primary cell: the intruder's upper
+        bound must reach value + level.
+    lower, upper : numpy.ndarray
+        Reserved for the intruder's bounds; :func:`segstat.audit` computes them.
+    rules : dict
+        The options used.
+    """
+
+    tables: tuple[Table, ...]
+    status: np.ndarray
+    rule: np.ndarray
+    required: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    rules: dict[str, Any]
+    model: Model = field(repr=False)
+    rounds: int = 0
+
+    def _slice(self, k: int) -> slice:
+        off = self.model.offsets
+        return slice(int(off[k]), int(off[k]) + len(self.tables[k].cells))
+
+    def to_frame(self, table: int | None = None, *, symbol: str | None = None) -> pd.DataFrame:
+        """Cells with the published value (``<NA>`` or ``symbol`` where suppressed), status and rule.
+
+        Parameters
+        ----------
+        table : int, optional
+            Which of several linked tables; all (with a ``table`` column) by default.
+        symbol : str, optional
+            Write this instead of ``<NA>`` in suppressed cells (e.g. ``".."``,
+            as Statistikdatabasen does); the value column becomes text.
+        """
+        ks = range(len(self.tables)) if table is None else [table]
+        frames = []
+        for k in ks:
+            t, sl = self.tables[k], self._slice(k)
+            dims = [d.name for d in t.dims]
+            col = "value" if t.kind == "magnitude" else "count"
+            f = t.cells[dims].copy()
+            vals = pd.array(t.cells[col].to_numpy(), dtype="Float64" if t.kind == "magnitude" else "Int64")
+            hidden = self.status[sl] != "published"
+            vals[hidden] = pd.NA
+            f[col] = vals
+            if symbol is not None:
+                f[col] = f[col].astype(object).where(~hidden, symbol).astype(str)
+            f["status"] = pd.Categorical(self.status[sl], categories=["published", "primary", "secondary"])
+            f["rule"] = self.rule[sl]
+            if table is None and len(self.tables) > 1:
+                f.insert(0, "table", k)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+    @property
+    def n_suppressed(self) -> dict[str, int]:
+        return {"primary": int((self.status == "primary").sum()), "secondary": int((self.status == "secondary").sum())}
+
+    @property
+    def hidden_total(self) -> float:
+        """Persons (or value) in suppressed inner cells of all tables: the information loss."""
+        total = 0.0
+        for k, t in enumerate(self.tables):
+            sl = self._slice(k)
+            inner = np.all(t.cells[[f"{d.name}_level" for d in t.dims]].to_numpy() != "total", axis=1)
+            leaf = np.ones(len(t.cells), dtype=bool)
+            idx = t.node_index()
+            for a, d in enumerate(t.dims):
+                leaf &= idx[:, a] < d.n_leaves
+            col = "value" if t.kind == "magnitude" else "count"
+            total += float(t.cells[col].to_numpy(float)[leaf & (self.status[sl] != "published")].sum())
+            del inner
+        return total
+
+    def method_note(self, lang: Literal["sv", "en"] = "sv") -> str:
+        """A short note on the protection, for a publication footnote."""
+        r = self.rules
+        prim = []
+        if lang == "sv":
+            prim.append(f"celler med färre än {r['min_count']} personer")
+            if r.get("dominance"):
+                n, k = r["dominance"]
+                prim.append(f"celler där de {n} största bidragen utgör mer än {k} % av värdet")
+            if r.get("p_percent"):
+                prim.append(f"celler där bidrag kan skattas närmare än {r['p_percent']} %")
+            return ("Värden markerade med '..' är undertryckta för att skydda enskilda personer: "
+                    + ", ".join(prim) + ", samt ytterligare celler så att de inte kan räknas fram ur "
+                    "summor och andra tabeller. Skyddet är kontrollerat med linjärprogrammering (segstat).")
+        prim.append(f"cells with fewer than {r['min_count']} persons")
+        if r.get("dominance"):
+            n, k = r["dominance"]
+            prim.append(f"cells where the {n} largest contributions exceed {k} % of the value")
+        if r.get("p_percent"):
+            prim.append(f"cells where a contribution could be estimated within {r['p_percent']} %")
+        return ("Values shown as '..' are suppressed to protect individuals: " + ", ".join(prim)
+                + ", and further cells so that they cannot be derived from totals or other tables. The protection "
+                "was verified by linear programming (segstat).")
+
+    def __repr__(self) -> str:
+        n = self.n_suppressed
+        return (f"ProtectedTables({len(self.tables)} table(s), {len(self.status)} cells: {n['primary']} primary, "
+                f"{n['secondary']} secondary suppressed; hidden {self.hidden_total:,.0f}; audit passed)")
+
+
+def _primary(model: Model, min_count: int, dominance: Any, p_percent: Any, zeros: str
+             ) -> tuple[np.ndarray, np.ndarray]:
+    rule = np.full(model.n_cells, "", dtype=object)
+    for k, t in enumerate(model.tables):
+        c = t.cells
+        sl = slice(int(model.offsets[k]), int(model.offsets[k]) + len(c))
+        n = c["count"].to_numpy()
+        r = np.full(len(c), "", dtype=object)
+        r[(n > 0) & (n < min_count)] = "min_count"
+        if zeros == "protect":
+            r[n == 0] = "zero"
+        if t.kind == "magnitude":
+            v = c["value"].to_numpy(float)
+            if dominance is not None:
+                dn, dk = dominance
+                cols = [f"top{j}" for j in range(1, dn + 1)]
+                missing = [col for col in cols if col not in c.columns]
+                if missing:
+                    raise InputValueError(f"dominance=({dn}, {dk}) needs the {dn} largest contributions; "
+                                          f"tabulate with top={dn}.")
+                topn = c[cols].to_numpy(float).sum(axis=1)
+                r[(r == "") & (v > 0) & (topn > dk / 100 * v)] = "dominance"
+            if p_percent is not None:
+                x1, x2 = c["top1"].to_numpy(float), c["top2"].to_numpy(float)
+                r[(r == "") & (v > 0) & (v - x1 - x2 < p_percent / 100 * x1)] = "p_percent"
+        rule[sl] = r
+    return rule != "", rule
+
+
+def _required(model: Model, rule: np.ndarray, min_count: int, p_percent: Any, protection: Any) -> np.ndarray:
+    """Upper protection level of every primary cell: the intruder's upper bound must reach value + level."""
+    req = np.zeros(model.n_cells)
+    prim = rule != ""
+    if protection is not None:
+        req[prim] = float(protection)
+        return req
+    freq = rule == "min_count"
+    req[freq] = np.maximum(min_count - model.values[freq], 1.0)
+    req[rule == "zero"] = float(min_count)
+    mag = np.isin(rule, ["dominance", "p_percent"])
+    if mag.any():
+        top1 = np.concatenate([t.cells["top1"].to_numpy(float) if "top1" in t.cells else np.zeros(len(t.cells))
+                               for t in model.tables])
+        share = (p_percent if p_percent is not None else 10) / 100
+        req[mag] = share * top1[mag]
+    return req
+
+
+class _Suppressor:
+    """Greedy partner choice over the additivity equations: no suppressed cell stands alone."""
+
+    def __init__(self, model: Model, required: np.ndarray) -> None:
+        self.model = model
+        self.required = required
+        self.values = model.values
+        # cells with identical content (the same finest cells) across linked tables share their status
+        M = model.M
+        keys = pd.Series([M.indices[M.indptr[i]:M.indptr[i + 1]].tobytes() for i in range(M.shape[0])])
+        grp = keys.groupby(keys).ngroup().to_numpy()
+        order = np.argsort(grp, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, grp[order][1:] != grp[order][:-1], True])
+        self.twins = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)
+                      if bounds[i + 1] - bounds[i] > 1]
+        self.helpful = np.zeros(len(self.values))
+        # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
+        # suppressing them cannot hide anything, so they are never chosen as partners
+        self.empty = np.diff(M.indptr) == 0
+
+    def _key(self, ids: np.ndarray, need: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+        v = self.values[ids]
+        # a cell that also gives company to a lonely suppressed cell elsewhere costs half per such equation
+        v = v / (1.0 + self.helpful[ids])
+        key = np.where(self.values[ids] >= need, v, 1e15 - self.values[ids])
+        return np.where(suppressed[ids] | self.empty[ids], np.inf, key)
+
+    def _helpfulness(self, suppressed: np.ndarray) -> None:
+        helpful = np.zeros(len(self.values))
+        for block in self.model.equations:
+            s = suppressed[block]
+            lonely = s.sum(axis=0) == 1
+            if lonely.any():
+                sub = block[:, lonely]
+                np.add.at(helpful, sub[~suppressed[sub]], 1.0)
+        self.helpful = helpful
+
+    def close(self, suppressed: np.ndarray) -> int:
+        added = 0
+        changed = True
+        while changed:
+            changed = False
+            self._helpfulness(suppressed)
+            for group in self.twins:
+                if suppressed[group].any() and not suppressed[group].all():
+                    suppressed[group] = True
+                    changed = True
+            for block in self.model.equations:
+                s = suppressed[block]
+                lonely = np.flatnonzero(s.sum(axis=0) == 1)
+                if len(lonely) == 0:
+                    continue
+                sub = block[:, lonely]
+                need = np.maximum((self.required[sub] * suppressed[sub]).max(axis=0), 1.0)
+                key = self._key(sub, need[None, :], suppressed)
+                pick = np.argmin(key, axis=0)
+                ok = np.isfinite(key[pick, np.arange(len(lonely))])
+                chosen = sub[pick[ok], np.arange(len(lonely))[ok]]
+                if len(chosen):
+                    suppressed[chosen] = True
+                    added += len(chosen)
+                    changed = True
+        return added
+
+    def widen(self, cell: int, suppressed: np.ndarray) -> bool:
+        """Suppress the best published partner of ``cell`` in any equation containing it."""
+        best, best_key = -1, np.inf
+        need = max(self.required[cell], 1.0)
+        for block in self.model.equations:
+            cols = np.flatnonzero((block == cell).any(axis=0))
+            if len(cols) == 0:
+                continue
+            ids = block[:, cols].ravel()
+            key = self._key(ids, need, suppressed)
+            j = int(np.argmin(key))
+            if key[j] < best_key:
+                best, best_key = int(ids[j]), float(key[j])
+        if not np.isfinite(best_key):
+            # the cell's own equations are exhausted: a published cell elsewhere pins it (through a linked
+            # table or a longer chain); take the cheapest published cell of any equation with a suppressed cell
+            for block in self.model.equations:
+                cols = suppressed[block].any(axis=0)
+                if not cols.any():
+                    continue
+                ids = block[:, cols].ravel()
+                key = self._key(ids, need, suppressed)
+                j = int(np.argmin(key))
+                if key[j] < best_key:
+                    best, best_key = int(ids[j]), float(key[j])
+        if best < 0 or not np.isfinite(best_key):
+            return False
+        suppressed[best] = True
+        return True
+
+
+def _bounds_all(model: Model, suppressed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Full intruder intervals of every suppressed cell."""
+    att = Attacker(model, suppressed)
+    lo = np.full(model.n_cells, np.nan)
+    hi = np.full(model.n_cells, np.nan)
+    for c in np.flatnonzero(suppressed):
+        lo[c], hi[c] = att.bounds(int(c))
+    return lo, hi
+
+
+def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
+            cells: np.ndarray) -> np.ndarray:
+    """Cells (of ``cells``) whose intruder upper bound is too low: below value + level for primaries,
+    equal to the value (exactly determined) for secondaries. One LP each (maximisation)."""
+    att = Attacker(model, suppressed)
+    # primaries: upper bound must reach value + level; secondaries: must exceed the value (not exact)
+    need = np.where(primary, required - 1e-9, 1e-7)
+    empty = np.diff(model.M.indptr) == 0
+    bad = [c for c in cells if not (empty[c] and not primary[c]) and att.upper(int(c)) < model.values[c] + need[c]]
+    return np.asarray(bad, dtype=np.int64)
+
+
+def _group_disclosure(model: Model, suppressed: np.ndarray, repairable: bool = False) -> np.ndarray:
+    """Equation columns where every child is a published zero except one suppressed child.
+
+    With ``repairable``, only those where a published zero could still be suppressed (it has persons
+    behind it in some finest cell layout, i.e. it is not a structurally empty combination)."""
+    flagged = []
+    empty = np.diff(model.M.indptr) == 0
+    for block in model.equations:
+        kids = block[1:]
+        sup = suppressed[kids]
+        zero_pub = (~sup) & (model.values[kids] == 0)
+        if repairable:
+            zero_pub &= ~empty[kids]
+        if repairable:
+            one = (sup.sum(axis=0) == 1) & ((zero_pub | sup | empty[kids]).all(axis=0)) & zero_pub.any(axis=0)
+        else:
+            one = (sup.sum(axis=0) == 1) & ((zero_pub | sup).all(axis=0)) & (kids.shape[0] > 1)
+        one &= model.values[block[0]] > 0
+        flagged.extend(kids[:, one][sup[:, one]].tolist())
+    return np.unique(np.asarray(flagged, dtype=np.int64))
+
+
+def protect(
+    tables: Table | list[Table],
+    *,
+    min_count: int = 3,
+    dominance: tuple[int, float] | None = None,
+    p_percent: float | None = None,
+    zeros: Literal["publish", "protect"] = "publish",
+    method: Literal["auto", "greedy"] = "auto",
+    protection: float | None = None,
+    max_rounds: int = 200,
+) -> ProtectedTables:
+    """Protect one table or several linked tables by primary and secondary cell suppression.
+
+    Parameters
+    ----------
+    tables : Table or list of Table
+        From :func:`segstat.tabulate`. Several tables made from the **same**
+        DataFrame (RegSO x age, områdestyp x age, DeSO ...) are protected
+        jointly: no cell of one can be derived from the others.
+    min_count : int, default 3
+        Minimum frequency rule: cells with 0 < n < min_count are primary
+        suppressed (n = persons, or contributors in magnitude tables).
+    dominance : (n, k), optional
+        (n, k) dominance rule for magnitude tables: the n largest contributions
+        exceed k % of the cell value (e.g. ``(1, 85)``; tabulate with ``top >= n``).
+    p_percent : float, optional
+        p %-rule for magnitude tables: the second largest contributor could
+        estimate the largest within p % (value − x1 − x2 < p/100 · x1).
+    zeros : {"publish", "protect"}, default "publish"
+        Zeros are published by default; ``"protect"`` treats them as sensitive.
+    method : {"auto", "greedy"}, default "auto"
+        Both run the same algorithm (see Notes); reserved for other methods.
+    protection : float, optional
+        Upper protection level of every primary cell: the largest value an
+        intruder can derive must be at least value + protection. By default
+        ``min_count - value`` (at least 1) for the frequency rule, so an
+        intruder cannot tell that a cell is below the threshold; ``min_count``
+        for protected zeros; ``p/100 * x1`` (p = 10 without ``p_percent``) for
+        dominance and p % cells, the usual upper protection level of the p %-rule.
+    max_rounds : int, default 200
+        Upper bound on audit-and-repair rounds.
+
+    Returns
+    -------
+    ProtectedTables
+        With ``to_frame()``, ``method_note()`` and the intruder's bounds.
+
+    Raises
+    ------
+    DisclosureRiskError
+        The pattern could not be made safe (never returned unsafe).
+
+    Notes
+    -----
+    Every published cell is a sum of finest cells (the cross-classification
+    of all tables' variables). The intruder knows all published cells of all
+    tables and that counts are non-negative; the bounds of a suppressed cell are
+    the minimum and maximum of its value over that polytope, solved with HiGHS.
+
+    Secondary suppression: (1) in every additivity equation (a margin and its
+    children along one variable) that holds exactly one suppressed cell, the
+    cheapest published cell that can absorb the required width is suppressed
+    too (cost = persons or value, so the loss in information is what is
+    minimised); (2) the intruder's LP is solved for every suppressed cell;
+    a primary cell whose interval is narrower than required, a secondary
+    cell that is determined exactly, and group disclosure (a row of published
+    zeros but one suppressed cell) get a further partner; (3) repeat until the
+    audit passes.
+
+    References
+    ----------
+    Hundepool, A. et al. (2024). Handbook on Statistical Disclosure Control,
+    2nd ed., ESSnet; de Wolf, P.-P. (2002) HiTaS; Fischetti, M. & Salazar, J.-J.
+    (2001) Solving the cell suppression problem on tabular data with linear
+    constraints, Management Science 47(7).
+
+    Examples
+    --------
+    >>> import pandas as pd, segstat
+    >>> d = pd.DataFrame({"row": list("aaaaabbbbbbb"), "col": list("xyzzzxxyyzzz")})
+    >>> p = segstat.protect(segstat.tabulate(d, by=["row", "col"]), min_count=2, protection=1)
+    >>> p.to_frame(symbol="..")[["row", "col", "count", "status"]].head(4).values.tolist()
+    [['a', 'x', '..', 'primary'], ['a', 'y', '..', 'primary'], ['a', 'z', '3', 'published'], ['a', 'Total', '5', 'published']]
+    """
+    if isinstance(tables, Table):
+        tables = [tables]
+    elif not isinstance(tables, (list, tuple)):
+        raise InputTypeError("tables must be a Table from segstat.tabulate() or a list of them.")
+    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise InputValueError(f"min_count={min_count!r} must be a positive integer.")
+    check_choice("zeros", zeros, ("publish", "protect"))
+    check_choice("method", method, ("auto", "greedy"))
+    if dominance is not None:
+        if not (isinstance(dominance, tuple) and len(dominance) == 2 and dominance[0] >= 1 and 0 < dominance[1] <= 100):
+            raise InputValueError(f"dominance={dominance!r} must be (n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85).")
+    if p_percent is not None and not 0 < p_percent <= 100:
+        raise InputValueError(f"p_percent={p_percent!r} must lie in (0, 100].")
+    if (dominance is not None or p_percent is not None) and any(t.kind != "magnitude" for t in tables):
+        raise InputValueError("dominance and p_percent apply to magnitude tables (tabulate with value=).")
+    model = build_model(tables)
+    primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
+    required = _required(model, rule, int(min_count), p_percent, protection)
+    suppressed = primary.copy()
+    sup = _Suppressor(model, required)
+    rounds = 0
+    verified = np.zeros(model.n_cells, dtype=bool)   # safe cells stay safe: more suppression only widens
+    while True:
+        sup.close(suppressed)
+        todo = np.flatnonzero(suppressed & ~verified)
+        bad = _unsafe(model, suppressed, primary, required, todo)
+        verified[todo] = True
+        verified[bad] = False
+        grouped = _group_disclosure(model, suppressed, repairable=True)
+        bad = np.union1d(bad, grouped)
+        if len(bad) == 0:
+            break
+        rounds += 1
+        if rounds > max_rounds:
+            raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) remain unsafe after {max_rounds} rounds; "
+                                      f"the table cannot be protected with these rules.")
+        progress = False
+        for c in bad:
+            progress |= sup.widen(int(c), suppressed)
+        if not progress:
+            raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) cannot be protected: no published cell left "
+                                      f"to suppress with them.")
+    lo = hi = np.full(model.n_cells, np.nan)
+    status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
+    rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
+             "protection": protection if protection is not None else "default", "method": "greedy partners + LP audit"}
+    return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds)

@@ -1,0 +1,140 @@
+"""tabulate / protect / audit: hand-worked tables, primary rules, linked tables, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segstat
+from segstat.errors import ColumnError, InputValueError
+
+
+def _micro(cells):
+    """Microdata with the given counts: {(row, col): n}."""
+    rows = [{"row": r, "col": c} for (r, c), n in cells.items() for _ in range(n)]
+    return pd.DataFrame(rows)
+
+
+def _status(p):
+    f = p.to_frame()
+    return {(r, c): s for r, c, s in zip(f["row"], f["col"], f["status"]) if s != "published"}
+
+
+def test_tabulate_counts_every_cell_and_margin():
+    d = _micro({("a", "x"): 1, ("a", "y"): 5, ("a", "z"): 6, ("b", "x"): 7, ("b", "y"): 8, ("b", "z"): 9})
+    t = segstat.tabulate(d, by=["row", "col"])
+    f = t.cells.set_index(["row", "col"])["count"]
+    assert len(t.cells) == 3 * 4
+    assert f[("a", "Total")] == 12 and f[("Total", "x")] == 8 and f[("Total", "Total")] == 36
+
+
+def test_2x3_table_with_one_small_cell_suppresses_a_rectangle():
+    d = _micro({("a", "x"): 1, ("a", "y"): 5, ("a", "z"): 6, ("b", "x"): 7, ("b", "y"): 8, ("b", "z"): 9})
+    p = segstat.protect(segstat.tabulate(d, by=["row", "col"]), min_count=3)
+    assert _status(p) == {("a", "x"): "primary", ("a", "y"): "secondary", ("b", "x"): "secondary",
+                          ("b", "y"): "secondary"}
+    a = segstat.audit(p).to_frame().set_index(["row", "col"])
+    # by hand: ax = t, ay = 6 - t, bx = 8 - t, by = 7 + t with all >= 0 -> t in [0, 6]
+    assert (a.loc[("a", "x"), "lower"], a.loc[("a", "x"), "upper"]) == (0.0, 6.0)
+    assert (a.loc[("b", "y"), "lower"], a.loc[("b", "y"), "upper"]) == (7.0, 13.0)
+    assert segstat.audit(p).safe
+    out = p.to_frame(symbol="..").set_index(["row", "col"])["count"]
+    assert out[("a", "x")] == ".." and out[("a", "z")] == "6"
+
+
+def test_single_area_in_a_kommun_leaks_through_the_margin_unless_both_are_suppressed():
+    # kommun K2 has one area only: its area cells equal its kommun cells
+    d = pd.DataFrame({"area": ["r1"] * 9 + ["r2"] * 9 + ["r3"] * 7,
+                      "age": (["y"] * 4 + ["o"] * 5) * 2 + ["y"] * 1 + ["o"] * 6})
+    h = {"area": {"r1": "K1", "r2": "K1", "r3": "K2"}}
+    p = segstat.protect(segstat.tabulate(d, by=["area", "age"], hierarchies=h), min_count=3)
+    f = p.to_frame()
+    st = {(a, g): s for a, g, s in zip(f["area"], f["age"], f["status"]) if s != "published"}
+    assert st[("r3", "y")] == "primary" and ("K2", "y") in st  # the identical margin cell is suppressed too
+    report = segstat.audit(p)
+    assert report.safe and (report.to_frame()["width"] > 0).all()
+
+
+def test_primary_rules_by_hand():
+    d = pd.DataFrame({"g": list("aaabbbbcc"), "sek": [100, 1, 1, 10, 10, 10, 10, 50, 45]})
+    t = segstat.tabulate(d, by="g", value="sek")
+    c = t.cells.set_index("g")
+    assert (c.loc["a", "top1"], c.loc["a", "top2"], c.loc["a", "value"]) == (100, 1, 102)
+    p = segstat.protect(t, min_count=3, dominance=(1, 85), protection=1)
+    f = p.to_frame().set_index("g")
+    assert f.loc["a", "rule"] == "dominance"        # 100 > 0.85 * 102
+    assert f.loc["c", "rule"] == "min_count"        # 2 contributors
+    assert f.loc["b", "rule"] == ""                 # 10 <= 0.85 * 40
+    p2 = segstat.protect(t, min_count=2, p_percent=10, protection=1)
+    f2 = p2.to_frame().set_index("g")
+    # p%: value - x1 - x2 < 0.1 x1 -> a: 1 < 10 yes ; b: 20 < 1 no ; c: 0 < 5 yes
+    assert f2.loc["a", "rule"] == "p_percent" and f2.loc["c", "rule"] == "p_percent"
+    assert f2.loc["b", "rule"] == ""
+
+
+def test_zeros_published_or_protected():
+    d = _micro({("a", "x"): 4, ("a", "y"): 6, ("b", "x"): 5, ("b", "y"): 7})
+    d = pd.concat([d, pd.DataFrame({"row": ["c"] * 5, "col": ["x"] * 5})], ignore_index=True)
+    t = segstat.tabulate(d, by=["row", "col"])
+    assert segstat.protect(t, min_count=3).n_suppressed == {"primary": 0, "secondary": 0}
+    p = segstat.protect(t, min_count=3, zeros="protect", protection=1)
+    assert _status(p)[("c", "y")] == "primary"
+    assert segstat.audit(p).safe
+
+
+def test_linked_tables_are_protected_jointly():
+    rng = np.random.default_rng(4)
+    n = 400
+    d = pd.DataFrame({"regso": rng.choice(["0114R001", "0114R002", "0114R003", "0114R004"], n,
+                                          p=[0.4, 0.3, 0.28, 0.02]),
+                      "age": rng.choice(["0-19", "20-64", "65+"], n)})
+    d["typ"] = d["regso"].map({"0114R001": 4, "0114R002": 4, "0114R003": 3, "0114R004": 3})
+    t1 = segstat.tabulate(d, by=["regso", "age"], vintage=2025)
+    t2 = segstat.tabulate(d, by=["typ", "age"])
+    p = segstat.protect([t1, t2], min_count=3)
+    report = segstat.audit(p)
+    assert report.safe
+    assert set(report.to_frame()["table"]) <= {0, 1}
+    f = p.to_frame()
+    assert set(f["table"]) == {0, 1}
+
+
+def test_method_note_and_repr():
+    d = _micro({("a", "x"): 1, ("a", "y"): 5, ("a", "z"): 6, ("b", "x"): 7, ("b", "y"): 8, ("b", "z"): 9})
+    p = segstat.protect(segstat.tabulate(d, by=["row", "col"]), min_count=3)
+    assert "färre än 3 personer" in p.method_note() and "fewer than 3" in p.method_note("en")
+    assert "1 primary, 3 secondary" in repr(p)
+
+
+@pytest.mark.parametrize(("frame", "kwargs", "err", "msg"), [
+    (pd.DataFrame({"g": ["a", None]}), {}, InputValueError, "missing"),
+    (pd.DataFrame({"g": ["a", "b"]}), {"by": "h"}, ColumnError, "by='h'"),
+    (pd.DataFrame({"g": ["a", "b"], "v": [1.0, -2.0]}), {"value": "v"}, InputValueError, "negative"),
+    (pd.DataFrame({"g": ["a", "b"], "v": [1.0, np.nan]}), {"value": "v"}, InputValueError, "NaN"),
+    (pd.DataFrame({"g": ["a", "a"]}), {"hierarchies": {"g": {"a": "X", "X": "Y", "Y": "X"}}}, InputValueError, "cycle"),
+    (pd.DataFrame({"g": ["a", "q"]}), {"hierarchies": {"g": {"a": "X", "b": "X"}}}, InputValueError, "'q'"),
+    (pd.DataFrame({"regso": ["0114R001"]}), {"by": "regso"}, InputValueError, "vintage="),
+    (pd.DataFrame({"regso": ["0114R999"]}), {"by": "regso", "vintage": 2025}, InputValueError, "0114R999"),
+])
+def test_bad_input(frame, kwargs, err, msg):
+    args = {"by": "g", **kwargs}
+    with pytest.raises(err, match=msg):
+        segstat.tabulate(frame, **args)
+
+
+def test_bad_protect_arguments():
+    t = segstat.tabulate(pd.DataFrame({"g": ["a", "b"]}), by="g")
+    with pytest.raises(InputValueError, match="min_count"):
+        segstat.protect(t, min_count=0)
+    with pytest.raises(InputValueError, match="magnitude"):
+        segstat.protect(t, dominance=(1, 85))
+    with pytest.raises(segstat.errors.InputTypeError):
+        segstat.audit("not protected")
+
+
+def test_a_table_about_one_person_hides_every_non_zero_cell():
+    d = pd.DataFrame({"area": ["r0"], "age": ["a"], "sex": ["k"]})
+    t1 = segstat.tabulate(d, by=["area", "age"], hierarchies={"area": {"r0": "K0", "r1": "K0"}})
+    p = segstat.protect([t1, segstat.tabulate(d, by=["sex", "age"])], min_count=2)
+    f = p.to_frame()
+    assert (f.loc[f["status"] == "published", "count"] == 0).all()
+    assert segstat.audit(p).safe
