@@ -41,6 +41,7 @@ _LAZY: dict[str, str] = {
     "perturb": "disclosure.perturb",
     "protect": "disclosure.protect",
     "random_round": "disclosure.perturb",
+    "record_keys": "disclosure.perturb",
     "tabulate": "disclosure.tabulate",
     # measures
     "atkinson": "measures.segregation",

@@ -1,0 +1,315 @@
+"""The cell-key method and unbiased random rounding.
+
+Cell-key method (ABS: Thompson, Broadfoot & Elazar 2013; SCB's method for
+population statistics from reference year 2025): every record carries a
+random key in [0, 1); a cell's key is the sum of its records' keys modulo 1,
+so the same set of persons always gets the same key, in every table. The key
+picks the noise from a perturbation table: for a cell of size i, noise d in
+[-D, D] has probability p_i(d), with mean 0 and variance V, chosen to have
+maximal entropy (Giessing 2016).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_rng
+from ..errors import InputTypeError, InputValueError
+from .tabulate import Table
+
+__all__ = ["PerturbedTable", "perturbation_table", "perturb", "random_round", "record_keys"]
+
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser (Steele, Lea & Flood 2014), vectorised on uint64."""
+    with np.errstate(over="ignore"):
+        z = (x + np.uint64(0x9E3779B97F4A7C15)) & _MASK
+        z = ((z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & _MASK
+        z = ((z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & _MASK
+        return z ^ (z >> np.uint64(31))
+
+
+def record_keys(ids: Any, *, seed: int) -> np.ndarray:
+    """Per-record keys in [0, 1) from stable record ids and a secret seed.
+
+    The key of a record depends only on its id and the seed, never on row
+    order, chunking or engine (pandas or Dask), so tables built from the same
+    persons get the same cell keys and the same noise.
+
+    Parameters
+    ----------
+    ids : array-like of int or str
+        A stable, unique id per record (person number, pseudonymised id).
+    seed : int
+        Secret of the producing agency; keep it with the microdata, never
+        publish it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Floats in [0, 1), multiples of 2**-32 (exact integer sums in cells).
+
+    Examples
+    --------
+    >>> import segstat
+    >>> k = segstat.record_keys([101, 102, 103], seed=2025)
+    >>> bool(((0 <= k) & (k < 1)).all()), bool((k == segstat.record_keys([101, 102, 103], seed=2025)).all())
+    (True, True)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputTypeError(f"seed must be an integer secret, got {seed!r}.")
+    values = pd.Series(ids)
+    if values.isna().any():
+        raise InputValueError(f"ids has {int(values.isna().sum())} missing value(s); every record needs an id.")
+    if pd.api.types.is_integer_dtype(values):
+        base = values.to_numpy().astype(np.int64).view(np.uint64)
+    else:
+        codes, uniques = pd.factorize(values.astype(str))
+        hashed = np.array([int.from_bytes(hashlib.blake2b(u.encode(), digest_size=8).digest(), "little")
+                           for u in uniques], dtype=np.uint64)
+        base = hashed[codes]
+    s = _splitmix64(np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))[0]
+    h = _splitmix64(base ^ s)
+    return (h >> np.uint64(32)).astype(np.float64) / 2.0**32
+
+
+def _max_entropy(support: np.ndarray, variance: float) -> np.ndarray:
+    """Probabilities on ``support`` with mean 0 and the given variance, maximising entropy.
+
+    The solution has the form p_d ∝ exp(a d + b d²); a and b are found by root finding.
+    """
+    from scipy.optimize import root
+
+    d = support.astype(float)
+
+    def probs(ab):
+        z = ab[0] * d + ab[1] * d * d
+        w = np.exp(z - z.max())
+        return w / w.sum()
+
+    def eq(ab):
+        p = probs(ab)
+        return [p @ d, p @ (d * d) - variance]
+
+    sol = root(eq, x0=[0.0, -0.5 / max(variance, 1e-6)], method="hybr")
+    p = probs(sol.x)
+    if not sol.success or abs(p @ d) > 1e-9 or abs(p @ (d * d) - variance) > 1e-9:
+        raise InputValueError("no distribution with mean 0 and this variance")
+    return p
+
+
+def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFrame:
+    """The perturbation table: for each original value i, the noise distribution.
+
+    Rows i = 0 .. max_noise + 1; the last row applies to every larger value.
+    Zeros stay zero; values never become negative. Where mean 0 and variance
+    V are impossible (small i cannot go far down), the row keeps mean 0 with
+    the largest variance possible on its support.
+
+    Parameters
+    ----------
+    max_noise : int, default 2
+        D: |noise| <= D.
+    variance : float, default 1.0
+        V: noise variance for values large enough (V < D² is required).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``i``, ``noise``, ``p``, ``lower``, ``upper`` (the cumulative interval of
+        [0, 1) that selects this noise) and ``row_variance``.
+
+    Examples
+    --------
+    >>> import segstat
+    >>> pt = segstat.disclosure.perturb.perturbation_table(max_noise=1, variance=0.5)
+    >>> pt[pt["i"] == 2][["noise", "p"]].round(6).values.tolist()
+    [[-1.0, 0.25], [0.0, 0.5], [1.0, 0.25]]
+    """
+    if isinstance(max_noise, bool) or not isinstance(max_noise, (int, np.integer)) or max_noise < 1:
+        raise InputValueError(f"max_noise={max_noise!r} must be a positive integer (the largest noise D).")
+    if not (isinstance(variance, (int, float)) and 0 < variance < max_noise**2):
+        raise InputValueError(f"variance={variance!r} must lie in (0, D²) = (0, {max_noise ** 2}); the variance of "
+                              f"noise bounded by D cannot reach D².")
+    rows = [{"i": 0, "noise": 0, "p": 1.0}]
+    for i in range(1, max_noise + 2):
+        support = np.arange(max(-i, -max_noise), max_noise + 1)
+        lo, hi = support.min(), support.max()
+        reachable = -lo * hi  # largest variance with mean 0 on [lo, hi]
+        v = min(variance, reachable * (1 - 1e-9))
+        p = _max_entropy(support, v)
+        rows += [{"i": i, "noise": int(d), "p": float(q)} for d, q in zip(support, p)]
+    pt = pd.DataFrame(rows)
+    pt["upper"] = pt.groupby("i")["p"].cumsum()
+    pt["lower"] = pt["upper"] - pt["p"]
+    pt.loc[pt.groupby("i")["upper"].idxmax(), "upper"] = 1.0
+    pt["row_variance"] = pt.groupby("i").apply(lambda g: float((g["p"] * g["noise"] ** 2).sum()),
+                                                include_groups=False).reindex(pt["i"]).to_numpy()
+    return pt[["i", "noise", "p", "lower", "upper", "row_variance"]]
+
+
+@dataclass(frozen=True, eq=False)
+class PerturbedTable:
+    """A table after the cell-key method.
+
+    ``to_frame()`` gives the dimension columns and the perturbed ``count``;
+    the noise is kept for the producer (``to_frame(show_noise=True)``).
+    """
+
+    table: Table
+    values: np.ndarray
+    noise: np.ndarray
+    ptable: pd.DataFrame
+    max_noise: int
+    variance: float
+
+    def to_frame(self, *, show_noise: bool = False) -> pd.DataFrame:
+        dims = [d.name for d in self.table.dims]
+        f = self.table.cells[dims].copy()
+        f["count"] = self.values
+        if show_noise:
+            f["original"] = self.table.cells["count"].to_numpy()
+            f["noise"] = self.noise
+        return f
+
+    def method_note(self, lang: Literal["sv", "en"] = "sv") -> str:
+        if lang == "sv":
+            return (f"Tabellen är skyddad med cell-key-metoden: värden större än noll har fått ett litet "
+                    f"slumpmässigt tillägg eller avdrag (högst ±{self.max_noise}, varians {self.variance:g}). "
+                    f"Samma celler får samma värde i alla tabeller; delar summerar inte alltid till totalen.")
+        return (f"The table is protected by the cell-key method: values above zero carry a small random "
+                f"perturbation (at most ±{self.max_noise}, variance {self.variance:g}). The same cell has the same "
+                f"value in every table; parts do not always add up to totals.")
+
+    def __repr__(self) -> str:
+        changed = int((self.noise != 0).sum())
+        return f"PerturbedTable({len(self.values)} cells, {changed} changed, |noise| <= {self.max_noise})"
+
+
+def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
+            ptable: pd.DataFrame | None = None) -> PerturbedTable:
+    """Perturb every cell of a frequency table with the cell-key method.
+
+    Parameters
+    ----------
+    table : Table
+        From :func:`segstat.tabulate` with ``record_key=`` (a column of
+        :func:`record_keys`), so that cells carry cell keys.
+    max_noise : int, default 2
+        Largest absolute noise D.
+    variance : float, default 1.0
+        Noise variance V for values of at least D + 1.
+    ptable : DataFrame, optional
+        A perturbation table of your own (columns as
+        :func:`perturbation_table`).
+
+    Returns
+    -------
+    PerturbedTable
+
+    Notes
+    -----
+    For a cell with count n and key k, the row r = min(n, D + 1) of the
+    table is used and the noise is the d with lower_r(d) <= k < upper_r(d).
+    Inner cells and margins are perturbed alike (each from its own key), so
+    margins are not the sums of the perturbed parts; the expected noise is 0.
+
+    References
+    ----------
+    Thompson, G., Broadfoot, S. & Elazar, D. (2013). Methodology for the
+    automatic confidentialisation of statistical outputs from remote servers at
+    the Australian Bureau of Statistics. UNECE work session on SDC.
+    Giessing, S. (2016). Computational issues in the design of transition
+    probabilities and disclosure risk estimation for additive noise. PSD 2016.
+    SCB: https://www.scb.se/FAQ-CKM
+
+    Examples
+    --------
+    >>> import pandas as pd, segstat
+    >>> d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 3, "id": range(33)})
+    >>> d["key"] = segstat.record_keys(d["id"], seed=7)
+    >>> p = segstat.perturb(segstat.tabulate(d, by="g", record_key="key"))
+    >>> bool((abs(p.noise) <= 2).all())
+    True
+    """
+    if not isinstance(table, Table):
+        raise InputTypeError("perturb() takes a Table from segstat.tabulate().")
+    if table.kind != "frequency":
+        raise InputValueError("perturb() handles frequency tables; magnitude tables are not supported yet.")
+    if "cell_key" not in table.cells:
+        raise InputValueError("the table has no cell keys: tabulate with record_key= a column made by "
+                              "segstat.record_keys(ids, seed=...).")
+    pt = perturbation_table(max_noise, variance) if ptable is None else ptable
+    top = int(pt["i"].max())
+    n = table.cells["count"].to_numpy(np.int64)
+    k = table.cells["cell_key"].to_numpy(float)
+    row = np.minimum(n, top)
+    noise = np.zeros(len(n), dtype=np.int64)
+    for i, g in pt.groupby("i"):
+        sel = row == i
+        if not sel.any():
+            continue
+        pos = np.searchsorted(g["upper"].to_numpy(), k[sel], side="right")
+        noise[sel] = g["noise"].to_numpy()[np.minimum(pos, len(g) - 1)]
+    values = n + noise
+    return PerturbedTable(table, values, noise, pt, int(max_noise), float(variance))
+
+
+def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: bool = True) -> pd.DataFrame:
+    """Unbiased random rounding of every cell to a multiple of ``base``.
+
+    A count x = q·b + r (0 <= r < b) becomes (q+1)·b with probability r/b and
+    q·b otherwise, so its expected value is x; zeros and multiples of b stay.
+    Cells are rounded independently: margins are not the sums of rounded parts.
+
+    Parameters
+    ----------
+    table : Table
+    base : {3, 5} (any integer >= 2), default 3
+    rng : int, Generator or None
+        Randomness when the table has no cell keys (or ``use_cell_key=False``).
+    use_cell_key : bool, default True
+        With cell keys, round up when key < r/b: the same cell rounds the same
+        way in every table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Dimension columns and the rounded ``count``.
+
+    References
+    ----------
+    Hundepool, A. et al. (2024). Handbook on Statistical Disclosure Control,
+    2nd ed., section on rounding.
+
+    Examples
+    --------
+    >>> import pandas as pd, segstat
+    >>> t = segstat.tabulate(pd.DataFrame({"g": ["a"] * 9 + ["b"] * 4}), by="g")
+    >>> r = segstat.random_round(t, base=3, rng=1)
+    >>> r["count"].tolist()[0], r["count"].tolist()[1] in (3, 6)
+    (9, True)
+    """
+    if not isinstance(table, Table):
+        raise InputTypeError("random_round() takes a Table from segstat.tabulate().")
+    if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2:
+        raise InputValueError(f"base={base!r} must be an integer >= 2 (usually 3 or 5).")
+    if table.kind != "frequency":
+        raise InputValueError("random_round() handles frequency tables.")
+    x = table.cells["count"].to_numpy(np.int64)
+    q, r = np.divmod(x, base)
+    if use_cell_key and "cell_key" in table.cells:
+        u = table.cells["cell_key"].to_numpy(float)
+    else:
+        u = check_rng(rng).random(len(x))
+    up = u < r / base
+    f = table.cells[[d.name for d in table.dims]].copy()
+    f["count"] = (q + up) * base
+    return f

@@ -1,0 +1,119 @@
+"""Cell-key perturbation and random rounding."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import segstat
+from segstat.disclosure.perturb import perturbation_table
+from segstat.errors import InputValueError
+
+
+def _micro(n=3000, seed=1):
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"regso": rng.choice(["0114R001", "0114R002", "0114R003"], n, p=[0.6, 0.39, 0.01]),
+                      "age": rng.choice(["0-19", "20-64", "65+"], n), "sex": rng.choice(["k", "m"], n),
+                      "pid": rng.permutation(10 * n)[:n]})
+    d["key"] = segstat.record_keys(d["pid"], seed=2025)
+    return d
+
+
+def test_ptable_closed_form_for_d_equal_one():
+    pt = perturbation_table(max_noise=1, variance=0.4)
+    row = pt[pt["i"] == 2].set_index("noise")["p"]
+    assert row[-1] == pytest.approx(0.2, abs=1e-9) and row[1] == pytest.approx(0.2, abs=1e-9)
+    assert row[0] == pytest.approx(0.6, abs=1e-9)
+
+
+def test_ptable_rows_have_mean_zero_variance_v_and_bounded_support():
+    pt = perturbation_table(max_noise=3, variance=2.0)
+    for i, g in pt.groupby("i"):
+        assert g["p"].sum() == pytest.approx(1.0, abs=1e-12)
+        assert (g["p"] * g["noise"]).sum() == pytest.approx(0.0, abs=1e-9)
+        assert (g["noise"].abs() <= 3).all() and (i + g["noise"] >= 0).all()
+        if i >= 3:
+            assert (g["p"] * g["noise"] ** 2).sum() == pytest.approx(2.0, abs=1e-9)
+    assert pt[pt["i"] == 0]["noise"].tolist() == [0]
+
+
+def test_same_cell_same_noise_across_tables_and_zeros_unchanged():
+    d = _micro()
+    a = segstat.perturb(segstat.tabulate(d, by=["regso", "age"], vintage=2025, record_key="key"))
+    b = segstat.perturb(segstat.tabulate(d, by=["regso", "sex"], vintage=2025, record_key="key"))
+    fa, fb = a.to_frame(show_noise=True), b.to_frame(show_noise=True)
+    ma = fa[fa["age"] == "Total"].set_index("regso")
+    mb = fb[fb["sex"] == "Total"].set_index("regso")
+    assert (ma["count"] == mb["count"]).all() and (ma["noise"] != 0).any() | (ma["noise"] == 0).all()
+    assert (fa.loc[fa["original"] == 0, "count"] == 0).all()
+    assert (fa["noise"].abs() <= 2).all() and (fa["count"] >= 0).all()
+
+
+def test_record_keys_do_not_depend_on_order_or_chunks():
+    ids = np.arange(1000) * 7919
+    k = segstat.record_keys(ids, seed=11)
+    perm = np.random.default_rng(0).permutation(1000)
+    assert (segstat.record_keys(ids[perm], seed=11) == k[perm]).all()
+    assert (np.concatenate([segstat.record_keys(ids[:400], seed=11), segstat.record_keys(ids[400:], seed=11)]) == k).all()
+    assert (segstat.record_keys(ids, seed=12) != k).mean() > 0.99
+    from scipy import stats
+    assert stats.kstest(k, "uniform").pvalue > 0.001
+    s = segstat.record_keys([f"p{i}" for i in range(5)], seed=1)
+    assert (s == segstat.record_keys([f"p{i}" for i in range(5)], seed=1)).all()
+
+
+def test_cell_keys_are_the_sum_of_record_keys_mod_one():
+    d = _micro(200)
+    t = segstat.tabulate(d, by=["age"], record_key="key")
+    c = t.cells.set_index("age")
+    for age, g in d.groupby("age"):
+        expected = (np.floor(g["key"].to_numpy() * 2**32).astype(np.uint64).sum() % 2**32) / 2**32
+        assert c.loc[age, "cell_key"] == expected
+
+
+def test_random_round_is_unbiased_and_on_the_base():
+    t = segstat.tabulate(pd.DataFrame({"g": ["a"] * 7 + ["b"] * 11}), by="g")
+    draws = np.array([segstat.random_round(t, base=5, rng=s)["count"].to_numpy() for s in range(4000)])
+    assert (draws % 5 == 0).all()
+    # E = x; sd of the mean = sqrt(r (b - r)) / sqrt(n)
+    for col, x in enumerate([7, 11, 18]):
+        r = x % 5
+        assert abs(draws[:, col].mean() - x) < 4 * np.sqrt(r * (5 - r)) / np.sqrt(4000) + 1e-12
+
+
+def test_random_round_with_cell_keys_is_consistent():
+    d = _micro()
+    r1 = segstat.random_round(segstat.tabulate(d, by=["regso", "age"], vintage=2025, record_key="key"), base=3)
+    r2 = segstat.random_round(segstat.tabulate(d, by=["regso", "sex"], vintage=2025, record_key="key"), base=3)
+    a = r1[r1["age"] == "Total"].set_index("regso")["count"]
+    b = r2[r2["sex"] == "Total"].set_index("regso")["count"]
+    assert (a == b).all()
+
+
+def test_bad_input():
+    t = segstat.tabulate(pd.DataFrame({"g": ["a", "b"]}), by="g")
+    with pytest.raises(InputValueError, match="record_key="):
+        segstat.perturb(t)
+    with pytest.raises(InputValueError, match="variance"):
+        perturbation_table(max_noise=2, variance=4.0)
+    with pytest.raises(InputValueError, match="max_noise"):
+        perturbation_table(max_noise=0)
+    with pytest.raises(InputValueError, match="base"):
+        segstat.random_round(t, base=1)
+    with pytest.raises(InputValueError, match="record_key"):
+        segstat.tabulate(pd.DataFrame({"g": ["a"], "k": [1.5]}), by="g", record_key="k")
+    with pytest.raises(InputValueError, match="missing"):
+        segstat.record_keys([1, None], seed=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 5), st.floats(0.1, 0.9), st.integers(0, 10_000))
+def test_noise_within_bound_for_any_ptable(d, frac, seed):
+    var = frac * d * d
+    pt = perturbation_table(max_noise=d, variance=var)
+    data = _micro(500, seed=seed % 50 + 1)
+    p = segstat.perturb(segstat.tabulate(data, by=["age", "sex"], record_key="key"), max_noise=d, variance=var,
+                        ptable=pt)
+    assert (np.abs(p.noise) <= d).all() and (p.values >= 0).all()
+    assert (p.values[p.table.cells["count"].to_numpy() == 0] == 0).all()
