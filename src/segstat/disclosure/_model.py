@@ -135,6 +135,10 @@ def _new_highs(highspy):
     return h
 
 
+#: constraints with more unknowns than this do not join local neighbourhoods (they still constrain them)
+LOCAL_ROW_LIMIT = 48
+
+
 class Attacker:
     """Bounds an intruder can derive for suppressed cells, by linear programming (HiGHS).
 
@@ -190,6 +194,28 @@ class Attacker:
             link(cols[cols >= 0])
         self.component = np.array([find(i) for i in range(n)], dtype=np.int64)
         self._models: dict[int, tuple] = {}
+        self._local_models: dict[int, tuple] = {}
+        self.truth = model.finest_values[unknown]
+        # local neighbourhoods: components through small constraints only (see local_bounds)
+        row_nnz = np.diff(A.indptr)
+        self.small = row_nnz <= LOCAL_ROW_LIMIT
+        lparent = np.arange(n)
+
+        def lfind(i: int) -> int:
+            while lparent[i] != i:
+                lparent[i] = lparent[lparent[i]]
+                i = lparent[i]
+            return i
+
+        for r in np.flatnonzero(self.small):
+            cols = A.indices[A.indptr[r]:A.indptr[r + 1]]
+            if len(cols) > 1:
+                r0 = lfind(int(cols[0]))
+                for c in cols[1:]:
+                    rc = lfind(int(c))
+                    if rc != r0:
+                        lparent[rc] = r0
+        self.local = np.array([lfind(i) for i in range(n)], dtype=np.int64)
 
     def _solver(self, comp: int):
         if comp in self._models:
@@ -241,6 +267,71 @@ class Attacker:
                 out.append(np.inf)
             else:
                 raise InputValueError(f"the intruder's LP could not be solved ({status}); the tables do not add up.")
+            h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
+        return out
+
+    def _local_solver(self, comp: int):
+        if comp in self._local_models:
+            return self._local_models[comp]
+        import highspy
+
+        cols = np.flatnonzero(self.local == comp)
+        inside = np.zeros(len(self.local), dtype=bool)
+        inside[cols] = True
+        local = np.full(len(self.local), -1, dtype=np.int64)
+        local[cols] = np.arange(len(cols))
+        Acsc = self.A.tocsc()
+        rows = np.unique(Acsc[:, cols].indices)
+        sub_all = self.A[rows]
+        # unknowns outside the neighbourhood are fixed at their true values: still a feasible point of the
+        # intruder's LP, so every bound found here lies inside the intruder's true interval
+        outside = sub_all[:, ~inside] @ self.truth[~inside]
+        rhs = self.rhs[rows] - outside
+        sub = sub_all[:, cols].tocsc()
+        h = _new_highs(highspy)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(cols), len(rows)
+        lp.col_cost_ = np.zeros(len(cols))
+        lp.col_lower_ = np.zeros(len(cols))
+        lp.col_upper_ = np.full(len(cols), highspy.kHighsInf)
+        lp.row_lower_ = rhs.astype(float)
+        lp.row_upper_ = rhs.astype(float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = sub.indices.astype(np.int32)
+        lp.a_matrix_.value_ = sub.data.astype(float)
+        h.passModel(lp)
+        self._local_models[comp] = (h, local, highspy)
+        return self._local_models[comp]
+
+    def local_bounds(self, cell: int, senses: tuple[str, ...] = ("min", "max")) -> list[float] | None:
+        """Bounds from the cell's local neighbourhood, certified to lie inside the intruder's interval
+        (lower >= true lower, upper <= true upper). None when the cell spans several neighbourhoods."""
+        M = self.model.M
+        f = M.indices[M.indptr[cell]:M.indptr[cell + 1]]
+        known_part = float(self.model.finest_values[f[self.known[f]]].sum())
+        var = self.var_of_finest[f]
+        var = var[var >= 0]
+        if len(var) == 0:
+            return [known_part] * len(senses)
+        comps = np.unique(self.local[var])
+        if len(comps) > 1:
+            return None
+        h, local, hs = self._local_solver(int(comps[0]))
+        cols = local[var].astype(np.int32)
+        out = []
+        for sense in senses:
+            h.changeObjectiveSense(hs.ObjSense.kMinimize if sense == "min" else hs.ObjSense.kMaximize)
+            h.changeColsCost(len(cols), cols, np.ones(len(cols)))
+            h.run()
+            status = h.getModelStatus()
+            if status == hs.HighsModelStatus.kOptimal:
+                out.append(h.getInfo().objective_function_value + known_part)
+            elif status == hs.HighsModelStatus.kUnbounded:
+                out.append(np.inf if sense == "max" else -np.inf)
+            else:
+                h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
+                return None
             h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
         return out
 

@@ -40,7 +40,7 @@ class AuditResult:
         return f"AuditResult({len(self.cells)} suppressed cells: {self.counts}; safe={self.safe})"
 
 
-def audit(protected: ProtectedTables) -> AuditResult:
+def audit(protected: ProtectedTables, *, exact: bool = False) -> AuditResult:
     """Compute, by linear programming, what an intruder can derive about every suppressed cell.
 
     The intruder knows every published cell of all linked tables, that the
@@ -56,6 +56,13 @@ def audit(protected: ProtectedTables) -> AuditResult:
     protected : ProtectedTables
         From :func:`segstat.protect` (which runs this audit itself and never
         returns an unsafe table).
+    exact : bool, default False
+        Solve the full LP for every cell. By default a cell shown safe by an
+        LP over its local neighbourhood (other unknowns held at their true
+        values, a feasible point of the intruder's problem) reports that
+        interval, marked ``interval="inner"``: it lies inside the intruder's
+        interval, so the intruder's true interval is at least as wide. Any cell
+        not cleared that way gets the exact interval (``interval="exact"``).
 
     Returns
     -------
@@ -73,7 +80,7 @@ def audit(protected: ProtectedTables) -> AuditResult:
         raise InputTypeError(f"audit() takes the result of segstat.protect(), got {type(protected).__name__}.")
     model = protected.model
     suppressed = protected.status != "published"
-    lo, hi = _bounds_all(model, suppressed)
+    lo, hi, is_exact = _bounds_all(model, suppressed, protected.required, protected.status == "primary", exact)
     width = hi - lo
     grouped = set(_group_disclosure(model, suppressed).tolist())
     rows = []
@@ -93,6 +100,6 @@ def audit(protected: ProtectedTables) -> AuditResult:
             rows.append({"table": k, **{d: t.cells[d].iloc[local] for d in dims},
                          "status": protected.status[c], "value": model.values[c], "lower": lo[c], "upper": hi[c],
                          "width": width[c], "required": protected.required[c] if primary[c] else 0.0,
-                         "verdict": verdict})
-    columns = ["table", "status", "value", "lower", "upper", "width", "required", "verdict"]
+                         "interval": "exact" if is_exact[c] else "inner", "verdict": verdict})
+    columns = ["table", "status", "value", "lower", "upper", "width", "required", "interval", "verdict"]
     return AuditResult(pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns))

@@ -275,14 +275,30 @@ class _Suppressor:
         return True
 
 
-def _bounds_all(model: Model, suppressed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Full intruder intervals of every suppressed cell."""
+def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | None = None,
+                primary: np.ndarray | None = None, exact: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Intervals of every suppressed cell and whether each is the exact intruder interval.
+
+    Without ``exact``, an interval from the cell's local neighbourhood is used when it already shows the cell
+    safe: it lies inside the intruder's interval, so the true interval is at least as wide. Otherwise (and
+    with ``exact``) the full LP gives the intruder's exact interval."""
     att = Attacker(model, suppressed)
     lo = np.full(model.n_cells, np.nan)
     hi = np.full(model.n_cells, np.nan)
+    is_exact = np.zeros(model.n_cells, dtype=bool)
+    req = np.zeros(model.n_cells) if required is None else required
+    prim = np.zeros(model.n_cells, dtype=bool) if primary is None else primary
     for c in np.flatnonzero(suppressed):
+        if not exact:
+            quick = att.local_bounds(int(c))
+            if quick is not None:
+                need = req[c] if prim[c] else 1e-7
+                if quick[1] >= model.values[c] + need - 1e-9 and quick[1] - quick[0] > 1e-9:
+                    lo[c], hi[c] = quick
+                    continue
         lo[c], hi[c] = att.bounds(int(c))
-    return lo, hi
+        is_exact[c] = True
+    return lo, hi, is_exact
 
 
 def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
@@ -293,7 +309,16 @@ def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required:
     # primaries: upper bound must reach value + level; secondaries: must exceed the value (not exact)
     need = np.where(primary, required - 1e-9, 1e-7)
     empty = np.diff(model.M.indptr) == 0
-    bad = [c for c in cells if not (empty[c] and not primary[c]) and att.upper(int(c)) < model.values[c] + need[c]]
+    bad = []
+    for c in cells:
+        if empty[c] and not primary[c]:
+            continue
+        target = model.values[c] + need[c]
+        quick = att.local_bounds(int(c), ("max",))
+        if quick is not None and quick[0] >= target:
+            continue  # certified by the local LP: the intruder's true upper bound is at least as high
+        if att.upper(int(c)) < target:
+            bad.append(c)
     return np.asarray(bad, dtype=np.int64)
 
 
