@@ -30,6 +30,7 @@ _LAZY: dict[str, str] = {
     "boundaries": "geography.boundaries",
     "download_boundaries": "geography.download",
     "locate": "geography.locate",
+    "locate_summary": "geography._dask_locate",
     # classify: områdestyp and the socioeconomic index
     "attach_omradestyp": "classify",
     "classify_areas": "classify",

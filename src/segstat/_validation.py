@@ -49,7 +49,13 @@ def check_choice(name: str, value: Any, allowed: Sequence[Any]) -> Any:
 
 
 def check_dataframe(data: Any, name: str = "data", *, allow_empty: bool = False) -> pd.DataFrame:
-    """Require a pandas DataFrame (non-empty unless ``allow_empty``)."""
+    """Require a pandas DataFrame (non-empty unless ``allow_empty``).
+
+    A Dask DataFrame is computed: functions that call this take aggregated data (counts per area or
+    group), so what is collected is the small result of a Dask aggregation, never microdata.
+    """
+    if type(data).__module__.startswith("dask") and hasattr(data, "compute"):
+        data = data.compute()
     if not isinstance(data, pd.DataFrame):
         raise InputTypeError(
             f"{name} must be a pandas DataFrame, got {type(data).__name__}. "

@@ -283,6 +283,11 @@ def tabulate(
     >>> t.cells[["sex", "age", "count"]].values.tolist()
     [['k', 'old', 2], ['k', 'young', 0], ['k', 'Total', 2], ['m', 'old', 0], ['m', 'young', 1], ['m', 'Total', 1], ['Total', 'old', 2], ['Total', 'young', 1], ['Total', 'Total', 3]]
     """
+    if type(data).__module__.startswith("dask"):
+        from ._dask_tabulate import tabulate_dask
+
+        return tabulate_dask(data, by=by, value=value, hierarchies=hierarchies, vintage=vintage,
+                             record_key=record_key, top=top)
     data = check_dataframe(data)
     by = [by] if isinstance(by, str) else list(by)
     if not by:
@@ -298,63 +303,105 @@ def tabulate(
         if data[col].isna().any():
             raise InputValueError(f"by column {col!r} is missing in rows {examples(data.index[data[col].isna()].tolist())}; "
                                   f"fill it (e.g. 'unknown') so no row is dropped.")
-    dims = []
-    for col in by:
-        if col in _AREA_LEVELS and col not in hierarchies:
-            if vintage is None:
-                raise InputValueError(f"column {col!r} holds area codes: pass vintage= (2018 or 2025) so segstat can "
-                                      f"build its hierarchy, or hierarchies={{{col!r}: None}} for a flat dimension.")
-            dims.append(_area_dimension(col, col, data[col], vintage))
-        else:
-            dims.append(_plain_dimension(col, data[col], hierarchies.get(col)))
-    dims_t = tuple(dims)
-    flat = leaf_codes(data, dims_t, by)
-    leaf_shape = tuple(d.n_leaves for d in dims_t)
-    size = int(np.prod(leaf_shape))
-    counts = np.bincount(flat, minlength=size).reshape(leaf_shape)
-    node_counts = _aggregate(counts.astype(float), dims_t)
-    # cell labels: C-ordered product of node lists
-    grids = np.unravel_index(np.arange(node_counts.size), node_counts.shape)
-    cells = {}
-    for d, g in zip(dims_t, grids):
-        cells[d.name] = np.asarray(d.nodes, dtype=object)[g]
-    for d, g in zip(dims_t, grids):
-        cells[f"{d.name}_level"] = np.asarray(d.level, dtype=object)[g]
-    frame = pd.DataFrame(cells)
-    frame["count"] = np.rint(node_counts.ravel()).astype(np.int64)
-    kind = "frequency"
-    if value is not None:
-        from .._validation import count_arrays
-
-        v = count_arrays(data, [value])[value]
-        kind = "magnitude"
-        sums = np.bincount(flat, weights=v, minlength=size).reshape(leaf_shape)
-        frame["value"] = _aggregate(sums, dims_t).ravel()
-        frame["n_contributors"] = frame["count"]
-        order = np.lexsort((-v, flat))
-        f_sorted, v_sorted = flat[order], v[order]
-        start = np.searchsorted(f_sorted, np.arange(size))
-        tops = np.zeros(leaf_shape + (top,))
-        flat_tops = tops.reshape(size, top)
-        for j in range(top):
-            pos = start + j
-            ok = (pos < len(f_sorted)) & (f_sorted[np.minimum(pos, len(f_sorted) - 1)] == np.arange(size))
-            flat_tops[ok, j] = v_sorted[pos[ok]]
-        node_tops = _aggregate_top(tops, dims_t, top).reshape(-1, top)
-        for j in range(top):
-            frame[f"top{j + 1}"] = node_tops[:, j]
+    dims_t = _dimensions(data, by, hierarchies, vintage)
     if record_key is not None:
         keys = data[record_key].to_numpy(dtype=float, na_value=np.nan)
         if np.isnan(keys).any() or (keys < 0).any() or (keys >= 1).any():
             raise InputValueError(f"record_key={record_key!r} must hold keys in [0, 1) without NaN; "
                                   f"make them with segstat.record_keys().")
-        ikeys = np.floor(keys * _KEY_SCALE).astype(np.uint64)
-        # exact integer sums mod 2^32: independent of row order, chunking and engine
+    if value is not None:
+        from .._validation import count_arrays
+
+        count_arrays(data, [value])
+    parts = partials(data, dims_t, by, value, record_key, top)
+    return from_partials(dims_t, parts, by=by, value=value, record_key=record_key, top=top, source=data,
+                         vintage=vintage)
+
+
+def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: int | None) -> tuple[Dimension, ...]:
+    """The dimensions of a table from the values present (``data`` may be a pandas frame or a dict of
+    column -> unique values)."""
+    dims = []
+    for col in by:
+        values = data[col] if not isinstance(data, dict) else pd.Series(data[col])
+        if col in _AREA_LEVELS and col not in hierarchies:
+            if vintage is None:
+                raise InputValueError(f"column {col!r} holds area codes: pass vintage= (2018 or 2025) so segstat can "
+                                      f"build its hierarchy, or hierarchies={{{col!r}: None}} for a flat dimension.")
+            dims.append(_area_dimension(col, col, values, vintage))
+        else:
+            dims.append(_plain_dimension(col, values, hierarchies.get(col)))
+    return tuple(dims)
+
+
+def partials(data: pd.DataFrame, dims: tuple[Dimension, ...], by: list[str], value: str | None,
+             record_key: str | None, top: int) -> dict[str, np.ndarray]:
+    """Mergeable partial aggregates of one chunk of microdata (pure: runs on Dask workers).
+
+    Counts and value sums add; key sums add modulo 2^32 (exact integers, so the order of chunks does not
+    matter); the top-k lists merge by keeping the k largest.
+    """
+    flat = leaf_codes(data, dims, by)
+    size = int(np.prod([d.n_leaves for d in dims]))
+    out = {"count": np.bincount(flat, minlength=size).astype(np.int64)}
+    if value is not None:
+        v = data[value].to_numpy(dtype=float)
+        out["value"] = np.bincount(flat, weights=v, minlength=size)
+        order = np.lexsort((-v, flat))
+        f_sorted, v_sorted = flat[order], v[order]
+        start = np.searchsorted(f_sorted, np.arange(size))
+        tops = np.zeros((size, top))
+        for j in range(top):
+            pos = start + j
+            ok = (pos < len(f_sorted)) & (f_sorted[np.minimum(pos, len(f_sorted) - 1)] == np.arange(size))
+            tops[ok, j] = v_sorted[pos[ok]]
+        out["top"] = tops
+    if record_key is not None:
+        ikeys = np.floor(data[record_key].to_numpy(dtype=float) * _KEY_SCALE).astype(np.uint64)
         key_sum = np.zeros(size, dtype=np.uint64)
         np.add.at(key_sum, flat, ikeys)
-        node_keys = _aggregate_keys(key_sum.reshape(leaf_shape), dims_t)
+        out["key"] = key_sum % _KEY_SCALE
+    return out
+
+
+def combine_partials(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Merge two partial aggregates (associative and commutative)."""
+    out = {"count": a["count"] + b["count"]}
+    if "value" in a:
+        out["value"] = a["value"] + b["value"]
+        k = a["top"].shape[1]
+        out["top"] = -np.sort(-np.concatenate([a["top"], b["top"]], axis=1), axis=1)[:, :k]
+    if "key" in a:
+        out["key"] = (a["key"] + b["key"]) % _KEY_SCALE
+    return out
+
+
+def from_partials(dims: tuple[Dimension, ...], parts: dict[str, np.ndarray], *, by: list[str], value: str | None,
+                  record_key: str | None, top: int, source: Any, vintage: int | None) -> Table:
+    """Build the Table (every cell and margin) from merged partial aggregates."""
+    leaf_shape = tuple(d.n_leaves for d in dims)
+    counts = parts["count"].reshape(leaf_shape)
+    node_counts = _aggregate(counts.astype(float), dims)
+    grids = np.unravel_index(np.arange(node_counts.size), node_counts.shape)
+    cells = {}
+    for d, g in zip(dims, grids):
+        cells[d.name] = np.asarray(d.nodes, dtype=object)[g]
+    for d, g in zip(dims, grids):
+        cells[f"{d.name}_level"] = np.asarray(d.level, dtype=object)[g]
+    frame = pd.DataFrame(cells)
+    frame["count"] = np.rint(node_counts.ravel()).astype(np.int64)
+    kind = "frequency"
+    if value is not None:
+        kind = "magnitude"
+        frame["value"] = _aggregate(parts["value"].reshape(leaf_shape), dims).ravel()
+        frame["n_contributors"] = frame["count"]
+        node_tops = _aggregate_top(parts["top"].reshape(leaf_shape + (top,)), dims, top).reshape(-1, top)
+        for j in range(top):
+            frame[f"top{j + 1}"] = node_tops[:, j]
+    if record_key is not None:
+        node_keys = _aggregate_keys(parts["key"].reshape(leaf_shape), dims)
         frame["cell_key"] = (node_keys.ravel() % _KEY_SCALE).astype(float) / _KEY_SCALE
-    return Table(dims=dims_t, cells=frame, inner=counts.ravel(), kind=kind, source=data, by=tuple(by),
+    return Table(dims=dims, cells=frame, inner=counts.ravel(), kind=kind, source=source, by=tuple(by),
                  value_column=value, vintage=vintage)
 
 

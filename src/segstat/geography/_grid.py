@@ -96,6 +96,21 @@ class GridIndex:
         self.grid = grid
         self.boundary_cell_share = float(marked.mean())
 
+    def __getstate__(self) -> dict:
+        # GEOS state (prepared polygons, tree) does not pickle; rebuild it where the index is unpickled
+        state = self.__dict__.copy()
+        state.pop("tree", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        shapely.prepare(self.polygons)
+        self.tree = shapely.STRtree(self.polygons)
+        probe = shapely.get_coordinates(shapely.point_on_surface(self.polygons))
+        shapely.contains_xy(self.polygons, probe[:, 0], probe[:, 1])
+        shapely.intersects_xy(self.polygons, probe[:, 0], probe[:, 1])
+        self.tree.query(shapely.points(probe[:1]))
+
     def _mark(self, marked: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> None:
         """Mark the closed cells containing the points (both neighbours when on a grid line)."""
         for dx in (-_EPS, _EPS):
