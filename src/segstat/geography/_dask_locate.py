@@ -22,6 +22,7 @@ def _partition(part: pd.DataFrame, index: Any, codes: np.ndarray, x: str, y: str
     poly, status = _chunk(xs, ys, index, transformer, geographic, max_distance, threads=1)
     found = np.where(poly >= 0, codes[np.clip(poly, 0, None)] if len(codes) else "", None)
     out = parents(pd.Series(pd.array(found, dtype="string"), index=part.index), level, vintage)
+    del found
     out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
     return out
 

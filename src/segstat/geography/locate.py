@@ -240,12 +240,22 @@ def locate(
     return _finish(data.index, poly, status, boundaries, level, v, (x, y, crs))
 
 
+def _codes_frame(poly: np.ndarray, b: Boundaries, level: str, v: int, index: pd.Index) -> pd.DataFrame:
+    """Area and parent codes by polygon number: parents are looked up once per polygon, not per row."""
+    per_poly = parents(pd.Series(b.codes, dtype="string"), level, v).reset_index(drop=True)
+    out = {}
+    for col in per_poly.columns:
+        cats = pd.unique(per_poly[col].astype(str))
+        pos = pd.Index(cats).get_indexer(per_poly[col].astype(str))
+        codes = np.where(poly >= 0, pos[np.clip(poly, 0, None)] if len(pos) else -1, -1)
+        out[col] = pd.array(list(cats), dtype="string").take(codes, allow_fill=True)
+    return pd.DataFrame(out, index=index)
+
+
 def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries, level: str, v: int,
             how: tuple) -> pd.DataFrame:
     n = len(poly)
-    codes = np.where(poly >= 0, b.codes[np.clip(poly, 0, None)] if len(b.codes) else "", None)
-    code_s = pd.Series(pd.array(codes, dtype="string"), index=index)
-    out = parents(code_s, level, v)
+    out = _codes_frame(poly, b, level, v, index)
     out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
     counts = {s: int((status == i).sum()) for i, s in enumerate(STATUSES)}
     ex = {s: index[status == i][:5].tolist() for i, s in enumerate(STATUSES) if counts[s] and s not in
