@@ -276,18 +276,18 @@ class Attacker:
         import highspy
 
         cols = np.flatnonzero(self.local == comp)
-        inside = np.zeros(len(self.local), dtype=bool)
-        inside[cols] = True
         local = np.full(len(self.local), -1, dtype=np.int64)
         local[cols] = np.arange(len(cols))
-        Acsc = self.A.tocsc()
-        rows = np.unique(Acsc[:, cols].indices)
-        sub_all = self.A[rows]
+        if getattr(self, "_Acsc", None) is None:
+            self._Acsc = self.A.tocsc()
+        sub = self._Acsc[:, cols].tocsr()
+        rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+        sub = sub[rows]
         # unknowns outside the neighbourhood are fixed at their true values: still a feasible point of the
-        # intruder's LP, so every bound found here lies inside the intruder's true interval
-        outside = sub_all[:, ~inside] @ self.truth[~inside]
-        rhs = self.rhs[rows] - outside
-        sub = sub_all[:, cols].tocsc()
+        # intruder's LP, so every bound found here lies inside the intruder's true interval. The true values
+        # satisfy every row, so the right-hand side left for the neighbourhood is its own part of the truth.
+        rhs = sub @ self.truth[cols]
+        sub = sub.tocsc()
         h = _new_highs(highspy)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(cols), len(rows)
