@@ -1,36 +1,145 @@
 """The ``segstat`` command line.
 
-Each subcommand reads CSV (or Parquet with the ``parquet`` extra), writes its
-result atomically and exits non-zero with a one-line message on bad input.
+Subcommands read CSV (or Parquet with the ``parquet`` extra), write their
+result atomically (a temporary file renamed into place) and exit with status
+2 and a one-line message naming the fix on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
 
 from . import __version__
 from .errors import SegstatError
 
+_CODE_COLUMNS = ("deso", "regso", "kommun", "lan", "desokod", "regsokod", "kommunkod")
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from .datasets import population
-    from .geography.registry import areas
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    pop = population("kommun")
-    names = areas("kommun", vintage=2018).set_index("code")["name"]
-    pop["name"] = pop["kommun"].map(names)
-    path = out / "population_kommun_2022.csv"
-    tmp = path.with_suffix(".tmp")
-    pop.to_csv(tmp, index=False)
-    tmp.replace(path)
-    print(f"segstat {__version__} demo on bundled SCB data")
-    print(f"  areas: {len(areas('deso', vintage=2025))} DeSO 2025, {len(areas('regso', vintage=2025))} RegSO 2025")
-    print(f"  population 2022-12-31: {int(pop['population'].sum()):,} in {len(pop)} kommuner -> {path}")
+class CliError(SegstatError, ValueError):
+    """A problem with the command-line input (file, columns)."""
+
+
+def _read(path: str) -> pd.DataFrame:
+    p = Path(path)
+    if not p.exists():
+        raise CliError(f"input file {path!r} does not exist.")
+    if p.suffix.lower() == ".parquet":
+        from ._optional import import_optional
+
+        import_optional("pyarrow", purpose="reading Parquet")
+        return pd.read_parquet(p)
+    try:
+        return pd.read_csv(p, dtype={c: str for c in _CODE_COLUMNS})
+    except pd.errors.EmptyDataError as exc:
+        raise CliError(f"input file {path!r} is empty.") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CliError(f"input file {path!r} is not a readable CSV file ({str(exc).splitlines()[0]}).") from exc
+
+
+def _write(frame: pd.DataFrame, path: str) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        if p.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _cmd_locate(a: argparse.Namespace) -> int:
+    from .geography.locate import locate
+
+    data = _read(a.input)
+    crs = int(a.crs) if str(a.crs).isdigit() else a.crs
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = locate(data, x=a.x, y=a.y, crs=crs, level=a.level, vintage=a.vintage, max_distance=a.max_distance)
+    _write(pd.concat([data, out], axis=1), a.output)
+    s = out.attrs["segstat_locate"]
+    print(f"segstat locate: {s.placed:,} of {s.n:,} rows placed -> {a.output}")
+    for w in caught:
+        print(f"segstat locate: warning: {w.message}", file=sys.stderr)
+    return 0
+
+
+def _cmd_classify(a: argparse.Namespace) -> int:
+    from .classify import attach_omradestyp, classify_areas, socioeconomic_index
+
+    data = _read(a.input)
+    if a.indicators:
+        v1, v2, v3 = a.indicators
+        idx = socioeconomic_index(data, low_economic_standard=v1, low_education=v2, assistance_or_unemployment=v3,
+                                  unit=a.unit)
+        res = classify_areas(idx, weights=data[a.weights] if a.weights else None)
+        out = data.assign(socioeconomic_index=idx, omradestyp=res.types.astype(int))
+        print(f"segstat classify: {res!r}")
+    else:
+        out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels)
+    _write(out, a.output)
+    print(f"segstat classify: {len(out):,} rows -> {a.output}")
+    return 0
+
+
+def _cmd_protect(a: argparse.Namespace) -> int:
+    from .disclosure.audit import audit
+    from .disclosure.protect import protect
+    from .disclosure.tabulate import tabulate
+
+    data = _read(a.input)
+    table = tabulate(data, by=a.by, value=a.value, vintage=a.vintage)
+    p = protect(table, min_count=a.min_count, p_percent=a.p_percent)
+    report = audit(p)
+    _write(p.to_frame(symbol=a.symbol), a.output)
+    n = p.n_suppressed
+    print(f"segstat protect: {len(p.status):,} cells, {n['primary']} primary and {n['secondary']} secondary "
+          f"suppressed; audit {'passed' if report.safe else 'FAILED'} -> {a.output}")
+    print(p.method_note(a.lang))
+    return 0
+
+
+def _cmd_measure(a: argparse.Namespace) -> int:
+    from .measures import disparity as disp_mod
+    from .measures import rates as rates_mod
+    from .measures import segregation as seg_mod
+
+    data = _read(a.input)
+    if a.measure == "rates":
+        out = rates_mod.rates(data, events=a.events, population=a.population, by=a.by, per=a.per)
+    elif a.measure == "disparity":
+        if a.group in data and a.group == "omradestyp":
+            data[a.group] = pd.Categorical(data[a.group], categories=sorted(data[a.group].unique()), ordered=True)
+        out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per)
+    else:
+        func = getattr(seg_mod, a.measure)
+        res = func(data, group=a.group, total=a.total, by=a.by, ci="bootstrap" if a.ci else None, rng=a.seed)
+        out = res.to_frame() if hasattr(res, "to_frame") and not isinstance(res, pd.DataFrame) else res
+    _write(out, a.output)
+    print(f"segstat measure {a.measure}: {len(out)} row(s) -> {a.output}")
+    return 0
+
+
+def _cmd_demo(a: argparse.Namespace) -> int:
+    from .report import run_demo
+
+    print(f"segstat {__version__} demo on bundled SCB data (synthetic register, real geography)")
+    s = run_demo(a.out, n=a.n, seed=a.seed, quiet=a.quiet)
+    print(f"Done: {s['placed']:,} of {s['records']:,} records placed; {s['cells']:,} cells published with "
+          f"{s['primary']} primary and {s['secondary']} secondary suppressions; audit "
+          f"{'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
     return 0
 
 
@@ -38,10 +147,74 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segstat", description="Segregation-aware statistics for Swedish areas.")
     parser.add_argument("--version", action="version", version=f"segstat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the whole job on the bundled data",
-                          description="Run the demo on the bundled data. Example: segstat demo --out segstat-demo")
-    demo.add_argument("--out", default="segstat-demo", help="output folder (default: segstat-demo)")
-    demo.set_defaults(func=_cmd_demo)
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser("locate", help="place coordinates in DeSO/RegSO, kommun and län", formatter_class=fmt,
+                       epilog="example: segstat locate people.csv placed.csv --x lon --y lat --crs EPSG:4326")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--x", default="x")
+    p.add_argument("--y", default="y")
+    p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates (default EPSG:3006)")
+    p.add_argument("--level", default="deso", choices=["deso", "regso"])
+    p.add_argument("--vintage", type=int, default=2025)
+    p.add_argument("--max-distance", type=float, default=None, help="snap points this close (metres)")
+    p.set_defaults(func=_cmd_locate)
+
+    p = sub.add_parser("classify", help="attach official områdestyp, or compute index and types",
+                       formatter_class=fmt,
+                       epilog="examples:\n  segstat classify areas.csv typed.csv --regso regso --year 2023\n"
+                              "  segstat classify ind.csv typed.csv --indicators v1 v2 v3 --unit percent")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--regso", default="regso")
+    p.add_argument("--year", type=int, default=2023)
+    p.add_argument("--vintage", type=int, default=2018)
+    p.add_argument("--labels", choices=["sv", "en"], default=None)
+    p.add_argument("--indicators", nargs=3, metavar=("V1", "V2", "V3"), help="indicator columns (compute types)")
+    p.add_argument("--unit", choices=["percent", "proportion"], default=None)
+    p.add_argument("--weights", default=None, help="population column for weighted mean and SD")
+    p.set_defaults(func=_cmd_classify)
+
+    p = sub.add_parser("protect", help="tabulate and protect a table (suppression + audit)", formatter_class=fmt,
+                       epilog="example: segstat protect people.csv table.csv --by regso age --vintage 2025 "
+                              "--min-count 5")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--by", nargs="+", required=True)
+    p.add_argument("--value", default=None)
+    p.add_argument("--vintage", type=int, default=None)
+    p.add_argument("--min-count", type=int, default=3)
+    p.add_argument("--p-percent", type=float, default=None)
+    p.add_argument("--symbol", default="..")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.set_defaults(func=_cmd_protect)
+
+    p = sub.add_parser("measure", help="rates, disparity or segregation indices", formatter_class=fmt,
+                       epilog="examples:\n  segstat measure disparity counts.csv out.csv --events cases "
+                              "--population persons --group omradestyp\n"
+                              "  segstat measure dissimilarity deso.csv out.csv --group foreign --total total --by kommun")
+    p.add_argument("measure", choices=["rates", "disparity", "dissimilarity", "gini", "entropy", "isolation",
+                                       "exposure", "atkinson"])
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--events")
+    p.add_argument("--population")
+    p.add_argument("--group", default="omradestyp")
+    p.add_argument("--total")
+    p.add_argument("--by", default=None)
+    p.add_argument("--per", type=float, default=1000)
+    p.add_argument("--ci", action="store_true", help="bootstrap intervals for segregation indices")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=_cmd_measure)
+
+    p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,
+                       epilog="example: segstat demo --out segstat-demo")
+    p.add_argument("--out", default="segstat-demo", help="output folder (default: segstat-demo)")
+    p.add_argument("--n", type=int, default=100_000, help="synthetic persons (default 100000)")
+    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_demo)
     return parser
 
 
@@ -49,10 +222,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``segstat`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "measure", None) and args.measure in ("rates", "disparity") and not (args.events and args.population):
+        parser.error(f"measure {args.measure} needs --events and --population")
+    if getattr(args, "measure", None) and args.measure not in ("rates", "disparity") and not args.total:
+        parser.error(f"measure {args.measure} needs --group and --total")
     try:
         return int(args.func(args))
-    except SegstatError as exc:
-        print(f"segstat {args.command}: error: {exc}", file=sys.stderr)
+    except (SegstatError, KeyError, ValueError, TypeError, ImportError) as exc:
+        message = str(exc).strip().strip('"').splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"segstat {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

@@ -18,7 +18,7 @@ from .errors import VintageError
 from .geography.codes import LEVELS
 from .geography.registry import _hierarchy, check_vintage
 
-__all__ = ["age_bands", "info", "population", "verify"]
+__all__ = ["age_bands", "info", "population", "synthetic_register", "verify"]
 
 #: the five-year age bands of SCB's DeSO population table, youngest first
 _AGE_BANDS = ("0-4 år", "5-9 år", "10-14 år", "15-19 år", "20-24 år", "25-29 år", "30-34 år", "35-39 år",
@@ -112,3 +112,102 @@ def population(
 # re-exported for convenience: ``segstat.datasets.verify()`` checks every bundled table
 verify = verify
 table_info = table_info
+
+
+def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
+    """A **synthetic** agency register on real geography: persons in Göteborgsregionen.
+
+    Nothing here describes real people. Coordinates are drawn uniformly inside
+    SCB's real DeSO 2025 polygons of Göteborgsregionen's 13 kommuner, in
+    proportion to the real DeSO population (2022-12-31); age follows the real
+    five-year age structure of the person's DeSO; sex is 50/50 (SCB's DeSO
+    tables bundled here are not split by sex). The outcome
+    ``sickness_benefit`` (receives sickness benefit, ages 16-64) has a
+    probability that rises with age and is higher in RegSO with weaker
+    socioeconomic conditions (SCB's official områdestyp 2023).
+
+    DeSO 2025 codes that also existed in 2018 take their own 2022
+    population; new codes (areas split in 2025) share the mean population of
+    the unchanged DeSO in their RegSO, and the age structure of their kommun.
+
+    Parameters
+    ----------
+    n : int, default 200,000
+    seed : int, default 2025
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pid``, ``x``, ``y`` (SWEREF 99 TM), ``sex``, ``age``, ``age_band``,
+        ``sickness_benefit`` (0/1) and ``benefit_sek`` (0 for non-recipients).
+
+    Examples
+    --------
+    >>> import segstat
+    >>> reg = segstat.datasets.synthetic_register(1000, seed=1)
+    >>> len(reg), sorted(reg.columns)[:3]
+    (1000, ['age', 'age_band', 'benefit_sek'])
+    """
+    import shapely
+
+    from .classify import omradestyp
+    from .geography.boundaries import boundaries
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        from .errors import InputValueError
+
+        raise InputValueError(f"n={n!r} must be a positive integer.")
+    rng = np.random.default_rng(seed)
+    b = boundaries("deso", vintage=2025)
+    frame = b.to_frame()
+    pop18 = population("deso").set_index("deso")["population"]
+    pop = frame["deso"].astype(str).map(pop18)
+    regso_mean = pop.groupby(frame["regso"]).transform("mean")
+    pop = pop.fillna(regso_mean).fillna(pop.mean()).to_numpy(float)
+    per_deso = rng.multinomial(n, pop / pop.sum())
+
+    xs, ys, owner = [], [], []
+    for i, (poly, k) in enumerate(zip(b.polygons, per_deso)):
+        if k == 0:
+            continue
+        x0, y0, x1, y1 = shapely.bounds(poly)
+        got_x, got_y = np.empty(0), np.empty(0)
+        while len(got_x) < k:
+            m = max(64, 3 * (k - len(got_x)))
+            cx, cy = rng.uniform(x0, x1, m), rng.uniform(y0, y1, m)
+            inside = shapely.contains_xy(poly, cx, cy)
+            got_x, got_y = np.r_[got_x, cx[inside]], np.r_[got_y, cy[inside]]
+        xs.append(got_x[:k])
+        ys.append(got_y[:k])
+        owner.append(np.full(k, i))
+    owner_a = np.concatenate(owner)
+    x, y = np.concatenate(xs), np.concatenate(ys)
+
+    ages = population("deso", by="age").pivot(index="deso", columns="age", values="population")
+    kommun_ages = population("kommun", by="age").pivot(index="kommun", columns="age", values="population")
+    bands = list(_AGE_BANDS)
+    dist = np.vstack([ages.loc[c, bands].to_numpy(float) if c in ages.index
+                      else kommun_ages.loc[c[:4], bands].to_numpy(float) for c in b.codes])
+    dist = dist / dist.sum(axis=1, keepdims=True)
+    u = rng.random(len(owner_a))
+    band = (u[:, None] > np.cumsum(dist[owner_a], axis=1)).sum(axis=1).clip(0, 16)
+    lower = np.array([int(s.split("-")[0]) for s in bands])
+    width = np.r_[np.full(16, 5), 20]
+    age = lower[band] + rng.integers(0, width[band])
+
+    typ = omradestyp(frame["regso"], year=2023, vintage=2025).astype(int).to_numpy()[owner_a]
+    logit = -3.3 + 0.045 * (age - 40) + np.array([0, 0.9, 0.6, 0.3, 0.0, -0.3])[typ]
+    p = np.where((age >= 16) & (age <= 64), 1 / (1 + np.exp(-logit)), 0.0)
+    benefit = (rng.random(len(p)) < p).astype(np.int8)
+    sek = np.where(benefit == 1, np.round(rng.lognormal(11.0, 0.5, len(p)), -2), 0.0)
+    order = rng.permutation(len(x))
+    out = pd.DataFrame({
+        "pid": rng.permutation(10 * n)[:n] + 1_000_000,
+        "x": x[order], "y": y[order],
+        "sex": rng.choice(np.array(["kvinna", "man"]), n),
+        "age": age[order].astype(np.int16),
+        "age_band": pd.Categorical(np.array(bands)[band[order]], categories=bands, ordered=True),
+        "sickness_benefit": benefit[order], "benefit_sek": sek[order],
+    })
+    out.attrs["segstat_synthetic"] = "SYNTHETIC register generated by segstat.datasets.synthetic_register"
+    return out

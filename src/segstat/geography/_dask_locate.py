@@ -10,19 +10,17 @@ import pandas as pd
 from .._optional import import_optional
 from ..errors import InputValueError
 from .boundaries import Boundaries, boundaries as _load_boundaries
-from .locate import STATUSES, LocateSummary, _chunk, _transformer
-from .registry import check_vintage, parents
+from .locate import STATUSES, LocateSummary, _chunk, _codes_frame, _transformer
+from .registry import check_vintage
 
 
-def _partition(part: pd.DataFrame, index: Any, codes: np.ndarray, x: str, y: str, crs: Any, geographic: bool,
+def _partition(part: pd.DataFrame, index: Any, b: Boundaries, x: str, y: str, crs: Any, geographic: bool,
                max_distance: float | None, level: str, vintage: int) -> pd.DataFrame:
     transformer, _ = _transformer(crs)
     xs = part[x].to_numpy(dtype=float, na_value=np.nan)
     ys = part[y].to_numpy(dtype=float, na_value=np.nan)
     poly, status = _chunk(xs, ys, index, transformer, geographic, max_distance, threads=1)
-    found = np.where(poly >= 0, codes[np.clip(poly, 0, None)] if len(codes) else "", None)
-    out = parents(pd.Series(pd.array(found, dtype="string"), index=part.index), level, vintage)
-    del found
+    out = _codes_frame(poly, b, level, vintage, part.index)
     out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
     return out
 
@@ -37,10 +35,11 @@ def locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int
     b = boundaries if boundaries is not None else _load_boundaries(level, vintage=v)
     _, source_crs = _transformer(crs)
     index = dask.delayed(b.index, pure=True)  # one task holding the index; workers fetch it once
+    light = Boundaries(b.level, b.vintage, b.codes, b.polygons[:0], b.source)  # codes only, for the output
     levels = ["deso", "regso", "kommun", "lan"][["deso", "regso", "kommun", "lan"].index(level):]
     meta = pd.DataFrame({c: pd.Series(dtype="string") for c in levels})
     meta["status"] = pd.Series(pd.Categorical([], categories=list(STATUSES)))
-    return data.map_partitions(_partition, index, b.codes, x, y, crs, source_crs.is_geographic, max_distance,
+    return data.map_partitions(_partition, index, light, x, y, crs, source_crs.is_geographic, max_distance,
                                level, v, meta=meta)
 
 

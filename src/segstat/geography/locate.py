@@ -242,7 +242,7 @@ def locate(
 
 def _codes_frame(poly: np.ndarray, b: Boundaries, level: str, v: int, index: pd.Index) -> pd.DataFrame:
     """Area and parent codes by polygon number: parents are looked up once per polygon, not per row."""
-    per_poly = parents(pd.Series(b.codes, dtype="string"), level, v).reset_index(drop=True)
+    per_poly = parents(pd.Series(b.codes, dtype="string"), level, v).reset_index(drop=True)  # once per polygon
     out = {}
     for col in per_poly.columns:
         cats = pd.unique(per_poly[col].astype(str))

@@ -1,0 +1,110 @@
+"""The segstat command line: each subcommand's success and failure paths."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from segstat.cli import main
+
+
+def _run(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_locate_success_and_wrong_crs(tmp_path, capsys):
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"lon": [11.9733], "lat": [57.7089]}).to_csv(src, index=False)
+    code, out, _ = _run(["locate", str(src), str(tmp_path / "o.csv"), "--x", "lon", "--y", "lat",
+                         "--crs", "EPSG:4326"], capsys)
+    assert code == 0 and "1 of 1 rows placed" in out
+    res = pd.read_csv(tmp_path / "o.csv", dtype=str)
+    assert res.loc[0, "deso"] == "1480C2650" and res.loc[0, "status"] == "placed"
+    code, _, err = _run(["locate", str(src), str(tmp_path / "bad.csv"), "--x", "lon", "--y", "lat"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "outside Sweden" in err and "crs" in err
+    assert not (tmp_path / "bad.csv").exists() and not list(tmp_path.glob(".bad.csv*"))
+
+
+def test_locate_missing_file_and_column(tmp_path, capsys):
+    code, _, err = _run(["locate", str(tmp_path / "none.csv"), str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "does not exist" in err
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"a": [1.0]}).to_csv(src, index=False)
+    code, _, err = _run(["locate", str(src), str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "x='x'" in err
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    code, _, err = _run(["locate", str(empty), str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "empty" in err
+
+
+def test_classify_official_and_computed(tmp_path, capsys):
+    src = tmp_path / "a.csv"
+    pd.DataFrame({"regso": ["0114R001", "1480R001"]}).to_csv(src, index=False)
+    code, out, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--year", "2023"], capsys)
+    assert code == 0
+    assert pd.read_csv(tmp_path / "o.csv")["omradestyp_2023"].tolist() == [4, 2]
+    ind = tmp_path / "i.csv"
+    pd.DataFrame({"v1": [10.0, 20, 30, 40, 50], "v2": [5.0, 6, 7, 8, 9], "v3": [1.0, 2, 3, 4, 5]}).to_csv(ind, index=False)
+    code, out, _ = _run(["classify", str(ind), str(tmp_path / "t.csv"), "--indicators", "v1", "v2", "v3",
+                         "--unit", "percent"], capsys)
+    assert code == 0 and "ClassifiedAreas" in out
+    code, _, err = _run(["classify", str(ind), str(tmp_path / "t2.csv"), "--indicators", "v1", "v2", "v3",
+                         "--unit", "proportion"], capsys)
+    assert code == 2 and "unit='percent'" in err
+
+
+def test_protect_success_and_bad_column(tmp_path, capsys):
+    src = tmp_path / "m.csv"
+    rows = [("a", "x")] * 1 + [("a", "y")] * 5 + [("a", "z")] * 6 + [("b", "x")] * 7 + [("b", "y")] * 8 + [("b", "z")] * 9
+    pd.DataFrame(rows, columns=["row", "col"]).to_csv(src, index=False)
+    code, out, _ = _run(["protect", str(src), str(tmp_path / "t.csv"), "--by", "row", "col", "--min-count", "3"], capsys)
+    assert code == 0 and "1 primary and 3 secondary" in out and "audit passed" in out
+    t = pd.read_csv(tmp_path / "t.csv", dtype=str)
+    assert (t.loc[t["status"] != "published", "count"] == "..").all()
+    code, _, err = _run(["protect", str(src), str(tmp_path / "t2.csv"), "--by", "rows"], capsys)
+    assert code == 2 and "by='rows'" in err
+
+
+def test_measure_subcommands(tmp_path, capsys):
+    src = tmp_path / "c.csv"
+    pd.DataFrame({"omradestyp": [1, 2, 3, 4, 5], "cases": [60, 40, 60, 70, 20],
+                  "persons": [1500, 1200, 2500, 3500, 1500]}).to_csv(src, index=False)
+    code, out, _ = _run(["measure", "disparity", str(src), str(tmp_path / "d.csv"), "--events", "cases",
+                         "--population", "persons"], capsys)
+    assert code == 0 and "D" in pd.read_csv(tmp_path / "d.csv")["measure"].tolist()
+    code, _, _ = _run(["measure", "rates", str(src), str(tmp_path / "r.csv"), "--events", "cases",
+                       "--population", "persons", "--by", "omradestyp"], capsys)
+    assert code == 0 and len(pd.read_csv(tmp_path / "r.csv")) == 5
+    seg = tmp_path / "s.csv"
+    pd.DataFrame({"kommun": ["0180"] * 3, "foreign": [10, 20, 70], "total": [100] * 3}).to_csv(seg, index=False)
+    code, _, _ = _run(["measure", "dissimilarity", str(seg), str(tmp_path / "x.csv"), "--group", "foreign",
+                       "--total", "total", "--by", "kommun"], capsys)
+    assert code == 0 and pd.read_csv(tmp_path / "x.csv")["estimate"].iloc[0] == pytest.approx(0.55)
+    code, _, err = _run(["measure", "dissimilarity", str(seg), str(tmp_path / "y.csv"), "--group", "foreign",
+                         "--total", "nope"], capsys)
+    assert code == 2 and "total='nope'" in err
+    with pytest.raises(SystemExit):
+        main(["measure", "rates", str(src), str(tmp_path / "z.csv")])
+
+
+def test_help_has_examples_and_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "segstat", "protect", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "example: segstat protect" in out.stdout
+    for cmd in ("locate", "classify", "measure", "demo"):
+        h = subprocess.run([sys.executable, "-m", "segstat", cmd, "--help"], capture_output=True, text=True)
+        assert "example" in h.stdout
+
+
+@pytest.mark.slow
+def test_demo_writes_the_report(tmp_path, capsys):
+    out = tmp_path / "demo"
+    code, text, _ = _run(["demo", "--out", str(out), "--n", "20000", "--quiet"], capsys)
+    assert code == 0 and "20,000 of 20,000 records placed" in text and "audit passed" in text
+    for name in ("report.html", "report.xlsx", "rates_by_omradestyp.png", "map_omradestyp.png",
+                 "map_protected_rate.png", "protected_table.csv", "method_note.txt"):
+        assert (out / name).exists(), name
+    assert not list(tmp_path.glob(".segstat-demo-*"))

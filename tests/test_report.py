@@ -1,0 +1,74 @@
+"""The demo report is self-contained, marks suppressed cells and says the data are synthetic."""
+
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+import segstat
+from segstat.report import SYNTHETIC, run_demo
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs, self.tables, self.rows = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("src", "href"):
+            if key in a:
+                self.refs.append(a[key])
+        if tag == "table":
+            self.tables += 1
+        if tag == "tr":
+            self.rows.append(a.get("class"))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("r") / "demo"
+    summary = run_demo(out, n=20_000, seed=3, quiet=True)
+    return out, summary
+
+
+@pytest.mark.slow
+def test_report_is_self_contained_and_labelled(demo):
+    out, summary = demo
+    text = (out / "report.html").read_text(encoding="utf-8")
+    p = _Links()
+    p.feed(text)
+    assert p.refs and all(r.startswith("data:image/png;base64,") or r.startswith("#") for r in p.refs)
+    assert text.count(SYNTHETIC) >= 2
+    assert "primary" in p.rows and "secondary" in p.rows
+    assert p.tables >= 4 and "Värden markerade med" in text
+
+
+@pytest.mark.slow
+def test_summary_is_consistent_with_the_files(demo):
+    out, summary = demo
+    assert summary["placed"] == summary["records"] == 20_000 and summary["audit_safe"]
+    t = pd.read_csv(out / "protected_table.csv", dtype=str)
+    assert (t["status"] == "primary").sum() == summary["primary"]
+    assert (t["status"] == "secondary").sum() == summary["secondary"]
+    assert (t.loc[t["status"] != "published", "count"] == "..").all()
+    xl = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    assert {"README", "protected_table", "rates", "disparity", "segregation"} <= set(xl)
+    assert SYNTHETIC in xl["README"]["note"].iloc[0]
+
+
+def test_synthetic_register_is_seeded_and_inside_the_drawn_polygons():
+    a = segstat.datasets.synthetic_register(3000, seed=5)
+    b = segstat.datasets.synthetic_register(3000, seed=5)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["pid"].is_unique and a["age"].between(0, 99).all()
+    loc = segstat.locate(a)
+    assert (loc["status"] == "placed").all()
+    kids = a["age"] < 16
+    assert (a.loc[kids, "sickness_benefit"] == 0).all()
+    assert "SYNTHETIC" in a.attrs["segstat_synthetic"]
+    # people follow the real population: Göteborg (1480) holds its share of the region's population
+    pop = segstat.population("kommun").set_index("kommun")["population"]
+    gr = ["1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480", "1481", "1482", "1489"]
+    share = pop["1480"] / pop[gr].sum()
+    assert abs((loc["kommun"] == "1480").mean() - share) < 0.03
