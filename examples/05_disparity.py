@@ -1,0 +1,10 @@
+"""Disparity across områdestyper (HEAT measures) with intervals."""
+import pandas as pd
+
+import segstat
+
+counts = pd.DataFrame({"omradestyp": pd.Categorical([1, 2, 3, 4, 5], ordered=True),
+                       "cases": [600, 400, 600, 700, 200], "persons": [15000, 12000, 25000, 35000, 15000]})
+print(segstat.rates(counts, events="cases", population="persons", by="omradestyp").round(2))
+print(segstat.disparity(counts, events="cases", population="persons", rng=1)[
+    ["measure", "estimate", "lower", "upper", "method"]].round(3).to_string(index=False))
