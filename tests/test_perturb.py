@@ -117,3 +117,14 @@ def test_noise_within_bound_for_any_ptable(d, frac, seed):
                         ptable=pt)
     assert (np.abs(p.noise) <= d).all() and (p.values >= 0).all()
     assert (p.values[p.table.cells["count"].to_numpy() == 0] == 0).all()
+
+
+def test_ptable_rows_at_their_variance_limit_keep_mean_zero_and_exact_variance():
+    # i = 3 with D = 4: noise in -3..4, whose largest mean-0 variance is 3 * 4 = 12 (two-point law on {-3, 4})
+    pt = perturbation_table(max_noise=4, variance=12.0)
+    for i, row in pt.groupby("i"):
+        assert abs((row["p"] * row["noise"]).sum()) < 1e-9
+        lo, hi = row["noise"].min(), row["noise"].max()
+        assert row["row_variance"].iloc[0] == pytest.approx(min(12.0, -lo * hi), abs=1e-9)
+    three = pt[pt["i"] == 3].set_index("noise")["p"]
+    assert three[-3] == pytest.approx(4 / 7) and three[4] == pytest.approx(3 / 7)

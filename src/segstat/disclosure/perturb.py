@@ -80,29 +80,45 @@ def record_keys(ids: Any, *, seed: int) -> np.ndarray:
     return (h >> np.uint64(32)).astype(np.float64) / 2.0**32
 
 
+_NEAR_LIMIT = 0.9
+
+
 def _max_entropy(support: np.ndarray, variance: float) -> np.ndarray:
     """Probabilities on ``support`` with mean 0 and the given variance, maximising entropy.
 
-    The solution has the form p_d ∝ exp(a d + b d²); a and b are found by root finding.
+    The solution has the form p_d ∝ exp(a d + b d²). (a, b) minimise the convex dual
+    log Σ exp(a d + b d²) − b·V, whose gradient is (E d, E d² − V) and Hessian the covariance of
+    (d, d²); damped Newton steps converge from (0, 0) for any V strictly inside the support's range.
     """
-    from scipy.optimize import root
-
     d = support.astype(float)
+    feats = np.stack([d, d * d])
+    target = np.array([0.0, variance])
 
-    def probs(ab):
-        z = ab[0] * d + ab[1] * d * d
-        w = np.exp(z - z.max())
-        return w / w.sum()
+    def dual(ab: np.ndarray) -> tuple[float, np.ndarray]:
+        z = ab @ feats
+        zmax = z.max()
+        w = np.exp(z - zmax)
+        return float(np.log(w.sum()) + zmax - ab @ target), w / w.sum()
 
-    def eq(ab):
-        p = probs(ab)
-        return [p @ d, p @ (d * d) - variance]
-
-    sol = root(eq, x0=[0.0, -0.5 / max(variance, 1e-6)], method="hybr")
-    p = probs(sol.x)
-    if not sol.success or abs(p @ d) > 1e-9 or abs(p @ (d * d) - variance) > 1e-9:
-        raise InputValueError("no distribution with mean 0 and this variance")
-    return p
+    ab = np.zeros(2)
+    f, p = dual(ab)
+    for _ in range(200):
+        mean = feats @ p
+        grad = mean - target
+        if np.abs(grad).max() < 1e-12:
+            return p
+        centred = feats - mean[:, None]
+        hess = (centred * p) @ centred.T + 1e-14 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while t > 1e-12:
+            f_new, p_new = dual(ab - t * step)
+            if f_new <= f - 1e-4 * t * grad @ step + 1e-13 * max(1.0, abs(f)):  # rounding-tolerant Armijo
+                break
+            t /= 2
+        ab, f, p = ab - t * step, f_new, p_new
+    raise InputValueError(f"no distribution on {support.min()}..{support.max()} with mean 0 and variance "
+                          f"{variance}; choose a smaller variance.")
 
 
 def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFrame:
@@ -111,7 +127,10 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     Rows i = 0 .. max_noise + 1; the last row applies to every larger value.
     Zeros stay zero; values never become negative. Where mean 0 and variance
     V are impossible (small i cannot go far down), the row keeps mean 0 with
-    the largest variance possible on its support.
+    the largest variance possible on its support. Rows whose variance is
+    within 10 % of their support's limit mix the maximum-entropy law at 90 %
+    of the limit with the two-point law on the support's ends, so mean and
+    variance stay exact.
 
     Parameters
     ----------
@@ -142,9 +161,16 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     for i in range(1, max_noise + 2):
         support = np.arange(max(-i, -max_noise), max_noise + 1)
         lo, hi = support.min(), support.max()
-        reachable = -lo * hi  # largest variance with mean 0 on [lo, hi]
-        v = min(variance, reachable * (1 - 1e-9))
-        p = _max_entropy(support, v)
+        reachable = -lo * hi  # largest variance with mean 0 on [lo, hi], only by the two-point law on {lo, hi}
+        v = min(variance, reachable)
+        if v <= _NEAR_LIMIT * reachable:
+            p = _max_entropy(support, v)
+        else:
+            # near the limit the max-entropy root is numerically out of reach: mix the max-entropy row at
+            # 90 % of the limit with the two-point law, weighted so the variance is exactly v (mean stays 0)
+            two_point = np.where(support == lo, hi / (hi - lo), 0.0) + np.where(support == hi, -lo / (hi - lo), 0.0)
+            w = (v - _NEAR_LIMIT * reachable) / ((1 - _NEAR_LIMIT) * reachable)
+            p = (1 - w) * _max_entropy(support, _NEAR_LIMIT * reachable) + w * two_point
         rows += [{"i": i, "noise": int(d), "p": float(q)} for d, q in zip(support, p)]
     pt = pd.DataFrame(rows)
     pt["upper"] = pt.groupby("i")["p"].cumsum()
