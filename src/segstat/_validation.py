@@ -113,6 +113,9 @@ def count_arrays(
             )
         raw = s.to_numpy()
         v = raw.astype(float) if raw.dtype != object else s.to_numpy(dtype=float, na_value=np.nan)
+        if allow_zero and (raw.dtype.kind == "u" or (raw.dtype.kind == "i" and raw.min(initial=0) >= 0)):
+            out[c] = v  # whole non-negative numbers: nothing more to check
+            continue
         if not np.isfinite(v).all():
             bad = np.isnan(v)
             if bad.any():

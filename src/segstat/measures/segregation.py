@@ -130,25 +130,34 @@ def _k_atkinson(b: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     return kernel
 
 
+def _xlogx(q: np.ndarray) -> np.ndarray:
+    """q log q with 0 log 0 = 0 (the floor keeps log finite; 0 times it is 0)."""
+    return q * np.log(np.maximum(q, 1e-300))
+
+
+def _row_sums(c: np.ndarray) -> np.ndarray:
+    """Sum over the last (group) axis; a matrix product is much faster than a reduction over a short axis."""
+    return c @ np.ones(c.shape[-1])
+
+
 def _k_multi_entropy(c: np.ndarray) -> np.ndarray:
     """c: (..., areas, groups)."""
-    t = c.sum(axis=-1)
+    t = _row_sums(c)
     T = t.sum(axis=-1)
     pm = c.sum(axis=-2) / T[..., None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        E = -(np.where(pm > 0, pm * np.log(np.where(pm > 0, pm, 1)), 0)).sum(axis=-1)
-        pi = c / t[..., None]
-        Ei = -(np.where(pi > 0, pi * np.log(np.where(pi > 0, pi, 1)), 0)).sum(axis=-1)
+    E = -_xlogx(pm).sum(axis=-1)
+    Ei = -_row_sums(_xlogx(c / t[..., None]))
     return (t * (E[..., None] - Ei)).sum(axis=-1) / (T * E)
 
 
 def _k_multi_dissimilarity(c: np.ndarray) -> np.ndarray:
-    t = c.sum(axis=-1)
+    t = _row_sums(c)
     T = t.sum(axis=-1)
     pm = c.sum(axis=-2) / T[..., None]
-    pi = c / t[..., None]
     I = (pm * (1 - pm)).sum(axis=-1)
-    return (t[..., None] * np.abs(pi - pm[..., None, :])).sum(axis=(-1, -2)) / (2 * T * I)
+    # sum_i t_i |c_im / t_i - P_m| = sum_i |c_im - t_i P_m|
+    dev = np.abs(c - t[..., None] * pm[..., None, :])
+    return _row_sums(dev).sum(axis=-1) / (2 * T * I)
 
 
 # ------------------------------------------------------------------ validation and resampling
@@ -167,10 +176,24 @@ def _counts(data: pd.DataFrame, group: str, total: str, by: list[str]) -> tuple[
             f"total {total!r} is zero in rows {examples(data.index[t == 0].tolist())}: an empty area has no "
             f"composition. Remove those rows explicitly (they do not change any index)."
         )
+    _check_by(data, by)
+    return x, t
+
+
+def _check_by(data: pd.DataFrame, by: list[str]) -> None:
     for b in by:
         if data[b].isna().any():
             raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}.")
-    return x, t
+
+
+def _by_positions(data: pd.DataFrame, by: list[str]):
+    """(key tuple, row positions) of every ``by`` group, in sorted key order."""
+    grouped = data.groupby(by, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(grouped.ngroups + 1))
+    for g, key in enumerate(grouped.size().index):
+        yield (key if isinstance(key, tuple) else (key,)), order[starts[g]:starts[g + 1]]
 
 
 def _seed_sequence(rng: Any) -> np.random.SeedSequence:
@@ -199,9 +222,17 @@ def _replicate(draw: Callable[[np.random.Generator, int], np.ndarray], kernel: C
         return np.concatenate(list(pool.map(block, range(len(sizes)))))
 
 
+def _binomial_by_area(gen: np.random.Generator, t: np.ndarray, p: np.ndarray | float, n: int) -> np.ndarray:
+    """(n, areas) Binomial(t_i, p_i) draws, generated area by area: numpy's sampler reuses its set-up while
+    (t_i, p_i) stay the same, which makes this about 1.4x faster than drawing replicate by replicate."""
+    p = np.broadcast_to(np.asarray(p, dtype=float), t.shape)
+    draws = gen.binomial(t.astype(np.int64)[:, None], p[:, None], size=(len(t), n))
+    return draws.T.astype(float, order="C")
+
+
 def _bootstrap_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
     """Areas keep their totals; each area's group count is redrawn Binomial(t_i, x_i / t_i)."""
-    return gen.binomial(t.astype(np.int64), x / t, size=(n, len(t))).astype(float)
+    return _binomial_by_area(gen, t, x / t, n)
 
 
 def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
@@ -263,9 +294,8 @@ def _run(name: str, kernel: Callable, data: pd.DataFrame, group: str, total: str
     if not by_cols:
         return _single(name, kernel, x_all, t_all, ci=ci, level=level, n_boot=n_boot, ci_method=ci_method, gen=gen)
     rows = []
-    for key, g in data.groupby(by_cols, sort=True, observed=True):
-        key = key if isinstance(key, tuple) else (key,)
-        r = _single(name, kernel, g[group].to_numpy(float), g[total].to_numpy(float), ci=ci, level=level,
+    for key, pos in _by_positions(data, by_cols):
+        r = _single(name, kernel, x_all[pos], t_all[pos], ci=ci, level=level,
                     n_boot=n_boot, ci_method=ci_method, gen=gen)
         rows.append({**dict(zip(by_cols, key)), "index": name, "estimate": r.estimate, "lower": r.lower,
                      "upper": r.upper, "n_areas": r.n_areas, "method": r.method})
@@ -465,12 +495,13 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
         raise InputValueError("groups must name at least two columns of group counts.")
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     check_columns(data, {"groups": groups, "by": by_cols})
-    check_counts(data, groups)
+    arrays = count_arrays(data, groups)
+    counts = np.column_stack([arrays[g] for g in groups])
     check_choice("ci", ci, (None, "bootstrap"))
-    zero = data[groups].sum(axis=1).to_numpy(float) == 0
+    zero = counts.sum(axis=1) == 0
     if zero.any():
         raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; remove them.")
-    gen = check_rng(rng)
+    gen = check_rng(rng) if ci is not None else None
 
     def one(c: np.ndarray) -> SegregationResult:
         if (c.sum(axis=0) == 0).sum() >= c.shape[1] - 1:
@@ -485,11 +516,11 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
                                  n_areas=len(c))
 
     if not by_cols:
-        return one(data[groups].to_numpy(float))
+        return one(counts)
+    _check_by(data, by_cols)
     rows = []
-    for key, g in data.groupby(by_cols, sort=True, observed=True):
-        key = key if isinstance(key, tuple) else (key,)
-        r = one(g[groups].to_numpy(float))
+    for key, pos in _by_positions(data, by_cols):
+        r = one(counts[pos])
         rows.append({**dict(zip(by_cols, key)), "index": name, "estimate": r.estimate, "lower": r.lower,
                      "upper": r.upper, "n_areas": r.n_areas, "method": r.method})
     return pd.DataFrame(rows)
@@ -677,11 +708,11 @@ def segregation_test(
     data = check_dataframe(data)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     check_columns(data, {"group": group, "total": total, "by": by_cols})
-    _counts(data, group, total, by_cols)
+    x_all, t_all = _counts(data, group, total, by_cols)
     gen = check_rng(rng) if by_cols else rng
     kernel = _KERNELS[index]
     sampler = _null_two if null == "permutation" else (
-        lambda x, t, n, g: g.binomial(t.astype(np.int64), x.sum() / t.sum(), size=(n, len(t))).astype(float))
+        lambda x, t, n, g: _binomial_by_area(g, t, x.sum() / t.sum(), n))
 
     def one(x: np.ndarray, t: np.ndarray) -> SegregationResult:
         if x.sum() == 0 or x.sum() == t.sum():
@@ -697,11 +728,10 @@ def segregation_test(
                                  n_areas=len(t))
 
     if not by_cols:
-        return one(data[group].to_numpy(float), data[total].to_numpy(float))
+        return one(x_all, t_all)
     rows = []
-    for key, g in data.groupby(by_cols, sort=True, observed=True):
-        key = key if isinstance(key, tuple) else (key,)
-        r = one(g[group].to_numpy(float), g[total].to_numpy(float))
+    for key, pos in _by_positions(data, by_cols):
+        r = one(x_all[pos], t_all[pos])
         rows.append({**dict(zip(by_cols, key)), "index": index, "estimate": r.estimate, "p_value": r.p_value,
                      "null_lower": r.lower, "null_upper": r.upper, "n_areas": r.n_areas})
     return pd.DataFrame(rows)
