@@ -176,3 +176,24 @@ def test_bad_input(frame, kwargs, err, msg):
     args = {"group": "g", "total": "t", **kwargs}
     with pytest.raises(err, match=msg):
         segstat.dissimilarity(frame, **args)
+
+
+def test_permutation_null_sampler_is_exactly_multivariate_hypergeometric():
+    # every allocation of X = 4 group members over areas of 3, 2 and 4 persons, with its exact probability
+    # prod C(t_i, y_i) / C(N, X); the sampler's frequencies over 200,000 draws must match within sampling error
+    from math import comb
+    from itertools import product
+
+    from segstat.measures.segregation import _null_two
+
+    t = np.array([3.0, 2.0, 4.0])
+    x = np.array([2.0, 1.0, 1.0])
+    draws = _null_two(x, t, 200_000, np.random.default_rng(5)).astype(int)
+    assert (draws.sum(axis=1) == 4).all() and (draws <= t).all() and (draws >= 0).all()
+    seen = pd.Series([tuple(r) for r in draws]).value_counts(normalize=True)
+    for y in product(range(4), range(3), range(5)):
+        if sum(y) != 4:
+            continue
+        exact = comb(3, y[0]) * comb(2, y[1]) * comb(4, y[2]) / comb(9, 4)
+        sd = np.sqrt(exact * (1 - exact) / 200_000)
+        assert abs(seen.get(y, 0.0) - exact) < 5 * sd + 1e-12, (y, seen.get(y, 0.0), exact)

@@ -237,9 +237,38 @@ def _bootstrap_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generato
 
 def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
     """Evenness: the group's X members are spread over areas at random, keeping area totals
-    (multivariate hypergeometric)."""
+    (multivariate hypergeometric).
+
+    Drawn exactly, and about twice as fast as numpy's sequential sampler, in two steps: every area's count
+    is drawn Binomial(t_i, X/N) (given their sum S, these members are a uniformly random S-subset of the N
+    persons); then |S - X| persons, chosen uniformly among the S members (S > X) or among the N - S others
+    (S < X), are taken out or put in. A uniform subset of a uniform subset is uniform, so every replicate is a
+    uniformly random X-subset of the persons: exactly the multivariate hypergeometric law.
+    """
+    ti = t.astype(np.int64)
+    N = int(ti.sum())
     X = int(round(x.sum()))
-    return gen.multivariate_hypergeometric(t.astype(np.int64), X, size=n, method="marginals").astype(float)
+    draws = np.ascontiguousarray(gen.binomial(ti[:, None], X / N, size=(len(ti), n)).T)
+    excess = draws.sum(axis=1) - X
+    for r in np.flatnonzero(excess):
+        row, k = draws[r], abs(int(excess[r]))
+        pool = row if excess[r] > 0 else ti - row   # members to take out, or non-members to put in
+        size = int(pool.sum())
+        # k distinct persons out of `size`: draw with replacement, redraw the repeats (k is far below
+        # size, so repeats are rare); the result is a uniformly random k-subset
+        picked = np.sort(gen.integers(0, size, k))
+        while True:
+            dup = np.flatnonzero(picked[1:] == picked[:-1])
+            if len(dup) == 0:
+                break
+            picked[dup] = gen.integers(0, size, len(dup))
+            picked.sort()
+        moved = np.bincount(np.searchsorted(np.cumsum(pool), picked, side="right"), minlength=len(ti))
+        if excess[r] > 0:
+            row -= moved
+        else:
+            row += moved
+    return draws.astype(float)
 
 
 def _multinomial_rows(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
