@@ -138,3 +138,26 @@ def test_a_table_about_one_person_hides_every_non_zero_cell():
     f = p.to_frame()
     assert (f.loc[f["status"] == "published", "count"] == 0).all()
     assert segstat.audit(p).safe
+
+
+def test_pruning_publishes_a_secondary_cell_the_pattern_does_not_need():
+    # counts by area (rows) and age (columns a, b, c); min_count 3 makes r0a = 2, r2c = 2, r4a = 1 primary
+    counts = {"r0": (2, 0, 4), "r1": (8, 6, 0), "r2": (6, 3, 2), "r3": (4, 8, 9), "r4": (1, 5, 7)}
+    d = pd.DataFrame([(r, age) for r, n in counts.items() for age, k in zip("abc", n) for _ in range(k)],
+                     columns=["area", "age"])
+    t = segstat.tabulate(d, by=["area", "age"])
+    greedy = segstat.protect(t, min_count=3, protection=1, method="greedy")
+    pruned = segstat.protect(t, min_count=3, protection=1, method="pruned")
+
+    def suppressed(p):
+        f = p.to_frame()
+        return set(map(tuple, f.loc[f["status"] == "secondary", ["area", "age"]].to_numpy().tolist()))
+
+    assert suppressed(greedy) == {("r0", "c"), ("r2", "b"), ("r4", "b"), ("r4", "c")}
+    # r4c (7 persons) is not needed: r0a - r0c - r2c - r2b - r4b - r4a is a cycle of suppressed cells
+    assert suppressed(pruned) == {("r0", "c"), ("r2", "b"), ("r4", "b")}
+    assert (greedy.hidden_total, pruned.hidden_total) == (24, 17)
+    # along the cycle r0a can rise by at most min(r0c, r2b, r4a) = 1 and fall by min(r0a, r2c, r4b) = 2
+    f = segstat.audit(pruned, exact=True).to_frame().set_index(["area", "age"])
+    assert (f.loc[("r0", "a"), "lower"], f.loc[("r0", "a"), "upper"]) == (0.0, 3.0)
+    assert pruned.rules["method"].endswith("+ pruning")

@@ -41,3 +41,19 @@ def test_protected_tables_are_safe_and_true(sample, min_count, linked):
     # primaries are exactly the small non-zero cells
     small = (t1.cells["count"] > 0) & (t1.cells["count"] < min_count)
     assert ((f["status"] == "primary").to_numpy() == small.to_numpy()).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(microdata(), st.integers(2, 5), st.sampled_from([None, 1.0]))
+def test_pruning_keeps_the_table_safe_and_never_hides_more(sample, min_count, protection):
+    d, h = sample
+    assume(len(d) >= 3 * min_count)
+    t = segstat.tabulate(d, by=["area", "age"], hierarchies=h)
+    greedy = segstat.protect(t, min_count=min_count, protection=protection, method="greedy")
+    pruned = segstat.protect(t, min_count=min_count, protection=protection, method="pruned")
+    assert segstat.audit(pruned).safe
+    assert pruned.hidden_total <= greedy.hidden_total
+    g, p = greedy.to_frame()["status"].to_numpy(), pruned.to_frame()["status"].to_numpy()
+    # pruning only publishes secondary cells again; it never suppresses a cell greedy published
+    assert not ((p != "published") & (g == "published")).any()
+    assert ((p == "primary") == (g == "primary")).all()
