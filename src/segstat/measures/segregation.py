@@ -99,11 +99,14 @@ def _k_gini(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     return pair_sum / (2 * T * T * P * (1 - P))
 
 
+def _xlogx(q: np.ndarray) -> np.ndarray:
+    """q log q with 0 log 0 = 0 (the floor keeps log finite; 0 times it is 0)."""
+    return q * np.log(np.maximum(q, 1e-300))
+
+
 def _ent(q: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(q > 0, -q * np.log(np.where(q > 0, q, 1)), 0.0)
-        b = np.where(q < 1, -(1 - q) * np.log(np.where(q < 1, 1 - q, 1)), 0.0)
-    return a + b
+    """Binary entropy -q log q - (1 - q) log(1 - q), 0 at q = 0 and q = 1."""
+    return -(_xlogx(q) + _xlogx(1 - q))
 
 
 def _k_entropy(x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -128,11 +131,6 @@ def _k_atkinson(b: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         s = ((1 - p) ** (1 - b) * p**b * t).sum(axis=-1) / (P * T)
         return 1 - P / (1 - P) * np.abs(s) ** (1 / (1 - b))
     return kernel
-
-
-def _xlogx(q: np.ndarray) -> np.ndarray:
-    """q log q with 0 log 0 = 0 (the floor keeps log finite; 0 times it is 0)."""
-    return q * np.log(np.maximum(q, 1e-300))
 
 
 def _row_sums(c: np.ndarray) -> np.ndarray:
@@ -527,7 +525,7 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
     arrays = count_arrays(data, groups)
     counts = np.column_stack([arrays[g] for g in groups])
     check_choice("ci", ci, (None, "bootstrap"))
-    zero = counts.sum(axis=1) == 0
+    zero = _row_sums(counts) == 0
     if zero.any():
         raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; remove them.")
     gen = check_rng(rng) if ci is not None else None
