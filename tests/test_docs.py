@@ -1,11 +1,14 @@
 """The Sphinx site builds offline with warnings as errors (what `make docs` runs)."""
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from _browser import load_in_chromium
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -24,3 +27,6 @@ def test_docs_build_without_warnings(tmp_path):
     api = (tmp_path / "api" / "foundation.html").read_text(encoding="utf-8")
     for name in ("areas", "to_level", "normalize_codes", "crosswalk", "population"):
         assert f"segstat.{name}" in api
+    if shutil.which("chromium"):  # the front page loads in a browser without console errors
+        console, _ = load_in_chromium(tmp_path / "index.html", tmp_path)
+        assert console == []

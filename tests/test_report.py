@@ -8,6 +8,8 @@ import pytest
 import segstat
 from segstat.report import SYNTHETIC, run_demo
 
+from _browser import load_in_chromium, needs_chromium
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -72,3 +74,12 @@ def test_synthetic_register_is_seeded_and_inside_the_drawn_polygons():
     gr = ["1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480", "1481", "1482", "1489"]
     share = pop["1480"] / pop[gr].sum()
     assert abs((loc["kommun"] == "1480").mean() - share) < 0.03
+
+
+
+@needs_chromium
+def test_report_loads_in_headless_chromium_without_console_errors(demo, tmp_path):
+    out, _ = demo
+    console, shot = load_in_chromium(out / "report.html", tmp_path)
+    assert console == []
+    assert shot.stat().st_size > 50_000  # a rendered page with charts, not a blank screen

@@ -1,0 +1,26 @@
+"""Load a local page in headless Chromium (Debian's ``chromium``) and collect console errors."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
+                                    reason="headless Chromium is not installed (Debian: apt install chromium)")
+
+
+def load_in_chromium(page: Path, workdir: Path) -> tuple[list[str], Path]:
+    """Render ``page`` to a screenshot; return the console/page-error lines Chromium logged and the PNG."""
+    shot = workdir / "page.png"
+    run = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         f"--user-data-dir={workdir / 'profile'}", "--window-size=1100,1500", "--enable-logging=stderr", "--v=0",
+         f"--screenshot={shot}", page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    # console messages and uncaught page errors are logged as "CONSOLE(...)" and "Uncaught ..." lines
+    return [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line], shot
