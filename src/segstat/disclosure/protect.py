@@ -476,7 +476,7 @@ def protect(
     a primary cell whose interval is narrower than required, a secondary
     cell that is determined exactly, and group disclosure (a row of published
     zeros but one suppressed cell) get a further partner; (3) repeat until the
-    audit passes; (4) with ``method="auto"``, secondary cells are taken out
+    audit passes; (4) with ``method="pruned"``, secondary cells are taken out
     again, the largest first, wherever every equation they belong to keeps
     zero or at least two suppressed cells; the thinner pattern is audited and
     cells it exposed get their pruned partners back (if that is not enough,
