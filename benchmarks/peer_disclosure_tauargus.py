@@ -3,7 +3,7 @@
 
 Run in the peer venv (segstat is not imported):
 
-    /work/peer-venv/bin/python benchmarks/peer_disclosure_tauargus.py [--suppress "MOD(1)"]
+    peer-venv/bin/python benchmarks/peer_disclosure_tauargus.py [--suppress "MOD(1)"] [--save-pattern mod.csv]
 
 Tables: RegSO(län > kommun > RegSO) x age and RegSO x sex x age from
 ``make_microdata(1_000_000)``, frequency rule FREQ(5, 30) (minimum frequency 5,
@@ -31,6 +31,8 @@ def main():
     ap.add_argument("--rows", type=float, default=1e6)
     ap.add_argument("--suppress", default="MOD(1)")
     ap.add_argument("--tables", default="regso,age;regso,sex,age")
+    ap.add_argument("--save-pattern", default=None,
+                    help="write the first table's cells and statuses to this CSV (for audit_peer_pattern.py)")
     args = ap.parse_args()
     df, _ = _workloads.make_microdata(int(args.rows))
     df = df.astype({"regso": str, "kommun": str, "lan": str, "sex": str, "age": str})
@@ -49,6 +51,14 @@ def main():
         inner = [all(str(r[v]) in leaves for v in by) for r in rows]
         hidden = sum(float(r["one"]) for r, s, i in zip(rows, status, inner) if i and s not in ("S", "safe"))
         counts = {s: status.count(s) for s in sorted(set(status))}
+        if args.save_pattern and spec == args.tables.split(";")[0]:
+            import csv
+
+            with open(args.save_pattern, "w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(by + ["count", "status"])
+                for r, st in zip(rows, status):
+                    w.writerow([str(r[v]) for v in by] + [r["one"], st])
         print(json.dumps({"table": " x ".join(by), "suppress": args.suppress, "seconds": round(t1 - t0, 3),
                           "cells": len(rows), "status": counts, "persons_hidden_inner": hidden,
                           "example_row": {k: str(v) for k, v in rows[0].items()}}), flush=True)
