@@ -180,6 +180,11 @@ def _required(model: Model, rule: np.ndarray, min_count: int, p_percent: Any, pr
     return req
 
 
+#: cost standing in for "no published cell left" in an equation
+_NO_PARTNER = 1e9
+_LOOKAHEAD_WEIGHT = 1.0  # tried 0.5, 1.5, 2: 1 hides fewest persons on RegSO x age
+
+
 class _Suppressor:
     """Greedy partner choice over the additivity equations: no suppressed cell stands alone."""
 
@@ -196,14 +201,17 @@ class _Suppressor:
         self.twins = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)
                       if bounds[i + 1] - bounds[i] > 1]
         self.helpful = np.zeros(len(self.values))
+        self.lookahead = np.zeros(len(self.values))
+        self.cells_e, self.eqs_e, _ = _equation_index(model)
         # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
         # suppressing them cannot hide anything, so they are never chosen as partners
         self.empty = np.diff(M.indptr) == 0
 
     def _key(self, ids: np.ndarray, need: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
-        v = self.values[ids]
-        # a cell that also gives company to a lonely suppressed cell elsewhere costs half per such equation
-        v = v / (1.0 + self.helpful[ids])
+        # a partner that enters an equation with no suppressed cell leaves a new lonely cell there, which will
+        # need a partner of its own: count the cheapest candidate of each such equation in its cost; a cell that
+        # also gives company to a lonely suppressed cell elsewhere costs half per such equation
+        v = (self.values[ids] + self.lookahead[ids]) / (1.0 + self.helpful[ids])
         key = np.where(self.values[ids] >= need, v, 1e15 - self.values[ids])
         return np.where(suppressed[ids] | self.empty[ids], np.inf, key)
 
@@ -216,6 +224,24 @@ class _Suppressor:
                 sub = block[:, lonely]
                 np.add.at(helpful, sub[~suppressed[sub]], 1.0)
         self.helpful = helpful
+        cells, eqs = self.cells_e, self.eqs_e
+        n_eq = int(eqs.max(initial=-1)) + 1
+        nsup = np.bincount(eqs, weights=suppressed[cells], minlength=n_eq)
+        usable = ~suppressed[cells] & ~self.empty[cells]
+        # cheapest and second-cheapest usable cell of each equation: a cell's own follow-up partner is the
+        # cheapest other cell
+        val = np.where(usable, self.values[cells], _NO_PARTNER)
+        first = np.full(n_eq, _NO_PARTNER)
+        np.minimum.at(first, eqs, val)
+        at_first = np.flatnonzero(val == first[eqs])
+        one_each = at_first[np.unique(eqs[at_first], return_index=True)[1]]
+        rest = val.copy()
+        rest[one_each] = _NO_PARTNER
+        second = np.full(n_eq, _NO_PARTNER)
+        np.minimum.at(second, eqs, rest)
+        other = np.where(val == first[eqs], second[eqs], first[eqs])
+        follow = np.where(nsup[eqs] == 0, _LOOKAHEAD_WEIGHT * other, 0.0)
+        self.lookahead = np.bincount(cells, weights=follow, minlength=len(self.values))
 
     def close(self, suppressed: np.ndarray) -> int:
         added = 0
