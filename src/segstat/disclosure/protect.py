@@ -498,7 +498,8 @@ def protect(
     children along one variable) that holds exactly one suppressed cell, the
     cheapest published cell that can absorb the required width is suppressed
     too (cost = persons or value, so the loss in information is what is
-    minimised); (2) the intruder's LP is solved for every suppressed cell;
+    minimised, plus, looking one step ahead, the cheapest partner each
+    equation the cell would be alone in will need); (2) the intruder's LP is solved for every suppressed cell;
     a primary cell whose interval is narrower than required, a secondary
     cell that is determined exactly, and group disclosure (a row of published
     zeros but one suppressed cell) get a further partner; (3) repeat until the
