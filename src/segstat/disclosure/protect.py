@@ -202,7 +202,7 @@ class _Suppressor:
                       if bounds[i + 1] - bounds[i] > 1]
         self.helpful = np.zeros(len(self.values))
         self.lookahead = np.zeros(len(self.values))
-        self.cells_e, self.eqs_e, _ = _equation_index(model)
+        self.cells_e, self.eqs_e, self.start_e = _equation_index(model)
         # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
         # suppressing them cannot hide anything, so they are never chosen as partners
         self.empty = np.diff(M.indptr) == 0
@@ -225,8 +225,8 @@ class _Suppressor:
                 np.add.at(helpful, sub[~suppressed[sub]], 1.0)
         self.helpful = helpful
         cells, eqs = self.cells_e, self.eqs_e
-        n_eq = int(eqs.max(initial=-1)) + 1
-        nsup = np.bincount(eqs, weights=suppressed[cells], minlength=n_eq)
+        nsup = self.suppressed_per_equation(suppressed)
+        n_eq = len(nsup)
         usable = ~suppressed[cells] & ~self.empty[cells]
         # cheapest and second-cheapest usable cell of each equation: a cell's own follow-up partner is the
         # cheapest other cell
@@ -242,6 +242,11 @@ class _Suppressor:
         other = np.where(val == first[eqs], second[eqs], first[eqs])
         follow = np.where(nsup[eqs] == 0, _LOOKAHEAD_WEIGHT * other, 0.0)
         self.lookahead = np.bincount(cells, weights=follow, minlength=len(self.values))
+
+    def suppressed_per_equation(self, suppressed: np.ndarray) -> np.ndarray:
+        """Number of suppressed cells in every additivity equation."""
+        n_eq = int(self.eqs_e.max(initial=-1)) + 1
+        return np.bincount(self.eqs_e, weights=suppressed[self.cells_e], minlength=n_eq).astype(np.int64)
 
     def close(self, suppressed: np.ndarray) -> int:
         added = 0
@@ -391,7 +396,7 @@ def _equation_index(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _prune(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-           twins: list[np.ndarray]) -> np.ndarray:
+           sup: _Suppressor) -> np.ndarray:
     """Publish again the secondary cells a safe pattern does not need, the largest first.
 
     A secondary cell is taken out when every additivity equation it belongs to keeps either no suppressed
@@ -399,10 +404,10 @@ def _prune(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: 
     broke get back the pruned cells of their equations, and if that is not enough the safe pattern we
     started from is returned unchanged. Pruning never makes the result less safe, only cheaper.
     """
-    cells, eqs, start = _equation_index(model)
-    nsup = np.bincount(eqs, weights=suppressed[cells], minlength=int(eqs.max(initial=-1)) + 1).astype(np.int64)
+    eqs, start = sup.eqs_e, sup.start_e
+    nsup = sup.suppressed_per_equation(suppressed)
     in_twin = np.zeros(model.n_cells, dtype=bool)
-    for g in twins:
+    for g in sup.twins:
         in_twin[g] = True
     candidates = np.flatnonzero(suppressed & ~primary & ~in_twin)
     candidates = candidates[np.argsort(-model.values[candidates], kind="stable")]
@@ -499,8 +504,8 @@ def protect(
     cheapest published cell that can absorb the required width is suppressed
     too (cost = persons or value, so the loss in information is what is
     minimised, plus, looking one step ahead, the cheapest partner each
-    equation the cell would be alone in will need); (2) the intruder's LP is solved for every suppressed cell;
-    a primary cell whose interval is narrower than required, a secondary
+    equation the cell would be alone in will need); (2) the intruder's LP is
+    solved for every suppressed cell; a primary cell whose interval is narrower than required, a secondary
     cell that is determined exactly, and group disclosure (a row of published
     zeros but one suppressed cell) get a further partner; (3) repeat until the
     audit passes; (4) with ``method="pruned"``, secondary cells are taken out
@@ -570,9 +575,10 @@ def protect(
     if method == "auto":
         method = "pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy"
     if method == "pruned":
-        suppressed = _prune(model, suppressed, primary, required, sup.twins)
+        suppressed = _prune(model, suppressed, primary, required, sup)
     lo = hi = np.full(model.n_cells, np.nan)
     status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
     rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
-             "protection": protection if protection is not None else "default", "method": "greedy partners + LP audit" + (" + pruning" if method == "pruned" else "")}
+             "protection": protection if protection is not None else "default",
+             "method": "greedy partners + LP audit" + (" + pruning" if method == "pruned" else "")}
     return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds)
