@@ -80,26 +80,35 @@ def audit(protected: ProtectedTables, *, exact: bool = False) -> AuditResult:
         raise InputTypeError(f"audit() takes the result of segstat.protect(), got {type(protected).__name__}.")
     model = protected.model
     suppressed = protected.status != "published"
-    lo, hi, is_exact = _bounds_all(model, suppressed, protected.required, protected.status == "primary", exact)
+    lo, hi, is_exact = _bounds_all(model, suppressed, protected.required, protected.status == "primary", exact,
+                                   protected.certificates)
     width = hi - lo
-    grouped = set(_group_disclosure(model, suppressed).tolist())
-    rows = []
+    grouped = np.zeros(model.n_cells, dtype=bool)
+    grouped[_group_disclosure(model, suppressed)] = True
     primary = protected.status == "primary"
+    has_content = np.diff(model.M.indptr) > 0
+    verdict = np.full(model.n_cells, "ok", dtype=object)
+    narrow = primary & (hi < model.values + protected.required - 1e-9)
+    exact_cells = (width < 1e-9) & (primary | has_content)
+    verdict[narrow & ~exact_cells] = "narrow"
+    verdict[exact_cells] = "exact"
+    verdict[grouped & (verdict == "ok")] = "group_disclosure"
+    frames = []
     for k, t in enumerate(protected.tables):
         off = int(model.offsets[k])
-        dims = [d.name for d in t.dims]
-        for local in np.flatnonzero(suppressed[off:off + len(t.cells)]):
-            c = off + int(local)
-            verdict = "ok"
-            if width[c] < 1e-9 and (primary[c] or model.M.indptr[c + 1] > model.M.indptr[c]):
-                verdict = "exact"
-            elif primary[c] and hi[c] < model.values[c] + protected.required[c] - 1e-9:
-                verdict = "narrow"
-            if c in grouped:
-                verdict = "group_disclosure" if verdict == "ok" else verdict
-            rows.append({"table": k, **{d: t.cells[d].iloc[local] for d in dims},
-                         "status": protected.status[c], "value": model.values[c], "lower": lo[c], "upper": hi[c],
-                         "width": width[c], "required": protected.required[c] if primary[c] else 0.0,
-                         "interval": "exact" if is_exact[c] else "inner", "verdict": verdict})
+        local = np.flatnonzero(suppressed[off:off + len(t.cells)])
+        c = off + local
+        f = pd.DataFrame({"table": k}, index=range(len(local)))
+        for d in t.dims:
+            f[d.name] = t.cells[d.name].to_numpy()[local]
+        f["status"] = protected.status[c]
+        f["value"] = model.values[c]
+        f["lower"], f["upper"], f["width"] = lo[c], hi[c], width[c]
+        f["required"] = np.where(primary[c], protected.required[c], 0.0)
+        f["interval"] = np.where(is_exact[c], "exact", "inner")
+        f["verdict"] = verdict[c]
+        frames.append(f)
     columns = ["table", "status", "value", "lower", "upper", "width", "required", "interval", "verdict"]
-    return AuditResult(pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns))
+    rows = sum(len(f) for f in frames)
+    frame = pd.concat(frames, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    return AuditResult(frame)

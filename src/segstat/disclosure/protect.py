@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._validation import check_choice
 from ..errors import DisclosureRiskError, InputTypeError, InputValueError
+from ._cubes import CubeSuppressor, certificate_matrix, certified_bounds
 from ._model import Attacker, Model, build_model
 from .tabulate import Table
 
@@ -46,6 +47,8 @@ class ProtectedTables:
     rules: dict[str, Any]
     model: Model = field(repr=False)
     rounds: int = 0
+    #: changes of the finest cells that keep every published cell (see ``segstat.disclosure._cubes``)
+    certificates: Any = field(default=None, repr=False)
 
     def _slice(self, k: int) -> slice:
         off = self.model.offsets
@@ -306,20 +309,37 @@ class _Suppressor:
         return True
 
 
+def _certified_safe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
+                    certificates: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells shown safe by certificates, and the inner bounds they give (see ``_cubes.certified_bounds``):
+    a primary cell's upper bound reaches value + level, any other suppressed cell can move at all."""
+    lo, hi = certified_bounds(model, suppressed, certificates)
+    moves = hi - lo > 1e-9
+    ok = suppressed & moves & np.where(primary, hi >= model.values + required - 1e-9, True)
+    return ok, lo, hi
+
+
 def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | None = None,
-                primary: np.ndarray | None = None, exact: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                primary: np.ndarray | None = None, exact: bool = False, certificates: Any = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intervals of every suppressed cell and whether each is the exact intruder interval.
 
-    Without ``exact``, an interval from the cell's local neighbourhood is used when it already shows the cell
-    safe: it lies inside the intruder's interval, so the true interval is at least as wide. Otherwise (and
-    with ``exact``) the full LP gives the intruder's exact interval."""
-    att = Attacker(model, suppressed)
+    Without ``exact``, an interval that already shows the cell safe is used: from certificates (moves of the
+    finest cells that leave every published cell unchanged) or else from an LP over the cell's local
+    neighbourhood. Either lies inside the intruder's interval, so the true interval is at least as wide.
+    Otherwise (and with ``exact``) the full LP gives the intruder's exact interval."""
     lo = np.full(model.n_cells, np.nan)
     hi = np.full(model.n_cells, np.nan)
     is_exact = np.zeros(model.n_cells, dtype=bool)
     req = np.zeros(model.n_cells) if required is None else required
     prim = np.zeros(model.n_cells, dtype=bool) if primary is None else primary
-    for c in np.flatnonzero(suppressed):
+    todo = np.flatnonzero(suppressed)
+    if certificates is not None and not exact:
+        ok, clo, chi = _certified_safe(model, suppressed, prim, req, certificates)
+        lo[ok], hi[ok] = clo[ok], chi[ok]
+        todo = np.flatnonzero(suppressed & ~ok)
+    att = Attacker(model, suppressed) if len(todo) else None
+    for c in todo:
         if not exact:
             quick = att.local_bounds(int(c))
             if quick is not None:
@@ -333,9 +353,15 @@ def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | Non
 
 
 def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-            cells: np.ndarray) -> np.ndarray:
+            cells: np.ndarray, certificates: Any = None) -> np.ndarray:
     """Cells (of ``cells``) whose intruder upper bound is too low: below value + level for primaries,
-    equal to the value (exactly determined) for secondaries. One LP each (maximisation)."""
+    equal to the value (exactly determined) for secondaries. One LP each (maximisation), except for cells
+    that certificates already show safe."""
+    if certificates is not None and len(cells):
+        ok, _, _ = _certified_safe(model, suppressed, primary, required, certificates)
+        cells = cells[~ok[cells]]
+    if len(cells) == 0:
+        return np.zeros(0, dtype=np.int64)
     att = Attacker(model, suppressed)
     # primaries: upper bound must reach value + level; secondaries: must exceed the value (not exact)
     need = np.where(primary, required - 1e-9, 1e-7)
@@ -443,7 +469,7 @@ def protect(
     dominance: tuple[int, float] | None = None,
     p_percent: float | None = None,
     zeros: Literal["publish", "protect"] = "publish",
-    method: Literal["auto", "greedy"] = "auto",
+    method: Literal["auto", "cube", "greedy", "pruned"] = "auto",
     protection: float | None = None,
     max_rounds: int = 200,
 ) -> ProtectedTables:
@@ -537,7 +563,7 @@ def protect(
     if not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise InputValueError(f"min_count={min_count!r} must be a positive integer.")
     check_choice("zeros", zeros, ("publish", "protect"))
-    check_choice("method", method, ("auto", "greedy", "pruned"))
+    check_choice("method", method, ("auto", "cube", "greedy", "pruned"))
     if dominance is not None:
         if not (isinstance(dominance, tuple) and len(dominance) == 2 and dominance[0] >= 1 and 0 < dominance[1] <= 100):
             raise InputValueError(f"dominance={dominance!r} must be (n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85).")
@@ -548,14 +574,29 @@ def protect(
     model = build_model(tables)
     primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
     required = _required(model, rule, int(min_count), p_percent, protection)
+    if method == "auto":
+        method = "cube" if len(tables) == 1 else ("pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy")
+    elif method == "cube" and len(tables) > 1:
+        raise InputValueError("method='cube' protects one table; protect linked tables with method='pruned' or "
+                              "'greedy' (or leave method='auto').")
     suppressed = primary.copy()
+    certificates = None
+    if method == "cube":
+        cubes = CubeSuppressor(model, required)
+        cubes.run(np.flatnonzero(primary), suppressed)
+        cubes.repair_groups(suppressed)
+        cubes.prune(suppressed, primary)
+        cubes.repair_groups(suppressed)
+        certificates = certificate_matrix(cubes.certificates(), model.M.shape[1])
     sup = _Suppressor(model, required)
     rounds = 0
     verified = np.zeros(model.n_cells, dtype=bool)   # safe cells stay safe: more suppression only widens
     while True:
+        # a cube pattern leaves no suppressed cell alone in an equation; primary cells without a cube wide
+        # enough, and any pattern of the other methods, get partners here and are checked by LP
         sup.close(suppressed)
         todo = np.flatnonzero(suppressed & ~verified)
-        bad = _unsafe(model, suppressed, primary, required, todo)
+        bad = _unsafe(model, suppressed, primary, required, todo, certificates)
         verified[todo] = True
         verified[bad] = False
         grouped = _group_disclosure(model, suppressed, repairable=True)
@@ -572,13 +613,12 @@ def protect(
         if not progress:
             raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) cannot be protected: no published cell left "
                                       f"to suppress with them.")
-    if method == "auto":
-        method = "pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy"
     if method == "pruned":
         suppressed = _prune(model, suppressed, primary, required, sup)
     lo = hi = np.full(model.n_cells, np.nan)
     status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
     rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
              "protection": protection if protection is not None else "default",
-             "method": "greedy partners + LP audit" + (" + pruning" if method == "pruned" else "")}
-    return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds)
+             "method": {"cube": "cubes + certificates + LP audit", "greedy": "greedy partners + LP audit",
+                        "pruned": "greedy partners + LP audit + pruning"}[method]}
+    return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds, certificates)
