@@ -161,3 +161,53 @@ def test_pruning_publishes_a_secondary_cell_the_pattern_does_not_need():
     f = segstat.audit(pruned, exact=True).to_frame().set_index(["area", "age"])
     assert (f.loc[("r0", "a"), "lower"], f.loc[("r0", "a"), "upper"]) == (0.0, 3.0)
     assert pruned.rules["method"].endswith("+ pruning")
+
+
+def _cube_example():
+    # area (r1, r2, r3 in one kommun) x sex (k, m) x age (a, b, c); only r1-k-a = 1 is below min_count 3
+    counts = {("r1", "k"): (1, 6, 9), ("r1", "m"): (5, 4, 8), ("r2", "k"): (4, 7, 9), ("r2", "m"): (3, 5, 9),
+              ("r3", "k"): (9, 9, 9), ("r3", "m"): (9, 9, 9)}
+    d = pd.DataFrame([(r, s, age) for (r, s), n in counts.items() for age, k in zip("abc", n) for _ in range(k)],
+                     columns=["area", "sex", "age"])
+    return segstat.tabulate(d, by=["area", "sex", "age"], hierarchies={"area": {"r1": "K", "r2": "K", "r3": "K"}})
+
+
+def test_three_way_table_gets_the_cheapest_cube_by_hand():
+    p = segstat.protect(_cube_example(), min_count=3, protection=1)
+    f = p.to_frame()
+    hidden = f.loc[f["status"] != "published", ["area", "sex", "age"]]
+    # candidate cubes pair r1 with r2 or r3, k with m (or the sex total) and a with b or c. Cost of the seven
+    # other inner cells: (r2, b) 6+5+4+4+7+3+5 = 34, (r2, c) 47, (r3, b) 51, (r3, c) 58; with the sex total
+    # instead of m, (r2, b) costs 52. The cheapest: areas r1, r2 x sexes k, m x ages a, b.
+    assert set(map(tuple, hidden.to_numpy().tolist())) == {
+        (r, s, a) for r in ("r1", "r2") for s in ("k", "m") for a in ("a", "b")}
+    assert p.hidden_total == 35 and p.rules["method"].startswith("cubes")
+    # all line sums of the 2x2x2 block are published, so one direction is left: +t on r1ka, r1mb, r2kb, r2ma
+    # and -t on r1kb (6), r1ma (5), r2ka (4), r2mb (5); t in [-1, 4] -> r1ka in [0, 5]
+    for exact in (False, True):
+        a = segstat.audit(p, exact=exact).to_frame().set_index(["area", "sex", "age"])
+        assert (a.loc[("r1", "k", "a"), "lower"], a.loc[("r1", "k", "a"), "upper"]) == (0.0, 5.0)
+        assert (a.loc[("r2", "k", "a"), "lower"], a.loc[("r2", "k", "a"), "upper"]) == (0.0, 5.0)
+        assert a.loc[("r1", "k", "a"), "interval"] == ("exact" if exact else "inner")
+
+
+def test_audit_checks_certificates_instead_of_trusting_them():
+    import dataclasses
+
+    p = segstat.protect(_cube_example(), min_count=3, protection=1)
+    f = p.to_frame()
+    status = p.status.copy()
+    status[np.flatnonzero(((f["area"] == "r2") & (f["sex"] == "k") & (f["age"] == "b")).to_numpy())] = "published"
+    tampered = dataclasses.replace(p, status=status)
+    # the cube's certificate now moves a published cell, so it proves nothing; the LP finds every cell exact
+    report = segstat.audit(tampered)
+    assert not report.safe
+    assert set(report.to_frame()["verdict"]) == {"exact"}
+
+
+def test_cube_method_is_for_one_table():
+    d = pd.DataFrame({"area": ["r1", "r2"] * 5, "age": ["a"] * 10, "sex": ["k", "m"] * 5})
+    t1, t2 = segstat.tabulate(d, by=["area", "age"]), segstat.tabulate(d, by=["sex", "age"])
+    with pytest.raises(InputValueError, match="method='cube' protects one table"):
+        segstat.protect([t1, t2], method="cube")
+    assert segstat.protect([t1, t2], min_count=3).rules["method"].startswith("greedy")

@@ -57,3 +57,32 @@ def test_pruning_keeps_the_table_safe_and_never_hides_more(sample, min_count, pr
     # pruning only publishes secondary cells again; it never suppresses a cell greedy published
     assert not ((p != "published") & (g == "published")).any()
     assert ((p == "primary") == (g == "primary")).all()
+
+
+@st.composite
+def three_way(draw):
+    n_areas = draw(st.integers(2, 5))
+    n_kommun = draw(st.integers(1, min(2, n_areas)))
+    areas = [f"r{i}" for i in range(n_areas)]
+    ages = ["a", "b", "c"][: draw(st.integers(2, 3))]
+    keys = [(a, s, g) for a in areas for s in ("k", "m") for g in ages]
+    counts = draw(st.lists(st.integers(0, 9), min_size=len(keys), max_size=len(keys)))
+    rows = [k for k, n in zip(keys, counts) for _ in range(n)] or [keys[0]]
+    d = pd.DataFrame(rows, columns=["area", "sex", "age"])
+    return d, {"area": {a: f"K{i % n_kommun}" for i, a in enumerate(areas)}}
+
+
+@settings(max_examples=30, deadline=None)
+@given(three_way(), st.integers(2, 5), st.sampled_from([None, 1.0]))
+def test_cube_patterns_are_safe_by_lp_and_their_certificates_lie_inside_the_intruders_interval(
+        sample, min_count, protection):
+    d, h = sample
+    assume(len(d) >= 3 * min_count)
+    t = segstat.tabulate(d, by=["area", "sex", "age"], hierarchies=h)
+    p = segstat.protect(t, min_count=min_count, protection=protection, method="cube")
+    exact = segstat.audit(p, exact=True)
+    assert exact.safe, exact.to_frame()
+    assert "group_disclosure" not in set(exact.to_frame()["verdict"])
+    certified = segstat.audit(p).to_frame()
+    e = exact.to_frame()
+    assert (certified["lower"] >= e["lower"] - 1e-7).all() and (certified["upper"] <= e["upper"] + 1e-7).all()

@@ -197,6 +197,9 @@ class _Suppressor:
         self.values = model.values
         # cells with identical content (the same finest cells) across linked tables share their status
         M = model.M
+        if not M.has_sorted_indices:  # products of sparse matrices need not keep each row's columns sorted
+            M = M.copy()
+            M.sort_indices()
         keys = pd.Series([M.indices[M.indptr[i]:M.indptr[i + 1]].tobytes() for i in range(M.shape[0])])
         grp = keys.groupby(keys).ngroup().to_numpy()
         order = np.argsort(grp, kind="stable")
