@@ -250,6 +250,53 @@ class CubeSuppressor:
             self.take(c, j, suppressed)
         return np.asarray(failed, dtype=np.int64)
 
+    def _users(self) -> dict[int, set[int]]:
+        users: dict[int, set[int]] = {}
+        for p, (cells, _) in self.chosen.items():
+            for c in cells.tolist():
+                users.setdefault(c, set()).add(p)
+        return users
+
+    def improve(self, suppressed: np.ndarray, primary: np.ndarray, passes: int = 2) -> float:
+        """Choose each cell's cube again with all other cubes in place; returns the persons (value) saved.
+
+        The cells only this cube uses are published for a moment; if the cheapest cube in the pattern
+        without them costs less than they do, it replaces the old one. Cells with the dearest own cells go
+        first.
+        """
+        users = self._users()
+        saved = 0.0
+        for _ in range(passes):
+            own = {}
+            for p, (cells, _) in self.chosen.items():
+                mine = [c for c in cells.tolist() if not primary[c] and c != p and users[c] == {p}]
+                if mine:
+                    own[p] = mine
+            gain = 0.0
+            for p in sorted(own, key=lambda q: -self.values[own[q]].sum()):
+                mine = [c for c in own[p] if users.get(c) == {p}]
+                if not mine:
+                    continue
+                before = float(self.values[mine].sum())
+                suppressed[mine] = False
+                cost, j = self.best(p, suppressed)
+                if np.isfinite(cost) and cost < before - 1e-9:
+                    for c in self.chosen[p][0].tolist():
+                        users[c].discard(p)
+                    self.take(p, j, suppressed)
+                    for c in self.chosen[p][0].tolist():
+                        users.setdefault(c, set()).add(p)
+                    gain += before - cost
+                else:
+                    suppressed[mine] = True
+            saved += gain
+            if gain == 0:
+                break
+        for c in np.flatnonzero(suppressed & ~primary).tolist():
+            if not users.get(c):
+                suppressed[c] = False
+        return saved
+
     def prune(self, suppressed: np.ndarray, primary: np.ndarray) -> int:
         """Publish again secondary cells that no cube needs, the largest first; returns how many.
 
@@ -258,10 +305,7 @@ class CubeSuppressor:
         remain do not touch them, so every primary cell keeps its protection and every suppressed cell
         stays in a cube that moves it).
         """
-        users: dict[int, set[int]] = {}
-        for p, (cells, _) in self.chosen.items():
-            for c in cells.tolist():
-                users.setdefault(c, set()).add(p)
+        users = self._users()
         secondary = np.flatnonzero(suppressed & ~primary)
         removed = 0
         for s in secondary[np.argsort(-self.values[secondary], kind="stable")].tolist():

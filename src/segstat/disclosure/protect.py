@@ -495,12 +495,15 @@ def protect(
         estimate the largest within p % (value − x1 − x2 < p/100 · x1).
     zeros : {"publish", "protect"}, default "publish"
         Zeros are published by default; ``"protect"`` treats them as sensitive.
-    method : {"auto", "greedy", "pruned"}, default "auto"
-        ``"greedy"``: the greedy pattern of steps (1)-(3) in the Notes.
-        ``"pruned"``: that pattern, then step (4), which publishes again
-        secondary cells the pattern does not need (fewer persons hidden, at
-        the cost of one or two more audits). ``"auto"``: ``"pruned"`` for
-        tables of up to 20,000 cells in all, ``"greedy"`` above.
+    method : {"auto", "cube", "greedy", "pruned"}, default "auto"
+        ``"cube"`` (one table only): every primary cell gets the cheapest cube
+        of suppressed cells along which the table can move without changing a
+        published cell (see Notes); safe by construction and kept as
+        certificates. ``"greedy"``: greedy partners, steps (1)-(3) in the
+        Notes. ``"pruned"``: that pattern, then step (4), which publishes again
+        secondary cells the pattern does not need. ``"auto"``: ``"cube"`` for
+        one table; for linked tables ``"pruned"`` up to 20,000 cells in all,
+        ``"greedy"`` above.
     protection : float, optional
         Upper protection level of every primary cell: the largest value an
         intruder can derive must be at least value + protection. By default
@@ -528,8 +531,23 @@ def protect(
     tables and that counts are non-negative; the bounds of a suppressed cell are
     the minimum and maximum of its value over that polytope, solved with HiGHS.
 
-    Secondary suppression: (1) in every additivity equation (a margin and its
-    children along one variable) that holds exactly one suppressed cell, the
+    Cubes (one table): a move along one variable is +1 at a category, keeps
+    every parent equal to the sum of its children, and is -1 on a sibling (of
+    the category or an ancestor) or +1 up to the total; the outer product of
+    one move per variable changes the table without changing any margin
+    equation. If all its cells are suppressed, the intruder cannot tell the
+    table from the table moved by t, for every t keeping inner cells
+    non-negative. Each primary cell gets the cheapest such cube (persons not
+    yet suppressed) that can raise it by its protection level; the cell whose
+    cheapest cube is dearest goes first. Published zeros that would reveal a
+    group get a cube of their own; each cube is chosen again with all others
+    in place (kept if cheaper than the cells only it uses); then secondary
+    cells are published again, the largest first, where every cube using them
+    can be replaced by one inside the pattern. The cubes are kept as certificates, which the audit
+    checks against the published cells (never trusts) before using them.
+
+    Greedy partners (linked tables): (1) in every additivity equation (a
+    margin and its children along one variable) that holds exactly one suppressed cell, the
     cheapest published cell that can absorb the required width is suppressed
     too (cost = persons or value, so the loss in information is what is
     minimised, plus, looking one step ahead, the cheapest partner each
@@ -542,12 +560,12 @@ def protect(
     zero or at least two suppressed cells; the thinner pattern is audited and
     cells it exposed get their pruned partners back (if that is not enough,
     the pattern of step 3 is kept). With ``method="auto"`` step (4) runs for
-    tables of up to 20,000 cells.
+    linked tables of up to 20,000 cells in all.
 
     References
     ----------
     Hundepool, A. et al. (2024). Handbook on Statistical Disclosure Control,
-    2nd ed., ESSnet; de Wolf, P.-P. (2002) HiTaS; Fischetti, M. & Salazar, J.-J.
+    2nd ed., ESSnet (ch. 4: the hypercube method of Repsilber, GHMITER); de Wolf, P.-P. (2002) HiTaS; Fischetti, M. & Salazar, J.-J.
     (2001) Solving the cell suppression problem on tabular data with linear
     constraints, Management Science 47(7).
 
@@ -588,6 +606,7 @@ def protect(
         cubes = CubeSuppressor(model, required)
         cubes.run(np.flatnonzero(primary), suppressed)
         cubes.repair_groups(suppressed)
+        cubes.improve(suppressed, primary)
         cubes.prune(suppressed, primary)
         cubes.repair_groups(suppressed)
         certificates = certificate_matrix(cubes.certificates(), model.M.shape[1])
