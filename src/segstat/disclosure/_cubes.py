@@ -236,6 +236,9 @@ class CubeSuppressor:
         self.prepare(primary_cells)
         for c in primary_cells:
             cost, _ = self.best(int(c), suppressed)
+            if not np.isfinite(cost):  # no short move is wide enough: offer the moves up to the totals too
+                self.prepare(np.array([c]), full=True)
+                cost, _ = self.best(int(c), suppressed)
             if np.isfinite(cost):
                 heap.append((-cost, int(c)))
             else:
