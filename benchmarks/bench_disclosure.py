@@ -12,7 +12,7 @@ protect (which verifies every suppressed cell with the intruder's LP) and
 the full audit (both bounds of every suppressed cell), the numbers of primary
 and secondary cells, persons in suppressed inner cells, and the audit verdicts.
 
-    .venv/bin/python benchmarks/bench_disclosure.py [--protection 1]
+    .venv/bin/python benchmarks/bench_disclosure.py [--protection 1] [--method greedy] [--exact-audit]
 """
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def main():
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--protection", type=float, default=None)
     ap.add_argument("--tables", default="regso,age;regso,sex,age")
+    ap.add_argument("--method", default="auto")
+    ap.add_argument("--exact-audit", action="store_true",
+                    help="also time audit(exact=True): the intruder's LP for both bounds of every cell")
     args = ap.parse_args()
     df, geo = _workloads.make_microdata(int(args.rows))
     hier = {"regso": {**dict(zip(geo.regso, geo.kommun)), **dict(zip(geo.kommun, geo.lan))}}
@@ -42,16 +45,23 @@ def main():
         t0 = time.perf_counter()
         t = segstat.tabulate(df, by=by, hierarchies=hier)
         t1 = time.perf_counter()
-        p = segstat.protect(t, min_count=args.min_count, protection=args.protection)
+        p = segstat.protect(t, min_count=args.min_count, protection=args.protection, method=args.method)
         t2 = time.perf_counter()
         a = segstat.audit(p)
         t3 = time.perf_counter()
+        extra = {}
+        if args.exact_audit:
+            e = segstat.audit(p, exact=True)
+            extra = {"exact_audit_s": round(time.perf_counter() - t3, 1), "exact_audit": e.counts}
+        f = p.to_frame()
+        empty = int(((f["status"] == "secondary") & (t.cells["count"].to_numpy() == 0)).sum())
         print(json.dumps({"table": " x ".join(by), "cells": len(t), "tabulate_s": round(t1 - t0, 3),
                           "protect_s": round(t2 - t1, 3), "audit_s": round(t3 - t2, 3),
                           "end_to_end_s": round(t3 - t0, 3), **p.n_suppressed,
                           "suppressed_share": round(sum(p.n_suppressed.values()) / len(t), 4),
                           "persons_hidden_inner": p.hidden_total, "audit": a.counts, "safe": a.safe,
-                          "protection": args.protection or "default (min_count - value)"}), flush=True)
+                          "secondary_empty": empty, "method": p.rules["method"],
+                          "protection": args.protection or "default (min_count - value)", **extra}), flush=True)
 
 
 if __name__ == "__main__":

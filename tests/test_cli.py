@@ -67,6 +67,10 @@ def test_protect_success_and_bad_column(tmp_path, capsys):
     assert (t.loc[t["status"] != "published", "count"] == "..").all()
     code, _, err = _run(["protect", str(src), str(tmp_path / "t2.csv"), "--by", "rows"], capsys)
     assert code == 2 and "by='rows'" in err
+    # greedy partners at one person of protection: the same rectangle (ax is 1, so its partners must hold >= 1)
+    code, out, _ = _run(["protect", str(src), str(tmp_path / "t3.csv"), "--by", "row", "col", "--min-count", "3",
+                         "--protection", "1", "--method", "greedy"], capsys)
+    assert code == 0 and "1 primary and 3 secondary" in out
 
 
 def test_measure_subcommands(tmp_path, capsys):

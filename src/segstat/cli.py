@@ -101,7 +101,7 @@ def _cmd_protect(a: argparse.Namespace) -> int:
 
     data = _read(a.input)
     table = tabulate(data, by=a.by, value=a.value, vintage=a.vintage)
-    p = protect(table, min_count=a.min_count, p_percent=a.p_percent)
+    p = protect(table, min_count=a.min_count, p_percent=a.p_percent, protection=a.protection, method=a.method)
     report = audit(p)
     _write(p.to_frame(symbol=a.symbol), a.output)
     n = p.n_suppressed
@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vintage", type=int, default=None)
     p.add_argument("--min-count", type=int, default=3)
     p.add_argument("--p-percent", type=float, default=None)
+    p.add_argument("--protection", type=float, default=None,
+                   help="upper protection level of every primary cell (default: min_count - value)")
+    p.add_argument("--method", choices=["auto", "cube", "greedy", "pruned"], default="auto")
     p.add_argument("--symbol", default="..")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.set_defaults(func=_cmd_protect)
