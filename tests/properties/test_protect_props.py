@@ -86,3 +86,17 @@ def test_cube_patterns_are_safe_by_lp_and_their_certificates_lie_inside_the_intr
     certified = segstat.audit(p).to_frame()
     e = exact.to_frame()
     assert (certified["lower"] >= e["lower"] - 1e-7).all() and (certified["upper"] <= e["upper"] + 1e-7).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(microdata(), st.integers(2, 5))
+def test_intervals_from_shared_lp_points_lie_inside_the_exact_ones(sample, min_count):
+    # linked tables take the greedy path, whose audit first looks for points of the intruder's problem that
+    # show many cells safe at once; those intervals must be inner ones
+    d, h = sample
+    assume(len(d) >= 3 * min_count)
+    tables = [segstat.tabulate(d, by=["area", "age"], hierarchies=h), segstat.tabulate(d, by=["sex", "age"])]
+    p = segstat.protect(tables, min_count=min_count, protection=1)
+    quick, exact = segstat.audit(p).to_frame(), segstat.audit(p, exact=True).to_frame()
+    assert (quick["lower"] >= exact["lower"] - 1e-7).all() and (quick["upper"] <= exact["upper"] + 1e-7).all()
+    assert (quick["verdict"] == exact["verdict"]).all()

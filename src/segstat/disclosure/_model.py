@@ -335,6 +335,61 @@ class Attacker:
             h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
         return out
 
+    def _cell_maps(self):
+        """(M over the unknown finest cells, every cell's known part): a cell's value at a point of the
+        intruder's problem is ``known + Mu @ unknowns``."""
+        if getattr(self, "_maps", None) is None:
+            M = self.model.M
+            Mu = M[:, ~self.known].tocsr()
+            base = M[:, self.known] @ self.model.finest_values[self.known]
+            self._maps = (Mu, np.asarray(base).ravel())
+        return self._maps
+
+    def harvest(self, cells: np.ndarray, target: np.ndarray, rounds: int = 4) -> tuple[np.ndarray, np.ndarray]:
+        """Values of every cell at a few vertices of the intruder's problem: (lowest, highest) seen.
+
+        For each component, the LP maximises the sum of the ``cells`` whose highest value seen is still below
+        their ``target``; every optimum is a point the intruder cannot rule out, so each cell's value there
+        lies in its interval. Repeats while a round brings a new cell to its target. Cells that reach it are
+        shown safe at the price of one LP for many cells; the rest are left to one LP each.
+        """
+        Mu, base = self._cell_maps()
+        now = base + Mu @ self.truth
+        lo, hi = now.copy(), now.copy()
+        cells = np.asarray(cells, dtype=np.int64)
+        if len(cells) == 0:
+            return lo, hi
+        comp_of = np.full(len(cells), -1, dtype=np.int64)
+        for i, c in enumerate(cells):
+            var = self.var_of_finest[self.model.M.indices[self.model.M.indptr[c]:self.model.M.indptr[c + 1]]]
+            var = var[var >= 0]
+            if len(var):
+                comp_of[i] = self.component[var[0]]
+        for comp in np.unique(comp_of[comp_of >= 0]):
+            mine = cells[comp_of == comp]
+            h, local, hs = self._solver(int(comp))
+            cols = np.flatnonzero(self.component == comp)
+            h.changeObjectiveSense(hs.ObjSense.kMaximize)
+            for _ in range(rounds):
+                pending = mine[hi[mine] < target[mine]]
+                if len(pending) == 0:
+                    break
+                cost = np.asarray(Mu[pending][:, cols].sum(axis=0)).ravel()
+                h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), cost)
+                h.run()
+                if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+                    break
+                x = self.truth.copy()
+                x[cols] = np.asarray(h.getSolution().col_value)[:len(cols)]
+                vals = base + Mu @ x
+                reached = (vals[pending] >= target[pending]).sum() - (hi[pending] >= target[pending]).sum()
+                np.maximum(hi, vals, out=hi)
+                np.minimum(lo, vals, out=lo)
+                if reached <= 0:
+                    break
+            h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), np.zeros(len(cols)))
+        return lo, hi
+
     def bounds(self, cell: int) -> tuple[float, float]:
         """[lower, upper] of a suppressed cell's value."""
         lo, hi = self._solve(cell, ("min", "max"))

@@ -342,6 +342,14 @@ def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | Non
         lo[ok], hi[ok] = clo[ok], chi[ok]
         todo = np.flatnonzero(suppressed & ~ok)
     att = Attacker(model, suppressed) if len(todo) else None
+    if not exact and len(todo) > 1:
+        # points of the intruder's problem found by one LP for many cells: cells they show safe keep the
+        # interval those points span (an inner interval, like the others)
+        target = model.values + np.where(prim, req, 1e-7)
+        plo, phi = att.harvest(todo, target)
+        ok = (phi[todo] >= target[todo] - 1e-9) & (phi[todo] - plo[todo] > 1e-9)
+        lo[todo[ok]], hi[todo[ok]] = plo[todo[ok]], phi[todo[ok]]
+        todo = todo[~ok]
     for c in todo:
         if not exact:
             quick = att.local_bounds(int(c))
@@ -369,6 +377,10 @@ def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required:
     # primaries: upper bound must reach value + level; secondaries: must exceed the value (not exact)
     need = np.where(primary, required - 1e-9, 1e-7)
     empty = np.diff(model.M.indptr) == 0
+    if len(cells) > 1:
+        # one LP for many cells first: points of the intruder's problem where cells already reach their target
+        _, seen = att.harvest(cells, model.values + need)
+        cells = cells[seen[cells] < model.values[cells] + need[cells]]
     bad = []
     for c in cells:
         if empty[c] and not primary[c]:
