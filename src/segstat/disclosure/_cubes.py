@@ -31,6 +31,11 @@ from .tabulate import Dimension
 _CHAINS = 2
 #: how many levels with siblings a move may climb before it turns to a sibling
 _UP_LEVELS = 1
+#: moves kept per dimension (the cheapest on the cell's own line): bounds the candidate cubes of a cell in a
+#: dimension with many categories and no hierarchy (a flat list of 290 kommuner would otherwise give 289)
+_MAX_MOVES = 24
+#: array elements built at once when candidate cubes are prepared (memory bound)
+_CHUNK = 4_000_000
 
 
 def _smallest_nonzero_first(v: np.ndarray) -> np.ndarray:
@@ -124,8 +129,9 @@ class CubeSuppressor:
         self._cands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._moves: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
-    def _dim_moves(self, a: int, pos: tuple[int, ...], full: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Moves along dimension ``a`` through the cell at ``pos``, without those that cannot move at all."""
+    def _dim_moves(self, a: int, pos: tuple[int, ...], full: bool = False, need: float = 1.0
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Moves along dimension ``a`` through the cell at ``pos``, without those that cannot move by ``need``."""
         D = len(self.shape)
         index = tuple(slice(None) if b == a else pos[b] for b in range(D))
         vals = self.cube[index]
@@ -137,10 +143,15 @@ class CubeSuppressor:
             if not depends:
                 self._moves[key] = (lev, sg)
         if all(pos[b] < self.trees[b].n_leaves for b in range(D) if b != a):
-            # on the cell's own line the cells a move decreases are inner cells: an empty one stops the move
-            stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < 1.0)).any(axis=1)
+            # on the cell's own line the cells a move decreases are inner cells: one below need stops the move
+            stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
             if stuck.any():
                 lev, sg = lev[~stuck], sg[~stuck]
+        if len(lev) > _MAX_MOVES:
+            # the persons a move touches on the cell's own line stand in for the cost of its cubes
+            line = np.where(sg != 0, vals[lev], 0.0).sum(axis=1)
+            keep = np.sort(np.argsort(line, kind="stable")[:_MAX_MOVES])
+            lev, sg = lev[keep], sg[keep]
         return lev, sg
 
     def prepare(self, cells: np.ndarray, full: bool = False) -> None:
@@ -151,13 +162,19 @@ class CubeSuppressor:
         groups: dict[tuple, list] = {}
         for c in cells:
             pos = np.unravel_index(c, self.shape)
-            mv = [self._dim_moves(a, pos, full) for a in range(D)]
+            need = max(float(self.required[c]), 1.0)
+            mv = [self._dim_moves(a, pos, full, need) for a in range(D)]
             if any(len(lev) == 0 for lev, _ in mv):
                 self._cands[c] = (np.zeros((0, 1), dtype=np.int64), np.zeros((0, 1), dtype=np.int8),
                                   np.zeros((0, 1)), np.zeros(0))
                 continue
             groups.setdefault(tuple(lev.shape for lev, _ in mv), []).append((c, mv))
+        chunks = []
         for members, items in groups.items():
+            size = int(np.prod([n * k for n, k in members]))
+            step = max(1, _CHUNK // max(size, 1))
+            chunks.extend((members, items[i:i + step]) for i in range(0, len(items), step))
+        for members, items in chunks:
             G = len(items)
             ids = np.zeros((G,) + (1,) * (2 * D), dtype=np.int64)
             sgn = np.ones((G,) + (1,) * (2 * D), dtype=np.int8)
@@ -181,7 +198,8 @@ class CubeSuppressor:
             own = np.array([c for c, _ in items], dtype=np.int64)[:, None, None]
             ids = np.where(used, ids, own)
             weight = np.where(used, v, 0.0)
-            keep = room >= 1.0 - 1e-9
+            needs = np.maximum(self.required[own[:, 0, 0]], 1.0)
+            keep = room >= needs[:, None] - 1e-9
             for g, (c, _) in enumerate(items):
                 k = keep[g]
                 self._cands[c] = (ids[g][k], sgn[g][k], weight[g][k], room[g][k])
