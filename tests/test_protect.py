@@ -211,3 +211,18 @@ def test_cube_method_is_for_one_table():
     with pytest.raises(InputValueError, match="method='cube' protects one table"):
         segstat.protect([t1, t2], method="cube")
     assert segstat.protect([t1, t2], min_count=3).rules["method"].startswith("greedy")
+
+
+def test_flat_dimension_with_many_categories_keeps_only_the_cheapest_moves_and_stays_safe():
+    from segstat.disclosure import _cubes
+
+    rng = np.random.default_rng(7)
+    n_cat = _cubes._MAX_MOVES + 16  # more siblings than moves kept per dimension
+    counts = rng.integers(0, 12, size=(n_cat, 3))
+    d = pd.DataFrame([(f"k{i:02d}", a) for i in range(n_cat) for a, k in zip("abc", counts[i]) for _ in range(k)],
+                     columns=["kommun", "age"])
+    t = segstat.tabulate(d, by=["kommun", "age"], hierarchies={"kommun": None})
+    p = segstat.protect(t, min_count=3, method="cube")
+    assert p.n_suppressed["primary"] == int(((counts > 0) & (counts < 3)).sum())
+    report = segstat.audit(p, exact=True)
+    assert report.safe and len(report.to_frame()) == sum(p.n_suppressed.values())
