@@ -110,7 +110,9 @@ class _Tree:
 
 
 class CubeSuppressor:
-    """Lazy greedy choice of one cube per primary cell, cheapest first (a single table)."""
+    """One cube per primary cell of a single table: chosen greedily, re-chosen, then pruned.
+
+    ``chosen`` maps every protected cell to its cube (cell ids and signs)."""
 
     def __init__(self, model: Model, required: np.ndarray) -> None:
         (t,) = model.tables
@@ -126,8 +128,9 @@ class CubeSuppressor:
         for a, tree in enumerate(self.trees):
             self.is_leaf &= coords[a] < tree.n_leaves
         self.leaf_shape = tuple(tr.n_leaves for tr in self.trees)
-        self._cands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._moves: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._cands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._moves: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def _dim_moves(self, a: int, pos: tuple[int, ...], full: bool = False, need: float = 1.0
                    ) -> tuple[np.ndarray, np.ndarray]:
@@ -186,10 +189,10 @@ class CubeSuppressor:
                 cshape[1 + a], cshape[1 + D + a] = members[a]
                 ids = ids + (lev * self.strides[a]).reshape(cshape)
                 sgn = sgn * sg.reshape(cshape)
-            full = ids.shape
-            n = int(np.prod(full[1:D + 1]))
+            shape = ids.shape
+            n = int(np.prod(shape[1:D + 1]))
             ids = ids.reshape(G, n, -1)
-            sgn = np.broadcast_to(sgn, full).reshape(G, n, -1)
+            sgn = np.broadcast_to(sgn, shape).reshape(G, n, -1)
             used = sgn != 0
             v = self.values[ids]
             # room: how far the move can go before an inner cell it decreases reaches zero (at least 1 needed)
@@ -250,7 +253,6 @@ class CubeSuppressor:
         """
         heap = []
         failed = []
-        self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.prepare(primary_cells)
         for c in primary_cells:
             cost, _ = self.best(int(c), suppressed)
