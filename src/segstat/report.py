@@ -264,8 +264,8 @@ span.primary {{ background: #f4cccc; padding: 0 .3rem; }} span.secondary {{ back
 <h1>Sickness benefit by områdestyp in Göteborgsregionen</h1>
 <p>{summary['records']:,} synthetic records; {summary['placed']:,} placed in DeSO 2025/RegSO 2025
 ({summary['unplaced']:,} unplaced). The published table has {summary['cells']:,} cells, of which
-{summary['primary']:,} primary and {summary['secondary']:,} secondary suppressed; the audit by linear
-programming found {'no unsafe cell' if summary['audit_safe'] else 'UNSAFE cells'}.</p>
+{summary['primary']:,} primary and {summary['secondary']:,} secondary suppressed; the audit (each cell's
+protection checked against every published cell) found {'no unsafe cell' if summary['audit_safe'] else 'UNSAFE cells'}.</p>
 <h2>Rates by områdestyp</h2>
 <img alt="rates by områdestyp" src="data:image/png;base64,{images['rates']}">
 {_table_html(rt)}

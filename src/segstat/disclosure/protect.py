@@ -118,7 +118,8 @@ class ProtectedTables:
                 prim.append(f"celler där bidrag kan skattas närmare än {r['p_percent']} %")
             return ("Värden markerade med '..' är undertryckta för att skydda enskilda personer: "
                     + ", ".join(prim) + ", samt ytterligare celler så att de inte kan räknas fram ur "
-                    "summor och andra tabeller. Skyddet är kontrollerat med linjärprogrammering (segstat).")
+                    "summor och andra tabeller. Skyddet är kontrollerat (segstat): varje undertryckt cell kan anta andra "
+                    "värden som stämmer med alla publicerade värden.")
         prim.append(f"cells with fewer than {r['min_count']} persons")
         if r.get("dominance"):
             n, k = r["dominance"]
@@ -127,7 +128,8 @@ class ProtectedTables:
             prim.append(f"cells where a contribution could be estimated within {r['p_percent']} %")
         return ("Values shown as '..' are suppressed to protect individuals: " + ", ".join(prim)
                 + ", and further cells so that they cannot be derived from totals or other tables. The protection "
-                "was verified by linear programming (segstat).")
+                "was verified (segstat): every suppressed cell can take other values consistent with everything "
+                "published.")
 
     def __repr__(self) -> str:
         n = self.n_suppressed
