@@ -82,7 +82,7 @@ class _Tree:
         depends = len(downs[0]) > 1
         path = [x]  # x and the ancestors walked so far, all +1
         u, turns = x, 0
-        while turns < _UP_LEVELS and self.parent[u] >= 0:
+        while (full or turns < _UP_LEVELS) and self.parent[u] >= 0:
             p = int(self.parent[u])
             siblings = [int(w) for w in self.children[p] if w != u]
             for w in siblings:
@@ -114,23 +114,32 @@ class CubeSuppressor:
 
     ``chosen`` maps every protected cell to its cube (cell ids and signs)."""
 
-    def __init__(self, model: Model, required: np.ndarray) -> None:
-        (t,) = model.tables
-        self.model = model
-        self.shape = t.shape
+    def __init__(self, dims: tuple[Dimension, ...], values: np.ndarray, required: np.ndarray,
+                 equations: list[np.ndarray] | None = None) -> None:
+        """A table's cells (the node product of ``dims``, C order) with their ``values``, the protection
+        level ``required`` of every cell, and the additivity blocks used for group disclosure."""
+        self.shape = tuple(len(d.nodes) for d in dims)
+        n = int(np.prod(self.shape))
         self.strides = np.array([int(np.prod(self.shape[a + 1:])) for a in range(len(self.shape))], dtype=np.int64)
-        self.trees = [_Tree(d) for d in t.dims]
-        self.values = model.values
+        self.trees = [_Tree(d) for d in dims]
+        self.values = values
         self.cube = self.values.reshape(self.shape)
         self.required = required
-        self.is_leaf = np.ones(model.n_cells, dtype=bool)
-        coords = np.unravel_index(np.arange(model.n_cells), self.shape)
+        self.is_leaf = np.ones(n, dtype=bool)
+        coords = np.unravel_index(np.arange(n), self.shape)
         for a, tree in enumerate(self.trees):
             self.is_leaf &= coords[a] < tree.n_leaves
         self.leaf_shape = tuple(tr.n_leaves for tr in self.trees)
+        self.equations = equations or []
         self._cands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._moves: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @classmethod
+    def for_table(cls, model: Model, required: np.ndarray) -> CubeSuppressor:
+        """The cells of a single table (its finest cells are its inner cells)."""
+        (t,) = model.tables
+        return cls(t.dims, model.values, required, model.equations)
 
     def _dim_moves(self, a: int, pos: tuple[int, ...], full: bool = False, need: float = 1.0
                    ) -> tuple[np.ndarray, np.ndarray]:
@@ -164,9 +173,17 @@ class CubeSuppressor:
         D = len(self.shape)
         groups: dict[tuple, list] = {}
         for c in cells:
-            pos = np.unravel_index(c, self.shape)
+            pos = tuple(int(i) for i in np.unravel_index(c, self.shape))
             need = max(float(self.required[c]), 1.0)
-            mv = [self._dim_moves(a, pos, full, need) for a in range(D)]
+            # moves along one variable are judged on the line through the cell; where the cell sits on a
+            # margin of another variable, on the line through the leaf its cubes will use there
+            anchor = list(pos)
+            for b, tree in enumerate(self.trees):
+                if pos[b] >= tree.n_leaves:
+                    line = self.cube[tuple(slice(None) if i == b else pos[i] for i in range(D))]
+                    anchor[b] = tree.chains(pos[b], line, 1)[0][-1]
+            mv = [self._dim_moves(a, tuple(anchor[:a]) + (pos[a],) + tuple(anchor[a + 1:]), full, need)
+                  for a in range(D)]
             if any(len(lev) == 0 for lev, _ in mv):
                 self._cands[c] = (np.zeros((0, 1), dtype=np.int64), np.zeros((0, 1), dtype=np.int8),
                                   np.zeros((0, 1)), np.zeros(0))
@@ -199,8 +216,8 @@ class CubeSuppressor:
             room = np.where((sgn < 0) & self.is_leaf[ids], v, np.inf).min(axis=2)
             # padding points at the cell itself (in every cube anyway), so the masks in best() need no ``used``
             own = np.array([c for c, _ in items], dtype=np.int64)[:, None, None]
-            ids = np.where(used, ids, own)
             weight = np.where(used, v, 0.0)
+            ids = np.where(used, ids, own)
             needs = np.maximum(self.required[own[:, 0, 0]], 1.0)
             keep = room >= needs[:, None] - 1e-9
             for g, (c, _) in enumerate(items):
@@ -367,7 +384,7 @@ class CubeSuppressor:
         """
         for _ in range(max_rounds):
             lonely = []
-            for block in self.model.equations:
+            for block in self.equations:
                 kids = block[1:]
                 sup = suppressed[kids]
                 zero_pub = ~sup & (self.values[kids] == 0)

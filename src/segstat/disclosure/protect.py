@@ -617,7 +617,7 @@ def protect(
     suppressed = primary.copy()
     certificates = None
     if method == "cube":
-        cubes = CubeSuppressor(model, required)
+        cubes = CubeSuppressor.for_table(model, required)
         cubes.run(np.flatnonzero(primary), suppressed)
         cubes.repair_groups(suppressed)
         cubes.improve(suppressed, primary)
