@@ -1,5 +1,6 @@
 """audit: intruder intervals by hand, group disclosure, and refusal of bad input."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -36,3 +37,25 @@ def test_audit_takes_only_protected_tables():
     t = segstat.tabulate(_micro({("a", "x"): 3}), by=["row", "col"])
     with pytest.raises(InputTypeError, match="protect"):
         segstat.audit(t)
+
+
+def test_exact_bounds_from_the_neighbourhood_equal_the_whole_lp():
+    # audit(exact=True) takes a cell's bounds from its neighbourhood when the inner LP (other unknowns at
+    # their true values) and the relaxed LP (the neighbourhood's own constraints only) agree; they must then
+    # be the whole component's LP bounds
+    from segstat.disclosure._model import Attacker
+
+    rng = np.random.default_rng(11)
+    n = 300
+    d = pd.DataFrame({"area": rng.choice([f"r{i}" for i in range(12)], n), "age": rng.choice(list("abcd"), n),
+                      "sex": rng.choice(["k", "m"], n)})
+    h = {"area": {f"r{i}": f"K{i % 4}" for i in range(12)} | {f"K{j}": f"L{j % 2}" for j in range(4)}}
+    for tables in ([segstat.tabulate(d, by=["area", "sex", "age"], hierarchies=h)],
+                   [segstat.tabulate(d, by=["area", "age"], hierarchies=h), segstat.tabulate(d, by=["sex", "age"])]):
+        p = segstat.protect(tables, min_count=8)
+        hidden = np.flatnonzero(p.status != "published")
+        att = Attacker(p.model, p.status != "published")
+        shortcut = np.array([att.bounds(int(c)) for c in hidden])
+        whole = np.array([att._solve(int(c), ("min", "max")) for c in hidden])
+        assert len(hidden) > 10
+        np.testing.assert_allclose(shortcut, whole, atol=1e-7)

@@ -136,7 +136,7 @@ def _new_highs(highspy):
 
 
 #: constraints with more unknowns than this do not join local neighbourhoods (they still constrain them)
-LOCAL_ROW_LIMIT = 48
+LOCAL_ROW_LIMIT = 24
 
 
 class Attacker:
@@ -270,9 +270,9 @@ class Attacker:
             h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
         return out
 
-    def _local_solver(self, comp: int):
-        if comp in self._local_models:
-            return self._local_models[comp]
+    def _local_solver(self, comp: int, relaxed: bool = False):
+        if (comp, relaxed) in self._local_models:
+            return self._local_models[(comp, relaxed)]
         import highspy
 
         cols = np.flatnonzero(self.local == comp)
@@ -282,6 +282,10 @@ class Attacker:
             self._Acsc = self.A.tocsc()
         sub = self._Acsc[:, cols].tocsr()
         rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+        if relaxed:
+            # only the neighbourhood's own small constraints (they hold no unknown outside it): dropping the
+            # large ones enlarges the feasible set, so every bound found here lies outside the intruder's
+            rows = rows[self.small[rows]]
         sub = sub[rows]
         # unknowns outside the neighbourhood are fixed at their true values: still a feasible point of the
         # intruder's LP, so every bound found here lies inside the intruder's true interval. The true values
@@ -301,12 +305,14 @@ class Attacker:
         lp.a_matrix_.index_ = sub.indices.astype(np.int32)
         lp.a_matrix_.value_ = sub.data.astype(float)
         h.passModel(lp)
-        self._local_models[comp] = (h, local, highspy)
-        return self._local_models[comp]
+        self._local_models[(comp, relaxed)] = (h, local, highspy)
+        return self._local_models[(comp, relaxed)]
 
-    def local_bounds(self, cell: int, senses: tuple[str, ...] = ("min", "max")) -> list[float] | None:
+    def local_bounds(self, cell: int, senses: tuple[str, ...] = ("min", "max"), relaxed: bool = False
+                     ) -> list[float] | None:
         """Bounds from the cell's local neighbourhood, certified to lie inside the intruder's interval
-        (lower >= true lower, upper <= true upper). None when the cell spans several neighbourhoods."""
+        (lower >= true lower, upper <= true upper); with ``relaxed``, bounds from the neighbourhood's own
+        constraints alone, certified to lie outside it. None when the cell spans several neighbourhoods."""
         M = self.model.M
         f = M.indices[M.indptr[cell]:M.indptr[cell + 1]]
         known_part = float(self.model.finest_values[f[self.known[f]]].sum())
@@ -317,7 +323,7 @@ class Attacker:
         comps = np.unique(self.local[var])
         if len(comps) > 1:
             return None
-        h, local, hs = self._local_solver(int(comps[0]))
+        h, local, hs = self._local_solver(int(comps[0]), relaxed)
         cols = local[var].astype(np.int32)
         out = []
         for sense in senses:
@@ -391,7 +397,16 @@ class Attacker:
         return lo, hi
 
     def bounds(self, cell: int) -> tuple[float, float]:
-        """[lower, upper] of a suppressed cell's value."""
+        """[lower, upper] of a suppressed cell's value: the intruder's exact interval.
+
+        Where the cell's local neighbourhood gives the same bounds with the other unknowns held at their true
+        values (inside the exact interval) and with the neighbourhood's own constraints alone (outside it),
+        those are the exact bounds; otherwise the LP of the whole component decides."""
+        inner = self.local_bounds(cell)
+        if inner is not None and np.all(np.isfinite(inner)):
+            outer = self.local_bounds(cell, relaxed=True)
+            if outer is not None and abs(outer[0] - inner[0]) <= 1e-7 and abs(outer[1] - inner[1]) <= 1e-7:
+                return inner[0], inner[1]
         lo, hi = self._solve(cell, ("min", "max"))
         return lo, hi
 
