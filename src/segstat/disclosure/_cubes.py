@@ -82,7 +82,7 @@ class _Tree:
         depends = len(downs[0]) > 1
         path = [x]  # x and the ancestors walked so far, all +1
         u, turns = x, 0
-        while (full or turns < _UP_LEVELS) and self.parent[u] >= 0:
+        while turns < (_UP_LEVELS + 1 if full else _UP_LEVELS) and self.parent[u] >= 0:
             p = int(self.parent[u])
             siblings = [int(w) for w in self.children[p] if w != u]
             for w in siblings:
