@@ -226,3 +226,18 @@ def test_flat_dimension_with_many_categories_keeps_only_the_cheapest_moves_and_s
     assert p.n_suppressed["primary"] == int(((counts > 0) & (counts < 3)).sum())
     report = segstat.audit(p, exact=True)
     assert report.safe and len(report.to_frame()) == sum(p.n_suppressed.values())
+
+
+def test_one_variable_small_cells_protect_each_other_without_secondary_cells():
+    # r1, r2, r3 (1, 2 and 3 persons) are all below min_count 5 and share kommun K1: each can be as large as
+    # 6 (all of K1's persons), so each reaches the threshold 5 with no secondary cell. A cube pairs two cells
+    # only (r1 with r3 moves at most 3 < 4) and has to reach for the margins.
+    counts = {"r1": 1, "r2": 2, "r3": 3, "r4": 9, "r5": 8}
+    d = pd.DataFrame({"area": [a for a, n in counts.items() for _ in range(n)]})
+    h = {"area": {"r1": "K1", "r2": "K1", "r3": "K1", "r4": "K2", "r5": "K2"}}
+    t = segstat.tabulate(d, by="area", hierarchies=h)
+    auto = segstat.protect(t, min_count=5)
+    assert auto.n_suppressed == {"primary": 3, "secondary": 0} and auto.rules["method"].startswith("greedy")
+    f = segstat.audit(auto, exact=True).to_frame().set_index("area")
+    assert f["upper"].to_dict() == {"r1": 6.0, "r2": 6.0, "r3": 6.0}
+    assert segstat.protect(t, min_count=5, method="cube").n_suppressed["secondary"] > 0

@@ -516,8 +516,8 @@ def protect(
         certificates. ``"greedy"``: greedy partners, steps (1)-(3) in the
         Notes. ``"pruned"``: that pattern, then step (4), which publishes again
         secondary cells the pattern does not need. ``"auto"``: ``"cube"`` for
-        one table; for linked tables ``"pruned"`` up to 20,000 cells in all,
-        ``"greedy"`` above.
+        one table of two or more variables; otherwise (one variable, or linked
+        tables) ``"pruned"`` up to 20,000 cells in all, ``"greedy"`` above.
     protection : float, optional
         Upper protection level of every primary cell: the largest value an
         intruder can derive must be at least value + protection. By default
@@ -610,7 +610,12 @@ def protect(
     primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
     required = _required(model, rule, int(min_count), p_percent, protection)
     if method == "auto":
-        method = "cube" if len(tables) == 1 else ("pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy")
+        # cubes for one table of two or more variables; along a single variable the greedy partners often
+        # need no secondary cell at all where the small cells protect each other (a cube pairs two cells only)
+        if len(tables) == 1 and len(tables[0].dims) > 1:
+            method = "cube"
+        else:
+            method = "pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy"
     elif method == "cube" and len(tables) > 1:
         raise InputValueError("method='cube' protects one table; protect linked tables with method='pruned' or "
                               "'greedy' (or leave method='auto').")
