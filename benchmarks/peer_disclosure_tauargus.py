@@ -37,7 +37,10 @@ def main():
     df, _ = _workloads.make_microdata(int(args.rows))
     df = df.astype({"regso": str, "kommun": str, "lan": str, "sex": str, "age": str})
     df["one"] = 1
+    if args.save_pattern:
+        args.save_pattern = os.path.abspath(args.save_pattern)
     work = tempfile.mkdtemp(prefix="peer_tauargus_")
+    os.chdir(work)  # the engine also writes its logs and scratch files to the working directory
     hrc = write_hrc(df, ["regso", "kommun", "lan"], hrc_filename=os.path.join(work, "regso.hrc"))
     for spec in args.tables.split(";"):
         by = spec.split(",")
