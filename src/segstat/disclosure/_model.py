@@ -388,11 +388,10 @@ class Attacker:
                 x = self.truth.copy()
                 x[cols] = np.asarray(h.getSolution().col_value)[:len(cols)]
                 vals = base + Mu @ x
-                reached = (vals[pending] >= target[pending]).sum() - (hi[pending] >= target[pending]).sum()
                 np.maximum(hi, vals, out=hi)
                 np.minimum(lo, vals, out=lo)
-                if reached <= 0:
-                    break
+                if not (vals[pending] >= target[pending]).any():
+                    break  # no pending cell reached its target: the rest go one LP each
             h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), np.zeros(len(cols)))
         return lo, hi
 
