@@ -135,6 +135,46 @@ def _new_highs(highspy):
     return h
 
 
+def _equality_lp(highspy, A, rhs: np.ndarray):
+    """A silent HiGHS instance holding {x >= 0 : A x = rhs} (``A`` column-wise) with a zero objective."""
+    n_col, n_row = A.shape[1], A.shape[0]
+    h = _new_highs(highspy)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.col_cost_ = np.zeros(n_col)
+    lp.col_lower_ = np.zeros(n_col)
+    lp.col_upper_ = np.full(n_col, highspy.kHighsInf)
+    lp.row_lower_ = np.asarray(rhs, dtype=float)
+    lp.row_upper_ = np.asarray(rhs, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    h.passModel(lp)
+    return h
+
+
+def _optimise(h, hs, cols: np.ndarray, senses: tuple[str, ...], offset: float) -> list[float] | None:
+    """Minimum and/or maximum of the sum of columns ``cols`` (plus ``offset``), the objective reset after;
+    -inf/inf where unbounded, None when HiGHS finds no optimum."""
+    cols = np.asarray(cols, dtype=np.int32)
+    out = []
+    for sense in senses:
+        h.changeObjectiveSense(hs.ObjSense.kMinimize if sense == "min" else hs.ObjSense.kMaximize)
+        h.changeColsCost(len(cols), cols, np.ones(len(cols)))
+        h.run()
+        status = h.getModelStatus()
+        value = h.getInfo().objective_function_value + offset  # read before the objective is reset
+        h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
+        if status == hs.HighsModelStatus.kOptimal:
+            out.append(value)
+        elif status == hs.HighsModelStatus.kUnbounded:
+            out.append(np.inf if sense == "max" else -np.inf)
+        else:
+            return None
+    return out
+
+
 #: constraints with more unknowns than this do not join local neighbourhoods (they still constrain them)
 LOCAL_ROW_LIMIT = 24
 
@@ -227,20 +267,7 @@ class Attacker:
         local[cols] = np.arange(len(cols))
         sub = self.A[:, cols]
         rows = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
-        sub = sub[rows].tocsc()
-        h = _new_highs(highspy)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cols), len(rows)
-        lp.col_cost_ = np.zeros(len(cols))
-        lp.col_lower_ = np.zeros(len(cols))
-        lp.col_upper_ = np.full(len(cols), highspy.kHighsInf)
-        lp.row_lower_ = self.rhs[rows].astype(float)
-        lp.row_upper_ = self.rhs[rows].astype(float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = sub.indices.astype(np.int32)
-        lp.a_matrix_.value_ = sub.data.astype(float)
-        h.passModel(lp)
+        h = _equality_lp(highspy, sub[rows].tocsc(), self.rhs[rows])
         self._models[comp] = (h, local, highspy)
         return self._models[comp]
 
@@ -254,20 +281,10 @@ class Attacker:
             return [known_part] * len(senses)
         comp = int(self.component[var[0]])
         h, local, hs = self._solver(comp)
-        cols = local[var].astype(np.int32)
-        out = []
-        for sense in senses:
-            h.changeObjectiveSense(hs.ObjSense.kMinimize if sense == "min" else hs.ObjSense.kMaximize)
-            h.changeColsCost(len(cols), cols, np.ones(len(cols)))
-            h.run()
-            status = h.getModelStatus()
-            if status == hs.HighsModelStatus.kOptimal:
-                out.append(h.getInfo().objective_function_value + known_part)
-            elif status == hs.HighsModelStatus.kUnbounded:
-                out.append(np.inf)
-            else:
-                raise InputValueError(f"the intruder's LP could not be solved ({status}); the tables do not add up.")
-            h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
+        out = _optimise(h, hs, local[var], senses, known_part)
+        if out is None:
+            raise InputValueError(f"the intruder's LP could not be solved ({h.getModelStatus()}); the tables do not "
+                                  f"add up.")
         return out
 
     def _local_solver(self, comp: int, relaxed: bool = False):
@@ -290,21 +307,7 @@ class Attacker:
         # unknowns outside the neighbourhood are fixed at their true values: still a feasible point of the
         # intruder's LP, so every bound found here lies inside the intruder's true interval. The true values
         # satisfy every row, so the right-hand side left for the neighbourhood is its own part of the truth.
-        rhs = sub @ self.truth[cols]
-        sub = sub.tocsc()
-        h = _new_highs(highspy)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cols), len(rows)
-        lp.col_cost_ = np.zeros(len(cols))
-        lp.col_lower_ = np.zeros(len(cols))
-        lp.col_upper_ = np.full(len(cols), highspy.kHighsInf)
-        lp.row_lower_ = rhs.astype(float)
-        lp.row_upper_ = rhs.astype(float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = sub.indices.astype(np.int32)
-        lp.a_matrix_.value_ = sub.data.astype(float)
-        h.passModel(lp)
+        h = _equality_lp(highspy, sub.tocsc(), sub @ self.truth[cols])
         self._local_models[(comp, relaxed)] = (h, local, highspy)
         return self._local_models[(comp, relaxed)]
 
@@ -324,22 +327,7 @@ class Attacker:
         if len(comps) > 1:
             return None
         h, local, hs = self._local_solver(int(comps[0]), relaxed)
-        cols = local[var].astype(np.int32)
-        out = []
-        for sense in senses:
-            h.changeObjectiveSense(hs.ObjSense.kMinimize if sense == "min" else hs.ObjSense.kMaximize)
-            h.changeColsCost(len(cols), cols, np.ones(len(cols)))
-            h.run()
-            status = h.getModelStatus()
-            if status == hs.HighsModelStatus.kOptimal:
-                out.append(h.getInfo().objective_function_value + known_part)
-            elif status == hs.HighsModelStatus.kUnbounded:
-                out.append(np.inf if sense == "max" else -np.inf)
-            else:
-                h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
-                return None
-            h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
-        return out
+        return _optimise(h, hs, local[var], senses, known_part)
 
     def _cell_maps(self):
         """(M over the unknown finest cells, every cell's known part): a cell's value at a point of the
