@@ -25,6 +25,18 @@ def _partition(part: pd.DataFrame, index: Any, b: Boundaries, x: str, y: str, cr
     return out
 
 
+def _ship(dask: Any, obj: Any) -> Any:
+    """``obj`` for every partition, sent once: scattered to all workers when a distributed client is running
+    (so it does not travel inside the task graph), else one delayed task the local scheduler shares."""
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return dask.delayed(obj, pure=True)
+    return client.scatter(obj, broadcast=True)
+
+
 def locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int, boundaries: Boundaries | None,
                 max_distance: float | None, chunk_size: int) -> Any:
     dask = import_optional("dask", purpose="locate() on a Dask DataFrame")
@@ -34,7 +46,7 @@ def locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int
     v = check_vintage(vintage)
     b = boundaries if boundaries is not None else _load_boundaries(level, vintage=v)
     _, source_crs = _transformer(crs)
-    index = dask.delayed(b.index, pure=True)  # one task holding the index; workers fetch it once
+    index = _ship(dask, b.index)
     light = Boundaries(b.level, b.vintage, b.codes, b.polygons[:0], b.source)  # codes only, for the output
     levels = ["deso", "regso", "kommun", "lan"][["deso", "regso", "kommun", "lan"].index(level):]
     meta = pd.DataFrame({c: pd.Series(dtype="string") for c in levels})
