@@ -118,8 +118,8 @@ class ProtectedTables:
                 prim.append(f"celler där bidrag kan skattas närmare än {r['p_percent']} %")
             return ("Värden markerade med '..' är undertryckta för att skydda enskilda personer: "
                     + ", ".join(prim) + ", samt ytterligare celler så att de inte kan räknas fram ur "
-                    "summor och andra tabeller. Skyddet är kontrollerat (segstat): varje undertryckt cell kan anta andra "
-                    "värden som stämmer med alla publicerade värden.")
+                    "summor och andra tabeller. Skyddet är kontrollerat (segstat): varje undertryckt cell kan "
+                    "anta andra värden som stämmer med alla publicerade värden.")
         prim.append(f"cells with fewer than {r['min_count']} persons")
         if r.get("dominance"):
             n, k = r["dominance"]
@@ -557,12 +557,13 @@ def protect(
     group get a cube of their own; each cube is chosen again with all others
     in place (kept if cheaper than the cells only it uses); then secondary
     cells are published again, the largest first, where every cube using them
-    can be replaced by one inside the pattern. The cubes are kept as certificates, which the audit
-    checks against the published cells (never trusts) before using them.
+    can be replaced by one inside the pattern. The cubes are kept as
+    certificates, which the audit checks against the published cells (never
+    trusts) before using them.
 
-    Greedy partners (linked tables): (1) in every additivity equation (a
-    margin and its children along one variable) that holds exactly one suppressed cell, the
-    cheapest published cell that can absorb the required width is suppressed
+    Greedy partners (linked tables, one variable): (1) in every additivity
+    equation (a margin and its children along one variable) that holds exactly
+    one suppressed cell, the cheapest published cell that can absorb the required width is suppressed
     too (cost = persons or value, so the loss in information is what is
     minimised, plus, looking one step ahead, the cheapest partner each
     equation the cell would be alone in will need); (2) the intruder's LP is
@@ -579,9 +580,10 @@ def protect(
     References
     ----------
     Hundepool, A. et al. (2024). Handbook on Statistical Disclosure Control,
-    2nd ed., ESSnet (ch. 4: the hypercube method of Repsilber, GHMITER); de Wolf, P.-P. (2002) HiTaS; Fischetti, M. & Salazar, J.-J.
-    (2001) Solving the cell suppression problem on tabular data with linear
-    constraints, Management Science 47(7).
+    2nd ed., ESSnet (ch. 4: the hypercube method of Repsilber, GHMITER);
+    de Wolf, P.-P. (2002) HiTaS; Fischetti, M. & Salazar, J.-J. (2001) Solving
+    the cell suppression problem on tabular data with linear constraints,
+    Management Science 47(7).
 
     Examples
     --------
