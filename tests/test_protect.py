@@ -241,3 +241,34 @@ def test_one_variable_small_cells_protect_each_other_without_secondary_cells():
     f = segstat.audit(auto, exact=True).to_frame().set_index("area")
     assert f["upper"].to_dict() == {"r1": 6.0, "r2": 6.0, "r3": 6.0}
     assert segstat.protect(t, min_count=5, method="cube").n_suppressed["secondary"] > 0
+
+
+def test_deso_2018_and_2025_tables_of_the_same_persons_are_protected_together():
+    # Upplands Väsby (0114): 0114C1060, 0114C1090 and 0114C1140 were each split in two for 2025 (SCB's change
+    # log). Published side by side, a split DeSO's 2018 cell minus one 2025 half gives the other half, so the
+    # two vintages must be protected jointly.
+    a18, a25 = segstat.areas("deso", vintage=2018), segstat.areas("deso", vintage=2025)
+    k18, k25 = a18[a18["code"].str[:4] == "0114"], a25[a25["code"].str[:4] == "0114"]
+    split = {"0114C1060": ["0114C1061", "0114C1062"], "0114C1090": ["0114C1091", "0114C1092"],
+             "0114C1140": ["0114C1141", "0114C1142"]}
+    rng = np.random.default_rng(8)
+    d18 = rng.choice(k18["code"].to_numpy(), 900)
+    d = pd.DataFrame({"deso": d18, "age": rng.choice(["0-19", "20-64", "65+"], len(d18))})
+    halves = np.array([split[c][int(rng.random() < 0.1)] if c in split else c for c in d18])  # small halves
+    d["deso_2025"] = halves
+    t18 = segstat.tabulate(d, by=["deso", "age"], vintage=2018)
+    h25 = {**dict(zip(k25["code"], k25["regso"])), **dict(zip(k25["regso"], k25["kommun"])),
+           **dict(zip(k25["kommun"], k25["lan"]))}
+    t25 = segstat.tabulate(d, by=["deso_2025", "age"], hierarchies={"deso_2025": h25})
+    p = segstat.protect([t18, t25], min_count=5)
+    assert segstat.audit(p, exact=True).safe
+    f = p.to_frame()
+    small = f[(f["table"] == 1) & (f["status"] == "primary") & f["deso_2025"].isin(["0114C1062", "0114C1092",
+                                                                                       "0114C1142"])]
+    assert len(small) > 0  # the small halves are primary cells ...
+    for _, row in small.iterrows():  # ... and their 2018 parent or their other half is hidden with them
+        parent = next(k for k, v in split.items() if row["deso_2025"] in v)
+        other = next(v for v in split[parent] if v != row["deso_2025"])
+        hidden_parent = f[(f["table"] == 0) & (f["deso"] == parent) & (f["age"] == row["age"])]["status"].iloc[0]
+        hidden_other = f[(f["table"] == 1) & (f["deso_2025"] == other) & (f["age"] == row["age"])]["status"].iloc[0]
+        assert (hidden_parent, hidden_other) != ("published", "published")
