@@ -78,3 +78,16 @@ def test_bad_values_and_codes():
         segstat.tabulate(pd.DataFrame({"g": ["a"], "v": [np.nan]}), by="g", value="v")
     with pytest.raises(InputValueError, match="missing"):
         segstat.tabulate(pd.DataFrame({"g": ["a", None]}), by="g")
+
+
+def test_vintage_per_column_makes_any_column_an_area_column():
+    d = pd.DataFrame({"deso": ["0114C1060", "0114C1060", "0114A0010"],
+                      "deso_2025": ["0114C1061", "0114C1062", "0114A0010"], "n": [1, 1, 1]})
+    t = segstat.tabulate(d, by=["deso", "deso_2025"], vintage={"deso": 2018, "deso_2025": 2025})
+    d18, d25 = t.dims
+    assert "0114C1060" in d18.leaves and "0114C1060" not in d25.leaves and "0114C1061" in d25.leaves
+    assert d25.nodes[-1] == "Total" and "0114" in d25.nodes  # kommun margin of the 2025 hierarchy
+    with pytest.raises(InputValueError, match="not in by"):
+        segstat.tabulate(d, by=["deso"], vintage={"deso_2018": 2018})
+    with pytest.raises(InputValueError, match="column 'deso' holds area codes"):
+        segstat.tabulate(d, by=["deso", "deso_2025"], vintage={"deso_2025": 2025})

@@ -163,7 +163,7 @@ class Table:
     source: Any = field(repr=False, default=None)
     by: tuple[str, ...] = ()
     value_column: str | None = None
-    vintage: int | None = None
+    vintage: int | dict[str, int] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The cells (a copy)."""
@@ -237,7 +237,7 @@ def tabulate(
     by: str | list[str],
     value: str | None = None,
     hierarchies: dict[str, Any] | None = None,
-    vintage: int | None = None,
+    vintage: int | dict[str, int] | None = None,
     record_key: str | None = None,
     top: int = 2,
 ) -> Table:
@@ -261,8 +261,11 @@ def tabulate(
         roots go under the total), a list giving the leaves' order, or None
         (leaves and a total). Example: ``{"age": {"0-4": "0-19", "5-19": "0-19",
         "20-64": "20+", "65+": "20+"}}``.
-    vintage : {2018, 2020, 2025}, optional
-        Needed for area columns.
+    vintage : {2018, 2020, 2025} or dict, optional
+        Needed for area columns. A dict gives each area column its own
+        vintage, and makes a column of any name an area column (its level is
+        read off the codes), so two vintages can be tabulated from one frame:
+        ``vintage={"deso": 2018, "deso_2025": 2025}``.
     record_key : str, optional
         Column of per-record keys in [0, 1) (see
         :func:`segstat.disclosure.perturb.record_keys`); cells then carry
@@ -318,19 +321,33 @@ def tabulate(
                          vintage=vintage)
 
 
-def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: int | None) -> tuple[Dimension, ...]:
+def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: Any) -> tuple[Dimension, ...]:
     """The dimensions of a table from the values present (``data`` may be a pandas frame or a dict of
     column -> unique values)."""
+    from ..geography.codes import detect_level
+
+    per_column = vintage if isinstance(vintage, dict) else None
+    if per_column is not None:
+        unknown = [c for c in per_column if c not in by]
+        if unknown:
+            raise InputValueError(f"vintage names columns that are not in by: {examples(unknown)}.")
     dims = []
     for col in by:
         values = data[col] if not isinstance(data, dict) else pd.Series(data[col])
-        if col in _AREA_LEVELS and col not in hierarchies:
-            if vintage is None:
-                raise InputValueError(f"column {col!r} holds area codes: pass vintage= (2018 or 2025) so segstat can "
-                                      f"build its hierarchy, or hierarchies={{{col!r}: None}} for a flat dimension.")
+        if col in hierarchies:
+            dims.append(_plain_dimension(col, values, hierarchies[col]))
+        elif per_column is not None and col in per_column:
+            # an area column of any name: its level is read off the codes (DeSO, RegSO, kommun or län)
+            level = col if col in _AREA_LEVELS else detect_level(pd.Series(pd.unique(values)).astype("string"))
+            dims.append(_area_dimension(col, level, values, per_column[col]))
+        elif col in _AREA_LEVELS:
+            if vintage is None or per_column is not None:
+                raise InputValueError(f"column {col!r} holds area codes: pass vintage= (2018 or 2025, or a dict "
+                                      f"column -> vintage) so segstat can build its hierarchy, or "
+                                      f"hierarchies={{{col!r}: None}} for a flat dimension.")
             dims.append(_area_dimension(col, col, values, vintage))
         else:
-            dims.append(_plain_dimension(col, values, hierarchies.get(col)))
+            dims.append(_plain_dimension(col, values, None))
     return tuple(dims)
 
 
