@@ -91,3 +91,5 @@ def test_vintage_per_column_makes_any_column_an_area_column():
         segstat.tabulate(d, by=["deso"], vintage={"deso_2018": 2018})
     with pytest.raises(InputValueError, match="column 'deso' holds area codes"):
         segstat.tabulate(d, by=["deso", "deso_2025"], vintage={"deso_2025": 2025})
+    with pytest.raises(CodeError, match="column 'n' is given a vintage but does not hold area codes"):
+        segstat.tabulate(d, by=["deso", "n"], vintage={"deso": 2018, "n": 2018})

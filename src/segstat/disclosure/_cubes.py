@@ -290,6 +290,14 @@ class CubeSuppressor:
             self.take(c, j, suppressed)
         return np.asarray(failed, dtype=np.int64)
 
+    def _rechoose(self, cell: int, j: int, suppressed: np.ndarray, users: dict[int, set[int]]) -> None:
+        """Give ``cell`` its candidate cube ``j`` instead of its current one, keeping ``users`` up to date."""
+        for c in self.chosen[cell][0].tolist():
+            users[c].discard(cell)
+        self.take(cell, j, suppressed)
+        for c in self.chosen[cell][0].tolist():
+            users.setdefault(c, set()).add(cell)
+
     def _users(self) -> dict[int, set[int]]:
         users: dict[int, set[int]] = {}
         for p, (cells, _) in self.chosen.items():
@@ -321,11 +329,7 @@ class CubeSuppressor:
                 suppressed[mine] = False
                 cost, j = self.best(p, suppressed)
                 if np.isfinite(cost) and cost < before - 1e-9:
-                    for c in self.chosen[p][0].tolist():
-                        users[c].discard(p)
-                    self.take(p, j, suppressed)
-                    for c in self.chosen[p][0].tolist():
-                        users.setdefault(c, set()).add(p)
+                    self._rechoose(p, j, suppressed, users)
                     gain += before - cost
                 else:
                     suppressed[mine] = True
@@ -358,13 +362,7 @@ class CubeSuppressor:
                 moved[p] = j
             else:
                 for p, j in moved.items():
-                    for c in self.chosen[p][0].tolist():
-                        users[c].discard(p)
-                    ids, sgn, _, _ = self._candidates(p)
-                    used = sgn[j] != 0
-                    self.chosen[p] = (ids[j][used], sgn[j][used])
-                    for c in ids[j][used].tolist():
-                        users.setdefault(c, set()).add(p)
+                    self._rechoose(p, j, suppressed, users)  # its cells are all suppressed already
                 removed += 1
                 continue
             suppressed[s] = True

@@ -95,14 +95,12 @@ class ProtectedTables:
         total = 0.0
         for k, t in enumerate(self.tables):
             sl = self._slice(k)
-            inner = np.all(t.cells[[f"{d.name}_level" for d in t.dims]].to_numpy() != "total", axis=1)
             leaf = np.ones(len(t.cells), dtype=bool)
             idx = t.node_index()
             for a, d in enumerate(t.dims):
                 leaf &= idx[:, a] < d.n_leaves
             col = "value" if t.kind == "magnitude" else "count"
             total += float(t.cells[col].to_numpy(float)[leaf & (self.status[sl] != "published")].sum())
-            del inner
         return total
 
     def method_note(self, lang: Literal["sv", "en"] = "sv") -> str:

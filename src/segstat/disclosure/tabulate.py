@@ -324,13 +324,15 @@ def tabulate(
 def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: Any) -> tuple[Dimension, ...]:
     """The dimensions of a table from the values present (``data`` may be a pandas frame or a dict of
     column -> unique values)."""
+    from ..errors import CodeError
     from ..geography.codes import detect_level
 
     per_column = vintage if isinstance(vintage, dict) else None
     if per_column is not None:
         unknown = [c for c in per_column if c not in by]
         if unknown:
-            raise InputValueError(f"vintage names columns that are not in by: {examples(unknown)}.")
+            raise InputValueError(f"vintage names columns that are not in by: {examples(unknown)}; name the area "
+                                  f"columns of by, e.g. vintage={{\"deso\": 2018, \"deso_2025\": 2025}}.")
     dims = []
     for col in by:
         values = data[col] if not isinstance(data, dict) else pd.Series(data[col])
@@ -338,7 +340,10 @@ def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: 
             dims.append(_plain_dimension(col, values, hierarchies[col]))
         elif per_column is not None and col in per_column:
             # an area column of any name: its level is read off the codes (DeSO, RegSO, kommun or län)
-            level = col if col in _AREA_LEVELS else detect_level(pd.Series(pd.unique(values)).astype("string"))
+            try:
+                level = col if col in _AREA_LEVELS else detect_level(pd.Series(pd.unique(values)).astype("string"))
+            except CodeError as e:
+                raise CodeError(f"column {col!r} is given a vintage but does not hold area codes: {e}") from None
             dims.append(_area_dimension(col, level, values, per_column[col]))
         elif col in _AREA_LEVELS:
             if vintage is None or per_column is not None:
