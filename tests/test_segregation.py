@@ -197,3 +197,113 @@ def test_permutation_null_sampler_is_exactly_multivariate_hypergeometric():
         exact = comb(3, y[0]) * comb(2, y[1]) * comb(4, y[2]) / comb(9, 4)
         sd = np.sqrt(exact * (1 - exact) / 200_000)
         assert abs(seen.get(y, 0.0) - exact) < 5 * sd + 1e-12, (y, seen.get(y, 0.0), exact)
+
+
+def test_multigroup_hand_computed_three_groups():
+    # two areas of 4 persons, [2, 1, 1] and [1, 2, 1]: P = (3/8, 3/8, 1/4), t_i P = (1.5, 1.5, 1), so
+    # sum |c - tP| = 1 per area; I = 2 (3/8)(5/8) + (1/4)(3/4) = 42/64; D = 2 / (2 * 8 * 42/64) = 4/21.
+    # Both areas have E_i = 1.5 ln 2 and E = (3/4) ln(8/3) + (1/2) ln 2, so H = 1 - E_i / E.
+    d = pd.DataFrame({"a": [2, 1], "b": [1, 2], "c": [1, 1]})
+    groups = ["a", "b", "c"]
+    assert segstat.multigroup_dissimilarity(d, groups=groups).estimate == pytest.approx(4 / 21, abs=1e-15)
+    H = 1 - 1.5 * math.log(2) / (0.75 * math.log(8 / 3) + 0.5 * math.log(2))
+    assert segstat.multigroup_entropy(d, groups=groups).estimate == pytest.approx(H, abs=1e-15)
+    apart = pd.DataFrame({"a": [7, 0, 0], "b": [0, 3, 0], "c": [0, 0, 12]})
+    assert segstat.multigroup_dissimilarity(apart, groups=groups).estimate == pytest.approx(1.0, abs=1e-15)
+    assert segstat.multigroup_entropy(apart, groups=groups).estimate == pytest.approx(1.0, abs=1e-15)
+
+
+def _four_groups(n=400, seed=3):
+    rng = np.random.default_rng(seed)
+    c = rng.multinomial(rng.integers(20, 3000, n), rng.dirichlet([0.6, 1, 1.5, 0.4], n))
+    c[rng.random(c.shape) < 0.05] = 0  # empty cells: 0 log 0 = 0
+    c[c.sum(axis=1) == 0, 0] = 1
+    d = pd.DataFrame(c, columns=["g0", "g1", "g2", "g3"])
+    d["k"] = rng.choice(["x", "y", "z"], n)
+    return d
+
+
+def test_multigroup_four_groups_match_reference_overall_and_by():
+    d = _four_groups()
+    groups = ["g0", "g1", "g2", "g3"]
+    rows = d[groups].values.tolist()
+    assert segstat.multigroup_entropy(d, groups=groups).estimate == pytest.approx(ref_multi_entropy(rows), abs=1e-12)
+    assert segstat.multigroup_dissimilarity(d, groups=groups).estimate == pytest.approx(
+        ref_multi_dissimilarity(rows), abs=1e-12)
+    by = segstat.multigroup_entropy(d, groups=groups, by="k").set_index("k")
+    for k, g in d.groupby("k"):
+        assert by.loc[k, "estimate"] == pytest.approx(ref_multi_entropy(g[groups].values.tolist()), abs=1e-12)
+        assert by.loc[k, "n_areas"] == len(g)
+
+
+@pytest.mark.parametrize("convert", [
+    lambda s: s.astype("int32"), lambda s: s.astype("uint16"), lambda s: s.astype(float),
+    lambda s: s.astype("Int64"), lambda s: s.astype("float32"),
+])
+def test_multigroup_same_values_for_any_numeric_dtype(convert):
+    d = _four_groups()
+    groups = ["g0", "g1", "g2", "g3"]
+    other = d.assign(**{g: convert(d[g]) for g in groups})
+    other = pd.concat([other[["k"]], other[groups[::-1]]], axis=1)  # columns in other blocks and order
+    for f in (segstat.multigroup_entropy, segstat.multigroup_dissimilarity):
+        assert f(other, groups=groups).estimate == pytest.approx(f(d, groups=groups).estimate, abs=1e-13)
+    # a row slice of a frame reads the same rows as a copy of them
+    assert segstat.multigroup_entropy(d.iloc[::3], groups=groups).estimate == pytest.approx(
+        ref_multi_entropy(d.iloc[::3][groups].values.tolist()), abs=1e-12)
+
+
+def test_multigroup_invariant_to_row_order_and_scaling():
+    d = _four_groups()
+    groups = ["g0", "g1", "g2", "g3"]
+    shuffled = d.sample(frac=1, random_state=1)
+    scaled = d.assign(**{g: d[g] * 7 for g in groups})
+    for f in (segstat.multigroup_entropy, segstat.multigroup_dissimilarity):
+        v = f(d, groups=groups).estimate
+        assert f(shuffled, groups=groups).estimate == pytest.approx(v, abs=1e-13)
+        assert f(scaled, groups=groups).estimate == pytest.approx(v, abs=1e-13)
+        assert 0 < v < 1
+
+
+@pytest.mark.parametrize(("frame", "msg"), [
+    (pd.DataFrame({"a": [1, -2], "b": [3, 4]}, index=["p", "q"]), "negative.*'q'"),
+    (pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": [3, 4]}), "missing"),
+    (pd.DataFrame({"a": [1.0, np.inf], "b": [3, 4]}), "infinite"),
+    (pd.DataFrame({"a": [0, 1], "b": [0, 4]}, index=["p", "q"]), "'p'.*no persons"),
+])
+def test_multigroup_bad_input_names_the_rows(frame, msg):
+    with pytest.raises(InputValueError, match=msg):
+        segstat.multigroup_dissimilarity(frame, groups=["a", "b"])
+
+
+def test_multigroup_bad_types_and_group_lists():
+    from segstat.errors import InputTypeError
+
+    with pytest.raises(InputTypeError, match="'a' must hold numbers"):
+        segstat.multigroup_entropy(pd.DataFrame({"a": [True, False], "b": [3, 4]}), groups=["a", "b"])
+    with pytest.raises(InputValueError, match="at least two"):
+        segstat.multigroup_entropy(pd.DataFrame({"a": [1, 2]}), groups=["a"])
+    with pytest.raises(ColumnError, match="groups='c'"):
+        segstat.multigroup_entropy(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), groups=["a", "c"])
+
+
+def test_multigroup_bootstrap_resampler_keeps_area_totals_and_multinomial_moments():
+    from segstat.measures.segregation import _multinomial_rows
+
+    c = np.array([[5.0, 0.0, 30.0], [3.0, 8.0, 0.0], [12.0, 2.0, 10.0]])  # (groups, areas)
+    draws = _multinomial_rows(c, 40_000, np.random.default_rng(8))
+    assert draws.shape == (40_000, 3, 3)
+    assert (draws.sum(axis=1) == c.sum(axis=0)).all()  # every area keeps its total
+    t = c.sum(axis=0)
+    p = c / t
+    se = np.sqrt(t * p * (1 - p) / 40_000)
+    assert np.all(np.abs(draws.mean(axis=0) - c) <= 5 * se + 1e-12)
+    assert np.allclose(draws.var(axis=0), t * p * (1 - p), rtol=0.05, atol=1e-12)
+    assert (draws[:, c == 0] == 0).all()  # an empty cell stays empty
+
+
+def test_multigroup_bootstrap_interval_reproducible_and_around_the_estimate():
+    d = _four_groups()
+    groups = ["g0", "g1", "g2", "g3"]
+    a = segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_boot=199, rng=4)
+    b = segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_boot=199, rng=4)
+    assert a == b and a.lower < a.estimate < a.upper and "multinomial" in a.method

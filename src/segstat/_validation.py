@@ -91,6 +91,25 @@ def _row_labels(index: pd.Index, mask: np.ndarray) -> str:
     return examples(index[mask].tolist())
 
 
+def _column_values(data: pd.DataFrame, name: Any) -> np.ndarray | None:
+    """The values of column ``name`` as a plain numpy array, or None (extension dtypes, duplicated names, a
+    pandas without the accessor): the caller then reads the column the public way.
+
+    ``DataFrame._get_column_array`` hands back the stored values without building a Series (about 1 us
+    against 15 us for ``data[name]`` in pandas 3, which is most of a point estimate's time on 3,363 areas);
+    it is pandas-internal, so its absence or any surprise falls back to the public path.
+    """
+    getter = getattr(data, "_get_column_array", None)
+    if getter is None:  # pragma: no cover - depends on the pandas version
+        return None
+    try:
+        loc = data.columns.get_loc(name)
+        values = getter(loc) if isinstance(loc, (int, np.integer)) else None
+    except Exception:  # pragma: no cover - depends on the pandas version
+        return None
+    return values if isinstance(values, np.ndarray) and values.ndim == 1 else None
+
+
 def count_arrays(
     data: pd.DataFrame,
     columns: Sequence[str] | str,
@@ -105,14 +124,18 @@ def count_arrays(
     cols = [columns] if isinstance(columns, str) else list(columns)
     out = {}
     for c in cols:
-        s = data[c]
-        if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-            raise InputTypeError(
-                f"column {c!r} must hold numbers, got dtype {s.dtype}. "
-                f"Convert it with pandas.to_numeric(data[{c!r}])."
-            )
-        raw = s.to_numpy()
-        v = raw.astype(float) if raw.dtype != object else s.to_numpy(dtype=float, na_value=np.nan)
+        raw = _column_values(data, c)
+        if raw is None or raw.dtype.kind not in "iuf":
+            s = data[c]
+            if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+                raise InputTypeError(
+                    f"column {c!r} must hold numbers, got dtype {s.dtype}. "
+                    f"Convert it with pandas.to_numeric(data[{c!r}])."
+                )
+            raw = s.to_numpy()
+            v = raw.astype(float) if raw.dtype != object else s.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            v = raw.astype(float)
         if allow_zero and (raw.dtype.kind == "u" or (raw.dtype.kind == "i" and raw.min(initial=0) >= 0)):
             out[c] = v  # whole non-negative numbers: nothing more to check
             continue
@@ -145,6 +168,23 @@ def count_arrays(
             )
         out[c] = v
     return out
+
+
+def count_matrix(data: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Count columns checked as in :func:`count_arrays`, stacked as float rows: shape (len(columns), len(data)).
+
+    Integer columns are converted while copied into the matrix and checked once (about a third of the time
+    of column-by-column work on a few thousand rows); anything else goes through :func:`count_arrays`.
+    """
+    raws = [_column_values(data, c) for c in columns]
+    if raws and all(r is not None and r.dtype.kind == "i" for r in raws):
+        m = np.empty((len(raws), len(data)))
+        for row, r in zip(m, raws):
+            row[:] = r  # converts while copying
+        if m.min(initial=0) >= 0:
+            return m
+    arrays = count_arrays(data, columns)
+    return np.stack([arrays[c] for c in columns])
 
 
 def check_counts(

@@ -18,7 +18,8 @@ import pandas as pd
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_rng, count_arrays, examples
+from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_rng, count_arrays,
+                           count_matrix, examples)
 from ..errors import InputValueError
 
 __all__ = [
@@ -133,29 +134,31 @@ def _k_atkinson(b: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     return kernel
 
 
-def _row_sums(c: np.ndarray) -> np.ndarray:
-    """Sum over the last (group) axis; a matrix product is much faster than a reduction over a short axis."""
-    return c @ np.ones(c.shape[-1])
-
-
 def _k_multi_entropy(c: np.ndarray) -> np.ndarray:
-    """c: (..., areas, groups)."""
-    t = _row_sums(c)
+    """c: (..., groups, areas), group-major: the per-group rows are contiguous, so the sums over areas run
+    along memory and the sums over groups add a few whole rows (about 4x faster than area-major).
+
+    Uses :math:`\\sum_i t_i E_i = \\sum_i t_i \\ln t_i - \\sum_{im} c_{im} \\ln c_{im}` (no shares per
+    cell needed); its rounding is about 1e-16 times the sum of t ln t, far below the tests' 1e-12."""
+    t = c.sum(axis=-2)
     T = t.sum(axis=-1)
-    pm = c.sum(axis=-2) / T[..., None]
+    pm = c.sum(axis=-1) / T[..., None]
     E = -_xlogx(pm).sum(axis=-1)
-    Ei = -_row_sums(_xlogx(c / t[..., None]))
-    return (t * (E[..., None] - Ei)).sum(axis=-1) / (T * E)
+    within = _xlogx(t).sum(axis=-1) - _xlogx(c).sum(axis=(-2, -1))
+    return 1 - within / (T * E)
 
 
 def _k_multi_dissimilarity(c: np.ndarray) -> np.ndarray:
-    t = _row_sums(c)
+    """c: (..., groups, areas), as in :func:`_k_multi_entropy`."""
+    t = c.sum(axis=-2)
     T = t.sum(axis=-1)
-    pm = c.sum(axis=-2) / T[..., None]
+    pm = c.sum(axis=-1) / T[..., None]
     I = (pm * (1 - pm)).sum(axis=-1)
-    # sum_i t_i |c_im / t_i - P_m| = sum_i |c_im - t_i P_m|
-    dev = np.abs(c - t[..., None] * pm[..., None, :])
-    return _row_sums(dev).sum(axis=-1) / (2 * T * I)
+    # sum_i t_i |c_im / t_i - P_m| = sum_i |c_im - t_i P_m|, in one work array
+    dev = pm[..., :, None] * t[..., None, :]
+    np.subtract(c, dev, out=dev)
+    np.abs(dev, out=dev)
+    return dev.sum(axis=(-2, -1)) / (2 * T * I)
 
 
 # ------------------------------------------------------------------ validation and resampling
@@ -271,18 +274,20 @@ def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) ->
 
 
 def _multinomial_rows(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
-    """Resample every area's composition: multinomial with its own total and shares."""
-    t = c.sum(axis=1).astype(np.int64)
+    """Resample every area's composition: multinomial with its own total and shares, drawn as a chain of
+    binomials (group m out of those not yet given to groups before it). c: (groups, areas); returns
+    (n, groups, areas)."""
+    t = c.sum(axis=0)
     out = np.empty((n, *c.shape))
-    left = np.broadcast_to(t, (n, len(t))).copy()
-    rest = np.ones(len(t))
-    for m in range(c.shape[1] - 1):
-        q = np.where(rest > 0, c[:, m] / t / rest, 0.0).clip(0, 1)
+    left = np.broadcast_to(t.astype(np.int64), (n, len(t))).copy()
+    rest = t.copy()  # observed persons not in groups before m
+    for m in range(c.shape[0] - 1):
+        q = np.divide(c[m], rest, out=np.zeros_like(rest), where=rest > 0).clip(0, 1)
         draw = gen.binomial(left, q)
-        out[:, :, m] = draw
+        out[:, m] = draw
         left = left - draw
-        rest = rest - c[:, m] / t
-    out[:, :, -1] = left
+        rest = rest - c[m]
+    out[:, -1] = left
     return out
 
 
@@ -523,32 +528,31 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
         raise InputValueError("groups must name at least two columns of group counts.")
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     check_columns(data, {"groups": groups, "by": by_cols})
-    arrays = count_arrays(data, groups)
-    counts = np.column_stack([arrays[g] for g in groups])
+    counts = count_matrix(data, groups)  # (groups, areas)
     check_choice("ci", ci, (None, "bootstrap"))
-    zero = _row_sums(counts) == 0
+    zero = counts.sum(axis=0) == 0
     if zero.any():
         raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; remove them.")
     gen = check_rng(rng) if ci is not None or rng is not None else None  # no generator needed for a point estimate
 
     def one(c: np.ndarray) -> SegregationResult:
-        if (c.sum(axis=0) == 0).sum() >= c.shape[1] - 1:
+        if (c.sum(axis=1) == 0).sum() >= c.shape[0] - 1:
             return SegregationResult(name, float("nan"), method="undefined: fewer than two groups present",
-                                     n_areas=len(c))
+                                     n_areas=c.shape[1])
         est = float(kernel(c))
         if ci is None:
-            return SegregationResult(name, est, n_areas=len(c))
+            return SegregationResult(name, est, n_areas=c.shape[1])
         reps = _replicate(lambda g, b: _multinomial_rows(c, b, g), kernel, n_boot, gen, None)
         lo, hi = _interval(est, reps, level, ci_method)
         return SegregationResult(name, est, lo, hi, method=f"bootstrap ({n_boot} multinomial resamples, {ci_method})",
-                                 n_areas=len(c))
+                                 n_areas=c.shape[1])
 
     if not by_cols:
         return one(counts)
     _check_by(data, by_cols)
     rows = []
     for key, pos in _by_positions(data, by_cols):
-        r = one(counts[pos])
+        r = one(counts[:, pos])
         rows.append({**dict(zip(by_cols, key)), "index": name, "estimate": r.estimate, "lower": r.lower,
                      "upper": r.upper, "n_areas": r.n_areas, "method": r.method})
     return pd.DataFrame(rows)
