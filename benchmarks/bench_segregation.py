@@ -62,7 +62,7 @@ def workload(n_areas):
     return df
 
 
-def run_segstat(df, repeats, iterations):
+def run_segstat(df, repeats, iterations, parts):
     import segstat
 
     cases = {
@@ -74,9 +74,11 @@ def run_segstat(df, repeats, iterations):
         "MultiInfoTheory": lambda: segstat.multigroup_entropy(df, groups=["g0", "g1", "g2", "g3"]).estimate,
         "MultiDissim": lambda: segstat.multigroup_dissimilarity(df, groups=["g0", "g1", "g2", "g3"]).estimate,
     }
-    for name, fn in cases.items():
+    for name, fn in cases.items() if "point" in parts else ():
         med, val = median_time(fn, repeats, loops=200)
         print(json.dumps({"impl": "segstat", "part": "point", "index": name, "median_s": med, "value": float(val)}))
+    if "inference" not in parts:
+        return
     fn = lambda: segstat.segregation_test(df, group="grp", total="total", n_perm=iterations, rng=1)  # noqa: E731
     med, r = median_time(fn, max(1, repeats // 2))
     print(json.dumps({"impl": "segstat", "part": "inference", "index": "Dissim", "null": "permutation (area and group totals kept, as PySAL person_permutation)",
@@ -94,7 +96,7 @@ def run_segstat(df, repeats, iterations):
                       "lower": r.lower, "upper": r.upper}))
 
 
-def run_pysal(df, repeats, iterations):
+def run_pysal(df, repeats, iterations, parts):
     from segregation import multigroup as mg
     from segregation import singlegroup as sg
     from segregation.inference import SingleValueTest
@@ -111,9 +113,11 @@ def run_pysal(df, repeats, iterations):
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name, fn in cases.items():
+        for name, fn in cases.items() if "point" in parts else ():
             med, val = median_time(fn, repeats, loops=200)
             print(json.dumps({"impl": "pysal", "part": "point", "index": name, "median_s": med, "value": float(val)}))
+        if "inference" not in parts:
+            return
         import geopandas as gpd
         import numpy as np
 
@@ -138,9 +142,12 @@ def main():
     ap.add_argument("--n-areas", type=int, default=3363)
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--iterations", type=int, default=999)
+    ap.add_argument("--part", choices=["point", "inference", "all"], default="all",
+                    help="time only the point estimates or only the inference (default: both)")
     args = ap.parse_args()
     df = workload(args.n_areas)
-    (run_segstat if args.impl == "segstat" else run_pysal)(df, args.repeats, args.iterations)
+    parts = ("point", "inference") if args.part == "all" else (args.part,)
+    (run_segstat if args.impl == "segstat" else run_pysal)(df, args.repeats, args.iterations, parts)
 
 
 if __name__ == "__main__":

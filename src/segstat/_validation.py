@@ -178,9 +178,7 @@ def count_matrix(data: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """
     raws = [_column_values(data, c) for c in columns]
     if raws and all(r is not None and r.dtype.kind == "i" for r in raws):
-        m = np.empty((len(raws), len(data)))
-        for row, r in zip(m, raws):
-            row[:] = r  # converts while copying
+        m = np.array(raws, dtype=float)  # converts while copying
         if m.min(initial=0) >= 0:
             return m
     arrays = count_arrays(data, columns)
