@@ -307,3 +307,34 @@ def test_multigroup_bootstrap_interval_reproducible_and_around_the_estimate():
     a = segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_boot=199, rng=4)
     b = segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_boot=199, rng=4)
     assert a == b and a.lower < a.estimate < a.upper and "multinomial" in a.method
+
+
+def _deso_life_stages():
+    t = load_table("deso2018_age")
+    bands = [c for c in t.columns if c.endswith("år")]
+    first_year = {c: int(c.split("-")[0]) for c in bands}
+    wide = pd.DataFrame({"deso": t["deso"]})
+    for stage, lo, hi in (("young", 0, 20), ("working", 20, 65), ("old", 65, 200)):
+        wide[stage] = t[[c for c in bands if lo <= first_year[c] < hi]].astype(int).sum(axis=1)
+    assert (wide[["young", "working", "old"]].sum(axis=1) == t["total"].astype(int)).all()
+    wide["kommun"] = segstat.to_level(wide["deso"], "kommun", vintage=2018)
+    return wide
+
+
+def test_multigroup_three_life_stages_on_real_deso_data_by_kommun():
+    # the user guide's example: age segregation over DeSO in three life stages, every kommun checked
+    # against the plain-loop formulas; the university towns come out on top
+    wide = _deso_life_stages()
+    groups = ["young", "working", "old"]
+    assert len(wide) == 5984
+    H = segstat.multigroup_entropy(wide, groups=groups, by="kommun").set_index("kommun")
+    D = segstat.multigroup_dissimilarity(wide, groups=groups, by="kommun").set_index("kommun")
+    assert len(H) == 290
+    for k, g in wide.groupby("kommun"):
+        rows = g[groups].values.tolist()
+        assert H.loc[k, "estimate"] == pytest.approx(ref_multi_entropy(rows), abs=1e-12), k
+        assert D.loc[k, "estimate"] == pytest.approx(ref_multi_dissimilarity(rows), abs=1e-12), k
+    assert H["estimate"].nlargest(3).index.tolist() == ["1281", "0380", "2480"]  # Lund, Uppsala, Umeå
+    national = segstat.multigroup_entropy(wide, groups=groups).estimate
+    assert national == pytest.approx(ref_multi_entropy(wide[groups].values.tolist()), abs=1e-12)
+    assert round(national, 3) == 0.028
