@@ -155,3 +155,23 @@ def test_interval_coverage_small_simulation():
             hits[m] += r.loc[m, "lower"] <= truth[m] <= r.loc[m, "upper"]
     for m, h in hits.items():
         assert 0.91 <= h / reps <= 0.99, (m, h / reps)
+
+
+def test_rii_undefined_when_fitted_line_goes_negative():
+    # five equal groups, rates 40, 30, 20, 10, 0 most disadvantaged first: ridits .1 ... .9, the weighted line
+    # is 45 - 50 X, so the fitted rate at rank 1 is -5 and a ratio of fitted rates means nothing
+    d = pd.DataFrame({"typ": [1, 2, 3, 4, 5], "e": [40, 30, 20, 10, 0], "n": [1000] * 5})
+    r = segstat.disparity(d, events="e", population="n", group="typ", order=[1, 2, 3, 4, 5]).set_index("measure")
+    assert r.loc["SII", "estimate"] == pytest.approx(-50)
+    assert np.isnan(r.loc["RII", "estimate"]) and "fitted line" in r.loc["RII", "note"]
+    # R = 0 / 40 is defined, its log-scale interval is not, and the note says why
+    assert r.loc["R", "estimate"] == 0.0 and np.isnan(r.loc["R", "lower"])
+    assert "no interval" in r.loc["R", "note"] and "5" in r.loc["R", "note"]
+    # intervals that treat the zero-event group as known say so
+    assert "zero events in group(s) 5" in r.loc["D", "note"]
+    assert r.loc["D", "upper"] - r.loc["D", "lower"] == pytest.approx(2 * 1.959963984540054 * np.sqrt(40), rel=1e-6)
+
+
+def test_no_zero_event_note_when_every_group_has_events():
+    r = segstat.disparity(_frame(), events="e", population="n", group="typ", rng=1)
+    assert (r["note"] == "").all()

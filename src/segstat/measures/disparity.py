@@ -107,7 +107,8 @@ def _measures() -> dict[str, tuple[Callable[[np.ndarray, _Setup], np.ndarray], s
     def rii(y, s):
         v0, v1 = _wls_ends(y, s)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(v0 > 0, v1 / v0, np.nan)
+            # a ratio of fitted rates means something only while the line stays at or above 0 on [0, 1]
+            return np.where((v0 > 0) & (v1 >= -1e-12 * np.abs(v0)), np.maximum(v1, 0) / v0, np.nan)
 
     return {
         "D": (d, "absolute", "rate difference", False, True, False),
@@ -269,9 +270,13 @@ def disparity(
     :math:`\\operatorname{var}(y_j) = y_j \\cdot per / n_j`. Analytic intervals:
     :math:`\\hat\\theta \\pm z \\sqrt{\\sum_j (\\partial\\theta/\\partial y_j)^2 \\operatorname{var}(y_j)}`
     (gradients by central differences). Simulation: events drawn as
-    :math:`\\text{Poisson}(e_j)`, percentile interval. A zero rate makes R,
-    RII and MLD undefined; they are returned as NaN with a note, never
-    replaced. TI uses :math:`0 \\ln 0 = 0`.
+    :math:`\\text{Poisson}(e_j)`, percentile interval. A zero rate makes MLD
+    (and R when it is the denominator) undefined; they are returned as NaN
+    with a note, never replaced. TI uses :math:`0 \\ln 0 = 0`. A group with
+    zero events has a Poisson variance of 0, so every interval leaves out its
+    uncertainty; the ``note`` says so. RII is undefined (NaN, with a note) when
+    the fitted line falls below 0 within ranks 0-1, where a ratio of fitted
+    rates has no meaning.
 
     References
     ----------
@@ -327,9 +332,12 @@ def disparity(
                              type=kind, unit=unit, comparison="", note="needs ordered groups (pass order=)"))
             continue
         est = float(fn(s.y, s))
+        zero = [s.labels[i] for i in np.flatnonzero(s.y == 0)]
         if not np.isfinite(est):
-            zero = [s.labels[i] for i in np.flatnonzero(s.y == 0)]
-            note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
+            if name == "RII":
+                note = "undefined: the fitted line falls below a rate of 0 within ranks 0-1; report SII"
+            else:
+                note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
             rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="undefined",
                              type=kind, unit=unit, comparison=comparison if name in ("D", "R", "PAR", "PAF") else "",
                              note=note))
@@ -353,6 +361,11 @@ def disparity(
             method = f"simulation ({int(n_sim)} Poisson draws, percentile)"
         else:
             method = "point estimate"
+        if ci is not None and zero:
+            note = (f"no interval on the log scale: zero rate in group(s) {examples(zero)}"
+                    if np.isnan(lo) and ci == "analytic" and analytic and log_scale else
+                    f"zero events in group(s) {examples(zero)}: a rate of 0 has no Poisson variance, so the "
+                    f"interval leaves out their uncertainty")
         rows.append(dict(measure=name, estimate=est, lower=float(lo), upper=float(hi), method=method, type=kind,
                          unit=unit, comparison=comparison if name in ("D", "R", "PAR", "PAF") else "", note=note))
     return pd.DataFrame(rows)
