@@ -108,6 +108,7 @@ def _measures() -> dict[str, tuple[Callable[[np.ndarray, _Setup], np.ndarray], s
         v0, v1 = _wls_ends(y, s)
         with np.errstate(divide="ignore", invalid="ignore"):
             # a ratio of fitted rates means something only while the line stays at or above 0 on [0, 1]
+            # (a fitted end that is 0 up to rounding counts as 0)
             return np.where((v0 > 0) & (v1 >= -1e-12 * np.abs(v0)), np.maximum(v1, 0) / v0, np.nan)
 
     return {

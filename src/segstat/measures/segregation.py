@@ -549,7 +549,7 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
         est = float(kernel(c, t, g))
         if ci is None:
             return SegregationResult(name, est, n_areas=c.shape[1])
-        reps = _replicate(lambda g, b: _multinomial_rows(c, b, g), kernel, n_boot, gen, None)
+        reps = _replicate(lambda block_gen, size: _multinomial_rows(c, size, block_gen), kernel, n_boot, gen, None)
         lo, hi = _interval(est, reps, level, ci_method)
         return SegregationResult(name, est, lo, hi, method=f"bootstrap ({n_boot} multinomial resamples, {ci_method})",
                                  n_areas=c.shape[1])
