@@ -52,6 +52,22 @@ def test_population_by_age_has_17_ordered_bands_adding_to_the_total():
     assert (p.groupby("kommun")["population"].sum() == tot).all()
 
 
+def test_population_by_education_covers_ages_25_to_64():
+    p = segstat.population("deso", by="education")
+    assert len(p) == 5984 * 5
+    assert p["education"].cat.ordered and list(p["education"].cat.categories) == [
+        "förgymnasial", "gymnasial", "eftergymnasial <3 år", "eftergymnasial 3+ år", "uppgift saknas"]
+    # the first row of SCB's table: 48, 188, 65, 119 and 12 persons in DeSO 0114A0010
+    first = p[p["deso"] == "0114A0010"]["population"].tolist()
+    assert first == [48, 188, 65, 119, 12]
+    # every DeSO's education total equals its persons aged 25-64 in the separate age table
+    age = segstat.population("deso", by="age")
+    first_year = age["age"].astype(str).str.split("-").str[0].astype(int)
+    working = age[(first_year >= 25) & (first_year < 65)].groupby("deso")["population"].sum()
+    assert (p.groupby("deso")["population"].sum() == working).all()
+    assert int(p["population"].sum()) == 5_356_989
+
+
 def test_population_of_a_known_deso_matches_the_scb_row():
     p = segstat.population("deso").set_index("deso")
     assert p.loc["0114A0010", "population"] == 863 and p.loc["0114C1010", "population"] == 1562

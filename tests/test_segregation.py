@@ -338,3 +338,42 @@ def test_multigroup_three_life_stages_on_real_deso_data_by_kommun():
     national = segstat.multigroup_entropy(wide, groups=groups).estimate
     assert national == pytest.approx(ref_multi_entropy(wide[groups].values.tolist()), abs=1e-12)
     assert round(national, 3) == 0.028
+
+
+def test_multigroup_education_levels_on_real_deso_data():
+    # the user guide's example: four levels of highest education (persons 25-64) over DeSO
+    edu = segstat.population("deso", by="education")
+    wide = edu.pivot(index="deso", columns="education", values="population")
+    wide.columns = wide.columns.astype(str)
+    wide = wide.reset_index()
+    wide["kommun"] = segstat.to_level(wide["deso"], "kommun", vintage=2018)
+    levels = ["förgymnasial", "gymnasial", "eftergymnasial <3 år", "eftergymnasial 3+ år"]
+    rows = wide[levels].values.tolist()
+    H = segstat.multigroup_entropy(wide, groups=levels).estimate
+    D = segstat.multigroup_dissimilarity(wide, groups=levels).estimate
+    assert H == pytest.approx(ref_multi_entropy(rows), abs=1e-12) and round(H, 3) == 0.057
+    assert D == pytest.approx(ref_multi_dissimilarity(rows), abs=1e-12) and round(D, 3) == 0.212
+    by = segstat.multigroup_entropy(wide, groups=levels, by="kommun").set_index("kommun")["estimate"]
+    assert by.nlargest(4).index.tolist() == ["0380", "1280", "1480", "0180"]  # Uppsala, Malmö, Göteborg, Stockholm
+    sthlm = wide[wide["kommun"] == "0180"]
+    assert by["0180"] == pytest.approx(ref_multi_entropy(sthlm[levels].values.tolist()), abs=1e-12)
+
+
+def test_basic_bootstrap_interval_can_lie_below_a_biased_estimate():
+    # Stockholm's 544 DeSO, four education levels (user guide): the upward small-area bias of H is larger
+    # than the sampling spread, so the basic interval lies wholly below the estimate and the percentile
+    # interval (no bias correction) around or above it
+    edu = segstat.population("deso", by="education")
+    edu = edu[segstat.to_level(edu["deso"], "kommun", vintage=2018) == "0180"]
+    wide = edu.pivot(index="deso", columns="education", values="population")
+    wide.columns = wide.columns.astype(str)
+    levels = ["förgymnasial", "gymnasial", "eftergymnasial <3 år", "eftergymnasial 3+ år"]
+    basic = segstat.multigroup_entropy(wide, groups=levels, ci="bootstrap", rng=1)
+    pct = segstat.multigroup_entropy(wide, groups=levels, ci="bootstrap", rng=1, ci_method="percentile")
+    assert basic.n_areas == 544 and round(basic.estimate, 4) == 0.0480
+    assert basic.upper < basic.estimate < pct.upper
+    # the two intervals mirror each other around the estimate: basic = 2 * estimate - percentile
+    assert basic.lower == pytest.approx(2 * basic.estimate - pct.upper, abs=1e-15)
+    assert basic.upper == pytest.approx(2 * basic.estimate - pct.lower, abs=1e-15)
+    # the user guide's figures (a numpy with another binomial stream may move them in the 4th decimal)
+    assert basic.lower == pytest.approx(0.0460, abs=3e-4) and basic.upper == pytest.approx(0.0475, abs=3e-4)

@@ -24,6 +24,10 @@ __all__ = ["age_bands", "info", "population", "synthetic_register", "verify"]
 _AGE_BANDS = ("0-4 år", "5-9 år", "10-14 år", "15-19 år", "20-24 år", "25-29 år", "30-34 år", "35-39 år",
               "40-44 år", "45-49 år", "50-54 år", "55-59 år", "60-64 år", "65-69 år", "70-74 år", "75-79 år", "80-år")
 _BACKGROUND = ("swedish", "foreign")
+#: highest education of persons 25-64 (SCB's levels, lowest first) and the bundled table's column of each
+_EDUCATION = {"förgymnasial": "middle_school", "gymnasial": "gymnasium",
+              "eftergymnasial <3 år": "post_gymnasium_less_than_3", "eftergymnasial 3+ år": "post_gymnasium_more_than_3",
+              "uppgift saknas": "education_missing"}
 
 
 def age_bands() -> pd.CategoricalDtype:
@@ -46,7 +50,7 @@ def info() -> pd.DataFrame:
 def population(
     level: str = "deso",
     *,
-    by: Literal["age", "background"] | None = None,
+    by: Literal["age", "background", "education"] | None = None,
     vintage: int = 2018,
 ) -> pd.DataFrame:
     """Sweden's population on 2022-12-31 by area, from SCB's DeSO 2018 tables.
@@ -55,10 +59,14 @@ def population(
     ----------
     level : {"deso", "regso", "kommun", "lan", "riket"}, default "deso"
         Level to aggregate to (RegSO means RegSO 2020).
-    by : {None, "age", "background"}, default None
+    by : {None, "age", "background", "education"}, default None
         Also split by SCB's 17 five-year age bands (``age``, ordered
-        categorical) or by Swedish/foreign background (``background``:
-        ``swedish``, ``foreign``). SCB publishes the two splits separately, so
+        categorical), by Swedish/foreign background (``background``:
+        ``swedish``, ``foreign``) or by highest education (``education``,
+        ordered: ``förgymnasial``, ``gymnasial``, ``eftergymnasial <3 år``,
+        ``eftergymnasial 3+ år``, ``uppgift saknas``). The education split
+        covers persons aged 25-64 only (SCB's table; 5,356,989 persons, the
+        same as the 25-64 age bands). SCB publishes the splits separately, so
         they cannot be combined.
     vintage : {2018, 2020}, default 2018
         The table exists for the DeSO 2018 / RegSO 2020 series only; to use it
@@ -80,7 +88,7 @@ def population(
     [{'lan': '01', 'population': 2440027}]
     """
     level = check_level(level, (*LEVELS, "riket"))
-    check_choice("by", by, (None, "age", "background"))
+    check_choice("by", by, (None, "age", "background", "education"))
     if check_vintage(vintage) != 2018:
         raise VintageError(
             f"vintage={vintage!r}: the bundled population table is on DeSO 2018 / RegSO 2020 codes. "
@@ -89,6 +97,9 @@ def population(
     if by == "background":
         tab = load_table("deso2018_foreignborn")
         cols = list(_BACKGROUND)
+    elif by == "education":
+        tab = load_table("deso2018_education").rename(columns={v: k for k, v in _EDUCATION.items()})
+        cols = list(_EDUCATION)
     else:
         tab = load_table("deso2018_age")
         cols = list(_AGE_BANDS) if by == "age" else ["total"]
@@ -102,7 +113,9 @@ def population(
         out = agg.rename(columns={"total": "population"}).reset_index()
     else:
         out = agg.rename_axis(columns=by).stack().rename("population").reset_index()
-        out[by] = out[by].astype(age_bands() if by == "age" else pd.CategoricalDtype(list(_BACKGROUND)))
+        dtype = {"age": age_bands(), "background": pd.CategoricalDtype(list(_BACKGROUND)),
+                 "education": pd.CategoricalDtype(list(_EDUCATION), ordered=True)}[by]
+        out[by] = out[by].astype(dtype)
         out = out.sort_values([level, by], ignore_index=True)
     out[level] = out[level].astype("string")
     out["population"] = out["population"].astype("int64")
