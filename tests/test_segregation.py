@@ -377,3 +377,69 @@ def test_basic_bootstrap_interval_can_lie_below_a_biased_estimate():
     assert basic.upper == pytest.approx(2 * basic.estimate - pct.lower, abs=1e-15)
     # the user guide's figures (a numpy with another binomial stream may move them in the 4th decimal)
     assert basic.lower == pytest.approx(0.0460, abs=3e-4) and basic.upper == pytest.approx(0.0475, abs=3e-4)
+
+
+def test_multigroup_permutation_null_is_the_exact_fixed_margins_table_law():
+    # 3 areas of 2, 3 and 2 persons; groups of 3, 2 and 2. Every table y with these margins has probability
+    # prod t_i! prod X_m! / (N! prod y_im!) (random allocation of the 7 persons); compare 200,000 draws
+    from itertools import product
+    from math import factorial, prod
+
+    from segstat.measures.segregation import _null_multi
+
+    t, X = [2, 3, 2], [3, 2, 2]
+    c = np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]])  # (groups, areas), margins X and t
+    draws = _null_multi(c, 200_000, np.random.default_rng(11)).astype(int)
+    assert (draws.sum(axis=1) == t).all() and (draws.sum(axis=2) == X).all() and (draws >= 0).all()
+    seen = pd.Series([tuple(d.ravel()) for d in draws]).value_counts(normalize=True)
+    tables = 0
+    for first in product(range(4), repeat=3):
+        for second in product(range(4), repeat=3):
+            y0, y1 = np.array(first), np.array(second)
+            y2 = np.array(t) - y0 - y1
+            if y0.sum() != X[0] or y1.sum() != X[1] or (y0 > t).any() or (y1 > t).any() or (y2 < 0).any():
+                continue
+            y = np.stack([y0, y1, y2])
+            exact = (prod(factorial(v) for v in t) * prod(factorial(v) for v in X)
+                     / (factorial(7) * prod(factorial(int(v)) for v in y.ravel())))
+            sd = np.sqrt(exact * (1 - exact) / 200_000)
+            assert abs(seen.get(tuple(y.ravel()), 0.0) - exact) < 5 * sd + 1e-12, (y, exact)
+            tables += 1
+    assert tables == len(seen)  # no table outside the margins was drawn
+
+
+def test_multigroup_test_with_two_groups_equals_the_two_group_test():
+    sub = DESO[DESO["kommun"] == "1480"]
+    one = segstat.segregation_test(sub, group="foreign", total="total", n_perm=199, rng=3)
+    two = segstat.segregation_test(sub, groups=["foreign", "swedish"], index="multigroup_dissimilarity",
+                                   n_perm=199, rng=3)
+    assert two.estimate == pytest.approx(one.estimate, abs=1e-12)
+    assert two.p_value == one.p_value == pytest.approx(1 / 200)
+    assert (two.lower, two.upper) == pytest.approx((one.lower, one.upper), abs=1e-12)
+
+
+def test_multigroup_test_reproducible_any_jobs_and_by():
+    d = _four_groups()
+    groups = ["g0", "g1", "g2", "g3"]
+    a = segstat.segregation_test(d, groups=groups, n_perm=299, rng=5, n_jobs=1)
+    b = segstat.segregation_test(d, groups=groups, n_perm=299, rng=5, n_jobs=2)
+    assert a == b and a.p_value == pytest.approx(1 / 300) and a.upper < a.estimate
+    # groups allocated evenly (every area the same composition): the observed H sits inside its null
+    even = pd.DataFrame({"a": [20, 40, 60, 80], "b": [10, 20, 30, 40], "c": [5, 10, 15, 20]})
+    r = segstat.segregation_test(even, groups=["a", "b", "c"], n_perm=199, rng=2)
+    assert r.estimate == pytest.approx(0, abs=1e-12) and r.p_value == 1.0
+    by = segstat.segregation_test(d, groups=groups, by="k", n_perm=99, rng=1, null="binomial")
+    assert list(by["k"]) == ["x", "y", "z"] and (by["p_value"] == 0.01).all()
+
+
+@pytest.mark.parametrize(("kwargs", "msg"), [
+    ({"group": "a", "total": "t", "groups": ["a", "b"]}, "not both"),
+    ({"group": "a"}, "give group= and total="),
+    ({"groups": ["a", "b"], "index": "gini"}, "index='gini' needs group= and total="),
+    ({"group": "a", "total": "t", "index": "multigroup_entropy"}, "needs groups="),
+    ({"groups": ["a"]}, "at least two"),
+])
+def test_segregation_test_argument_errors(kwargs, msg):
+    d = pd.DataFrame({"a": [1, 2], "b": [3, 4], "t": [4, 6]})
+    with pytest.raises(InputValueError, match=msg):
+        segstat.segregation_test(d, **kwargs)

@@ -253,13 +253,21 @@ def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) ->
     uniformly random X-subset of the persons: exactly the multivariate hypergeometric law.
     """
     ti = t.astype(np.int64)
-    N = int(ti.sum())
     X = int(round(x.sum()))
-    draws = _binomial_by_area(gen, ti, X / N, n)
+    draws = _binomial_by_area(gen, ti, X / int(ti.sum()), n)
+    return _correct_to_total(draws, ti, X, gen).astype(float)
+
+
+def _correct_to_total(draws: np.ndarray, capacity: np.ndarray, X: int, gen: np.random.Generator) -> np.ndarray:
+    """Make every row of ``draws`` (n, areas) sum to X, in place: take out uniformly chosen members (row sum
+    above X) or put in uniformly chosen non-members (below X), non-members being ``capacity - row``.
+
+    ``capacity`` is (areas,) or (n, areas). When every row is a binomial draw with one probability per
+    replicate, each row becomes a uniformly random X-subset of its capacity (see :func:`_null_two`)."""
     excess = draws.sum(axis=1) - X
     for r in np.flatnonzero(excess):
         row, k = draws[r], abs(int(excess[r]))
-        pool = row if excess[r] > 0 else ti - row   # members to take out, or non-members to put in
+        pool = row if excess[r] > 0 else (capacity if capacity.ndim == 1 else capacity[r]) - row
         size = int(pool.sum())
         # k distinct persons out of `size`: draw with replacement, redraw the repeats (k is far below
         # size, so repeats are rare); the result is a uniformly random k-subset
@@ -270,12 +278,38 @@ def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) ->
                 break
             picked[dup] = gen.integers(0, size, len(dup))
             picked.sort()
-        moved = np.bincount(np.searchsorted(np.cumsum(pool), picked, side="right"), minlength=len(ti))
+        moved = np.bincount(np.searchsorted(np.cumsum(pool), picked, side="right"), minlength=draws.shape[1])
         if excess[r] > 0:
             row -= moved
         else:
             row += moved
-    return draws.astype(float)
+    return draws
+
+
+def _null_multi(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
+    """Evenness for several groups: every person's group is shuffled over all persons, keeping every area's
+    total and every group's total (a random table with both margins fixed). c: (groups, areas); returns
+    (n, groups, areas).
+
+    Drawn group by group: the first group's members are a uniformly random subset of all persons
+    (:func:`_null_two`), the next group's a uniformly random subset of the persons left, and so on; the last
+    group takes who is left. The chain rule makes the whole table exact. The first group is drawn exactly as
+    :func:`_null_two` draws it, so with two groups the draws equal the two-group test's for the same seed."""
+    t = c.sum(axis=0).astype(np.int64)
+    X = np.rint(c.sum(axis=1)).astype(np.int64)
+    out = np.empty((n, *c.shape))
+    first = _null_two(c[0], t.astype(float), n, gen)
+    out[:, 0] = first
+    left = t - first.astype(np.int64)  # (n, areas): persons not yet given a group
+    remaining = int(t.sum() - X[0])
+    for m in range(1, c.shape[0] - 1):
+        draws = gen.binomial(left, X[m] / remaining) if remaining > 0 else np.zeros_like(left)
+        _correct_to_total(draws, left, int(X[m]), gen)
+        out[:, m] = draws
+        left = left - draws
+        remaining -= int(X[m])
+    out[:, -1] = left
+    return out
 
 
 def _multinomial_rows(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
@@ -678,14 +712,17 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: Any =
 
 _KERNELS = {"dissimilarity": _k_dissimilarity, "gini": _k_gini, "entropy": _k_entropy,
             "isolation": _k_isolation, "exposure": _k_exposure}
+_MULTI_KERNELS = {"multigroup_entropy": _k_multi_entropy, "multigroup_dissimilarity": _k_multi_dissimilarity}
 
 
 def segregation_test(
     data: pd.DataFrame,
     *,
-    group: str,
-    total: str,
-    index: Literal["dissimilarity", "gini", "entropy", "isolation", "exposure"] = "dissimilarity",
+    group: str | None = None,
+    total: str | None = None,
+    groups: Sequence[str] | None = None,
+    index: Literal["dissimilarity", "gini", "entropy", "isolation", "exposure", "multigroup_entropy",
+                   "multigroup_dissimilarity"] | None = None,
     n_perm: int = 999,
     by: Any = None,
     null: Literal["permutation", "binomial"] = "permutation",
@@ -697,16 +734,23 @@ def segregation_test(
     Parameters
     ----------
     data, group, total, by
-        As in :func:`dissimilarity`.
-    index : str, default "dissimilarity"
+        As in :func:`dissimilarity`: one group against everyone.
+    groups : list of str, optional
+        Instead of ``group`` and ``total``: columns of mutually exclusive group
+        counts, as in :func:`multigroup_entropy`, for the multigroup indices.
+    index : str, optional
+        ``"dissimilarity"`` (the default with ``group``), ``"gini"``,
+        ``"entropy"``, ``"isolation"`` or ``"exposure"``; with ``groups``
+        ``"multigroup_entropy"`` (the default) or ``"multigroup_dissimilarity"``.
     n_perm : int, default 999
         Random allocations under the null.
     null : {"permutation", "binomial"}, default "permutation"
         ``"permutation"``: persons are allocated to areas at random keeping
-        every area's total and the group's total (multivariate
-        hypergeometric). ``"binomial"``: every area's group count is drawn
-        Binomial(total, overall share), keeping area totals only (PySAL's
-        "systematic" null); slightly faster.
+        every area's total and every group's total (multivariate
+        hypergeometric; for several groups a random table with both margins
+        fixed). ``"binomial"``: every area's composition is drawn from the
+        overall shares (binomial, or multinomial for several groups), keeping
+        area totals only (PySAL's "evenness" null); slightly faster.
     rng : int, Generator or None
         Seed; the same seed gives the same p-value.
     n_jobs : int, optional
@@ -723,10 +767,12 @@ def segregation_test(
     Notes
     -----
     Null hypothesis: persons are allocated to areas at random, keeping every
-    area's total and the group's total (a multivariate hypergeometric draw).
-    Even under this null, unevenness indices are above 0 in finite
-    populations; the test compares with that null distribution. The +1
-    correction (Phipson & Smyth 2010) keeps p-values valid and never 0.
+    area's total and the group totals. One group: its members are a uniformly
+    random subset of all persons. Several groups: drawn group by group, each
+    a uniformly random subset of the persons not yet given a group. Even under
+    this null, unevenness indices are above 0 in finite populations; the test
+    compares with that null distribution. The +1 correction (Phipson & Smyth
+    2010) keeps p-values valid and never 0.
 
     References
     ----------
@@ -739,38 +785,82 @@ def segregation_test(
     >>> d = pd.DataFrame({"g": [90, 10, 50], "t": [100, 100, 100]})
     >>> segstat.segregation_test(d, group="g", total="t", n_perm=99, rng=1).p_value
     0.01
+    >>> d = pd.DataFrame({"a": [90, 10, 50], "b": [5, 80, 20], "c": [5, 10, 30]})
+    >>> segstat.segregation_test(d, groups=["a", "b", "c"], n_perm=99, rng=1).p_value
+    0.01
     """
-    check_choice("index", index, tuple(_KERNELS))
+    multi = groups is not None
+    if multi and (group is not None or total is not None):
+        raise InputValueError("give either group= and total= (one group against everyone) or groups= "
+                              "(several groups), not both.")
+    if not multi and (group is None or total is None):
+        raise InputValueError("give group= and total= (one group against everyone) or groups= (several groups).")
+    kernels = _MULTI_KERNELS if multi else _KERNELS
+    index = next(iter(kernels)) if index is None else index
+    if index not in kernels:
+        other = "group= and total=" if multi else "groups="
+        if index in (_KERNELS if multi else _MULTI_KERNELS):
+            raise InputValueError(f"index={index!r} needs {other}.")
+    check_choice("index", index, tuple(kernels))
     check_choice("null", null, ("permutation", "binomial"))
     if not isinstance(n_perm, (int, np.integer)) or n_perm < 1:
         raise InputValueError(f"n_perm={n_perm!r} must be a positive integer.")
     data = check_dataframe(data)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    check_columns(data, {"group": group, "total": total, "by": by_cols})
-    x_all, t_all = _counts(data, group, total, by_cols)
+    kernel = kernels[index]
+    if multi:
+        groups = list(groups)
+        if len(groups) < 2:
+            raise InputValueError("groups must name at least two columns of group counts.")
+        check_columns(data, {"groups": groups, "by": by_cols})
+        counts = count_matrix(data, groups)
+        zero = np.add.reduce(counts, axis=0) == 0
+        if zero.any():
+            raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; "
+                                  f"remove them.")
+        _check_by(data, by_cols)
+        if null == "permutation":
+            sampler = _null_multi
+        else:
+            def sampler(c, n, g):
+                return _multinomial_rows(np.outer(c.sum(axis=1), c.sum(axis=0)) / c.sum(), n, g)
+        absent = "fewer than two groups present"
+    else:
+        check_columns(data, {"group": group, "total": total, "by": by_cols})
+        x_all, t_all = _counts(data, group, total, by_cols)
+        counts = np.stack([x_all, t_all])
+        if null == "permutation":
+            def sampler(c, n, g):
+                return _null_two(c[0], c[1], n, g)
+        else:
+            def sampler(c, n, g):
+                return _binomial_by_area(g, c[1], c[0].sum() / c[1].sum(), n).astype(float)
+        absent = "the group is absent or is everyone"
     gen = check_rng(rng) if by_cols else rng
-    kernel = _KERNELS[index]
-    sampler = _null_two if null == "permutation" else (
-        lambda x, t, n, g: _binomial_by_area(g, t, x.sum() / t.sum(), n).astype(float))
 
-    def one(x: np.ndarray, t: np.ndarray) -> SegregationResult:
-        if x.sum() == 0 or x.sum() == t.sum():
-            return SegregationResult(index, float("nan"), method="undefined: the group is absent or is everyone",
-                                     n_areas=len(t))
-        obs = float(kernel(x, t))
-        null_values = _replicate(lambda g, b: sampler(x, t, b, g), lambda xs: kernel(xs, t), int(n_perm), gen, n_jobs)
+    def statistic(values: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return kernel(values) if multi else kernel(values, c[1])
+
+    def one(c: np.ndarray) -> SegregationResult:
+        sizes = np.add.reduce(c, axis=1)
+        if (np.count_nonzero(sizes) < 2) if multi else (sizes[0] == 0 or sizes[0] == sizes[1]):
+            return SegregationResult(index, float("nan"), method=f"undefined: {absent}", n_areas=c.shape[1])
+        obs = float(kernel(c) if multi else kernel(c[0], c[1]))
+        null_values = _replicate(lambda block_gen, size: sampler(c, size, block_gen),
+                                 lambda draws: statistic(draws, c), int(n_perm), gen, n_jobs)
         p = (1 + int((null_values >= obs - 1e-12).sum())) / (int(n_perm) + 1)
         lo, hi = np.quantile(null_values, [0.025, 0.975])
-        kept = "area and group totals" if null == "permutation" else "area totals (binomial)"
+        kept = ("area and group totals" if null == "permutation" else
+                "area totals (multinomial)" if multi else "area totals (binomial)")
         return SegregationResult(index, obs, float(lo), float(hi), p, method=f"{null} test ({n_perm} random "
                                  f"allocations keeping {kept}; lower/upper: null 95 % range)",
-                                 n_areas=len(t))
+                                 n_areas=c.shape[1])
 
     if not by_cols:
-        return one(x_all, t_all)
+        return one(counts)
     rows = []
     for key, pos in _by_positions(data, by_cols):
-        r = one(x_all[pos], t_all[pos])
+        r = one(counts[:, pos])
         rows.append({**dict(zip(by_cols, key)), "index": index, "estimate": r.estimate, "p_value": r.p_value,
                      "null_lower": r.lower, "null_upper": r.upper, "n_areas": r.n_areas})
     return pd.DataFrame(rows)
