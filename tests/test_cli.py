@@ -6,6 +6,8 @@ import sys
 import pandas as pd
 import pytest
 
+import segstat
+
 from segstat.cli import main
 
 
@@ -112,3 +114,35 @@ def test_demo_writes_the_report(tmp_path, capsys):
                  "map_protected_rate.png", "protected_table.csv", "method_note.txt"):
         assert (out / name).exists(), name
     assert not list(tmp_path.glob(".segstat-demo-*"))
+
+
+def test_measure_multigroup_ojamlikhetsindex_and_test(tmp_path, capsys):
+    src = tmp_path / "g.csv"
+    d = pd.DataFrame({"kommun": ["0180"] * 3 + ["1480"] * 3, "a": [30, 10, 5, 8, 8, 20], "b": [10, 30, 5, 4, 16, 20],
+                      "c": [5, 5, 40, 10, 10, 10]})
+    d["t"] = d["a"] + d["b"] + d["c"]
+    d.to_csv(src, index=False)
+    code, out, _ = _run(["measure", "multigroup_dissimilarity", str(src), str(tmp_path / "m.csv"),
+                         "--groups", "a", "b", "c", "--by", "kommun", "--test"], capsys)
+    assert code == 0 and "2 row(s)" in out
+    m = pd.read_csv(tmp_path / "m.csv", dtype={"kommun": str}).set_index("kommun")
+    expected = segstat.multigroup_dissimilarity(d, groups=["a", "b", "c"], by="kommun").set_index("kommun")
+    assert m["estimate"].to_dict() == pytest.approx(expected["estimate"].to_dict(), abs=1e-12)
+    test = segstat.segregation_test(d, groups=["a", "b", "c"], index="multigroup_dissimilarity", by="kommun", rng=1)
+    assert m["p_value"].to_dict() == test.set_index("kommun")["p_value"].to_dict()
+    code, _, _ = _run(["measure", "ojamlikhetsindex", str(src), str(tmp_path / "o.csv"), "--lowest", "a",
+                       "--highest", "b", "--by", "kommun"], capsys)
+    o = pd.read_csv(tmp_path / "o.csv", dtype={"kommun": str}).set_index("kommun")["estimate"]
+    assert code == 0 and o["0180"] == pytest.approx(100 * 0.5 * (abs(30 / 45 - 10 / 45) + abs(10 / 45 - 30 / 45)))
+    # one national value with a p-value column
+    code, _, _ = _run(["measure", "dissimilarity", str(src), str(tmp_path / "n.csv"), "--group", "a", "--total", "t",
+                       "--test"], capsys)
+    n = pd.read_csv(tmp_path / "n.csv")
+    national = segstat.segregation_test(d, group="a", total="t", rng=1)
+    assert code == 0 and len(n) == 1 and n["p_value"].iloc[0] == national.p_value
+    assert n["estimate"].iloc[0] == pytest.approx(national.estimate, abs=1e-12)
+    for args, msg in ((["multigroup_entropy"], "needs --groups"), (["ojamlikhetsindex", "--lowest", "a"], "--highest"),
+                      (["atkinson", "--group", "a", "--total", "c", "--test"], "--test is not available")):
+        with pytest.raises(SystemExit):
+            main(["measure", args[0], str(src), str(tmp_path / "e.csv"), *args[1:]])
+        assert msg in capsys.readouterr().err

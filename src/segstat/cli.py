@@ -124,9 +124,19 @@ def _cmd_measure(a: argparse.Namespace) -> int:
             data[a.group] = pd.Categorical(data[a.group], categories=sorted(data[a.group].unique()), ordered=True)
         out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per)
     else:
-        func = getattr(seg_mod, a.measure)
-        res = func(data, group=a.group, total=a.total, by=a.by, ci="bootstrap" if a.ci else None, rng=a.seed)
-        out = res.to_frame() if hasattr(res, "to_frame") and not isinstance(res, pd.DataFrame) else res
+        ci = "bootstrap" if a.ci else None
+        columns = ({"lowest": a.lowest, "highest": a.highest} if a.measure == "ojamlikhetsindex" else
+                   {"groups": a.groups} if a.measure.startswith("multigroup_") else
+                   {"group": a.group, "total": a.total})
+        res = getattr(seg_mod, a.measure)(data, **columns, by=a.by, ci=ci, rng=a.seed)
+        out = res if isinstance(res, pd.DataFrame) else res.to_frame()
+        if a.test:
+            test = seg_mod.segregation_test(data, **columns, index=a.measure, by=a.by, rng=a.seed)
+            if isinstance(test, pd.DataFrame):
+                keys = [a.by] if isinstance(a.by, str) else list(a.by)
+                out = out.merge(test[[*keys, "p_value"]], on=keys, how="left", validate="one_to_one")
+            else:
+                out["p_value"] = test.p_value
     _write(out, a.output)
     print(f"segstat measure {a.measure}: {len(out)} row(s) -> {a.output}")
     return 0
@@ -196,9 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("measure", help="rates, disparity or segregation indices", formatter_class=fmt,
                        epilog="examples:\n  segstat measure disparity counts.csv out.csv --events cases "
                               "--population persons --group omradestyp\n"
-                              "  segstat measure dissimilarity deso.csv out.csv --group foreign --total total --by kommun")
+                              "  segstat measure dissimilarity deso.csv out.csv --group foreign --total total --by kommun\n"
+                              "  segstat measure multigroup_entropy deso.csv out.csv --groups low mid high --by kommun "
+                              "--test\n"
+                              "  segstat measure ojamlikhetsindex deso.csv out.csv --lowest q1 --highest q5 --by kommun")
     p.add_argument("measure", choices=["rates", "disparity", "dissimilarity", "gini", "entropy", "isolation",
-                                       "exposure", "atkinson"])
+                                       "exposure", "atkinson", "multigroup_entropy", "multigroup_dissimilarity",
+                                       "ojamlikhetsindex"])
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--events")
@@ -207,7 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--total")
     p.add_argument("--by", default=None)
     p.add_argument("--per", type=float, default=1000)
+    p.add_argument("--groups", nargs="+", help="group count columns of a multigroup index")
+    p.add_argument("--lowest", help="ojamlikhetsindex: persons in the lowest income quintile")
+    p.add_argument("--highest", help="ojamlikhetsindex: persons in the highest income quintile")
     p.add_argument("--ci", action="store_true", help="bootstrap intervals for segregation indices")
+    p.add_argument("--test", action="store_true",
+                   help="add the p-value of a permutation test against evenness (999 random allocations)")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=_cmd_measure)
 
@@ -227,8 +246,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "measure", None) and args.measure in ("rates", "disparity") and not (args.events and args.population):
         parser.error(f"measure {args.measure} needs --events and --population")
-    if getattr(args, "measure", None) and args.measure not in ("rates", "disparity") and not args.total:
-        parser.error(f"measure {args.measure} needs --group and --total")
+    measure = getattr(args, "measure", None)
+    if measure and measure.startswith("multigroup_") and not args.groups:
+        parser.error(f"measure {measure} needs --groups (two or more count columns)")
+    if measure == "ojamlikhetsindex" and not (args.lowest and args.highest):
+        parser.error("measure ojamlikhetsindex needs --lowest and --highest")
+    if measure in ("dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson") and not args.total:
+        parser.error(f"measure {measure} needs --group and --total")
+    if measure in ("rates", "disparity", "atkinson", "ojamlikhetsindex") and args.test:
+        parser.error(f"--test is not available for measure {measure}")
     try:
         return int(args.func(args))
     except (SegstatError, KeyError, ValueError, TypeError, ImportError) as exc:
