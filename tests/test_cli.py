@@ -142,7 +142,7 @@ def test_measure_multigroup_ojamlikhetsindex_and_test(tmp_path, capsys):
     assert code == 0 and len(n) == 1 and n["p_value"].iloc[0] == national.p_value
     assert n["estimate"].iloc[0] == pytest.approx(national.estimate, abs=1e-12)
     for args, msg in ((["multigroup_entropy"], "needs --groups"), (["ojamlikhetsindex", "--lowest", "a"], "--highest"),
-                      (["atkinson", "--group", "a", "--total", "c", "--test"], "--test is not available")):
+                      (["rates", "--events", "a", "--population", "t", "--test"], "--test is not available")):
         with pytest.raises(SystemExit):
             main(["measure", args[0], str(src), str(tmp_path / "e.csv"), *args[1:]])
         assert msg in capsys.readouterr().err

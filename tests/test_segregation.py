@@ -443,3 +443,10 @@ def test_segregation_test_argument_errors(kwargs, msg):
     d = pd.DataFrame({"a": [1, 2], "b": [3, 4], "t": [4, 6]})
     with pytest.raises(InputValueError, match=msg):
         segstat.segregation_test(d, **kwargs)
+
+
+def test_atkinson_permutation_test_uses_b_one_half():
+    sub = DESO[DESO["kommun"] == "1480"]
+    r = segstat.segregation_test(sub, group="foreign", total="total", index="atkinson", n_perm=99, rng=2)
+    assert r.estimate == pytest.approx(segstat.atkinson(sub, group="foreign", total="total", b=0.5).estimate, abs=1e-15)
+    assert r.p_value == pytest.approx(1 / 100) and 0 < r.lower < r.upper < r.estimate

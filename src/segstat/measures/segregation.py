@@ -711,7 +711,7 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: Any =
 # ------------------------------------------------------------------ permutation test
 
 _KERNELS = {"dissimilarity": _k_dissimilarity, "gini": _k_gini, "entropy": _k_entropy,
-            "isolation": _k_isolation, "exposure": _k_exposure}
+            "isolation": _k_isolation, "exposure": _k_exposure, "atkinson": _k_atkinson(0.5)}
 _MULTI_KERNELS = {"multigroup_entropy": _k_multi_entropy, "multigroup_dissimilarity": _k_multi_dissimilarity}
 
 
@@ -721,7 +721,7 @@ def segregation_test(
     group: str | None = None,
     total: str | None = None,
     groups: Sequence[str] | None = None,
-    index: Literal["dissimilarity", "gini", "entropy", "isolation", "exposure", "multigroup_entropy",
+    index: Literal["dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson", "multigroup_entropy",
                    "multigroup_dissimilarity"] | None = None,
     n_perm: int = 999,
     by: Any = None,
@@ -740,7 +740,8 @@ def segregation_test(
         counts, as in :func:`multigroup_entropy`, for the multigroup indices.
     index : str, optional
         ``"dissimilarity"`` (the default with ``group``), ``"gini"``,
-        ``"entropy"``, ``"isolation"`` or ``"exposure"``; with ``groups``
+        ``"entropy"``, ``"isolation"``, ``"exposure"`` or ``"atkinson"``
+        (b = 0.5); with ``groups``
         ``"multigroup_entropy"`` (the default) or ``"multigroup_dissimilarity"``.
     n_perm : int, default 999
         Random allocations under the null.
