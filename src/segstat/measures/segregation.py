@@ -134,9 +134,20 @@ def _k_atkinson(b: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     return kernel
 
 
+def _area_totals(c: np.ndarray) -> np.ndarray:
+    """Sum over the group axis of c (..., groups, areas): a matrix product, which numpy hands to BLAS, is
+    faster than a reduction over a short leading axis."""
+    return np.ones(c.shape[-2]) @ c
+
+
+def _group_totals(c: np.ndarray) -> np.ndarray:
+    """Sum over the area axis of c (..., groups, areas), as a matrix product (see :func:`_area_totals`)."""
+    return c @ np.ones(c.shape[-1])
+
+
 def _margins(c: np.ndarray, t: np.ndarray | None, g: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Area totals (..., areas) and group totals (..., groups) of c, where the caller has not got them."""
-    return (np.add.reduce(c, axis=-2) if t is None else t), (np.add.reduce(c, axis=-1) if g is None else g)
+    return (_area_totals(c) if t is None else t), (_group_totals(c) if g is None else g)
 
 
 def _k_multi_entropy(c: np.ndarray, t: np.ndarray | None = None, g: np.ndarray | None = None) -> np.ndarray:
@@ -569,14 +580,14 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
     check_columns(data, {"groups": groups, "by": by_cols})
     counts = count_matrix(data, groups)  # (groups, areas)
     check_choice("ci", ci, (None, "bootstrap"))
-    area_totals = np.add.reduce(counts, axis=0)
+    area_totals = _area_totals(counts)
     if not area_totals.all():
         zero = area_totals == 0
         raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; remove them.")
     gen = check_rng(rng) if ci is not None or rng is not None else None  # no generator needed for a point estimate
 
     def one(c: np.ndarray, t: np.ndarray) -> SegregationResult:
-        g = np.add.reduce(c, axis=1)
+        g = _group_totals(c)
         if np.count_nonzero(g) < 2:
             return SegregationResult(name, float("nan"), method="undefined: fewer than two groups present",
                                      n_areas=c.shape[1])
