@@ -9,6 +9,10 @@ Dissimilarity: area totals fixed, group members drawn as Binomial(total, p_i)
 with known p_i; the true value is the dissimilarity of the expected counts
 (t_i p_i), and the interval is segstat's bootstrap interval.
 
+SII and RII of the logistic and Poisson regressions (parts disparity-logistic,
+disparity-poisson): the same simulated data; the true value is the model's fit
+to the expected counts.
+
 Usage: python benchmarks/bench_coverage.py [--reps 2000] [--parts disparity,dissimilarity]
 Prints one JSON line per measure and scenario: coverage and its Monte Carlo SE.
 """
@@ -29,24 +33,26 @@ SCENARIOS = {
 }
 
 
-def disparity_coverage(reps: int, seed: int) -> None:
+def disparity_coverage(reps: int, seed: int, regression: str = "linear") -> None:
+    """With a regression model other than linear, only SII and RII (the measures the model changes)."""
+    measures = ["D", "R", "SII"] if regression == "linear" else ["SII", "RII"]
     for name, (n, lam) in SCENARIOS.items():
         rng = np.random.default_rng(seed)
         frame = pd.DataFrame({"typ": pd.Categorical([1, 2, 3, 4, 5], ordered=True), "n": n})
         truth = segstat.disparity(frame.assign(e=lam * n), events="e", population="n", group="typ",
-                                  measures=["D", "R", "SII"], ci=None).set_index("measure")["estimate"]
+                                  measures=measures, ci=None, regression=regression).set_index("measure")["estimate"]
         hits = dict.fromkeys(truth.index, 0)
         t0 = time.perf_counter()
         for _ in range(reps):
             e = rng.poisson(lam * n)
             r = segstat.disparity(frame.assign(e=e), events="e", population="n", group="typ",
-                                  measures=["D", "R", "SII"]).set_index("measure")
+                                  measures=measures, regression=regression).set_index("measure")
             for m in hits:
                 hits[m] += bool(r.loc[m, "lower"] <= truth[m] <= r.loc[m, "upper"])
         for m, h in hits.items():
             cov = h / reps
-            print(json.dumps({"part": "disparity", "scenario": name, "measure": m, "reps": reps,
-                              "coverage": cov, "mc_se": (cov * (1 - cov) / reps) ** 0.5,
+            print(json.dumps({"part": "disparity", "regression": regression, "scenario": name, "measure": m,
+                              "reps": reps, "coverage": cov, "mc_se": (cov * (1 - cov) / reps) ** 0.5,
                               "seconds": round(time.perf_counter() - t0, 2)}), flush=True)
 
 
@@ -80,6 +86,9 @@ def main() -> None:
     parts = args.parts.split(",")
     if "disparity" in parts:
         disparity_coverage(args.reps, args.seed)
+    for model in ("logistic", "poisson"):
+        if f"disparity-{model}" in parts:
+            disparity_coverage(args.reps, args.seed, model)
     if "dissimilarity" in parts:
         dissimilarity_coverage(args.reps, args.seed, args.n_boot)
 

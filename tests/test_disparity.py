@@ -175,3 +175,80 @@ def test_rii_undefined_when_fitted_line_goes_negative():
 def test_no_zero_event_note_when_every_group_has_events():
     r = segstat.disparity(_frame(), events="e", population="n", group="typ", rng=1)
     assert (r["note"] == "").all()
+
+
+def _ridits(n):
+    p = np.asarray(n, float) / np.sum(n)
+    return np.cumsum(p) - p / 2
+
+
+def test_logistic_and_poisson_sii_rii_two_groups_by_hand():
+    # two groups: both models are saturated and pass through the observed rates at the two ridits
+    # (X = 0.2 and 0.7 for populations 400 and 600); extend the line in logit or log to ranks 0 and 1
+    d = pd.DataFrame({"g": [1, 2], "e": [80, 60], "n": [400, 600]})
+    X1, X2 = 0.2, 0.7
+    logit = lambda q: np.log(q / (1 - q))  # noqa: E731
+    expit = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    b = (logit(0.1) - logit(0.2)) / (X2 - X1)
+    a = logit(0.2) - b * X1
+    r = segstat.disparity(d, events="e", population="n", group="g", order=[1, 2], regression="logistic",
+                          ci=None).set_index("measure")["estimate"]
+    assert r["SII"] == pytest.approx(1000 * (expit(a + b) - expit(a)), rel=1e-10)
+    assert r["RII"] == pytest.approx(expit(a + b) / expit(a), rel=1e-10)
+    b = (np.log(100) - np.log(200)) / (X2 - X1)
+    a = np.log(200) - b * X1
+    r = segstat.disparity(d, events="e", population="n", group="g", order=[1, 2], regression="poisson",
+                          ci=None).set_index("measure")["estimate"]
+    assert r["SII"] == pytest.approx(np.exp(a + b) - np.exp(a), rel=1e-10)
+    assert r["RII"] == pytest.approx(np.exp(b), rel=1e-10)
+
+
+@pytest.mark.parametrize("model", ["logistic", "poisson"])
+def test_glm_sii_rii_equal_a_person_level_fit(model):
+    # one row per person (or per person-year), fitted by a general-purpose optimiser: the grouped Newton fit
+    # must give the same line
+    from scipy.optimize import minimize
+
+    e, n = np.array([9, 7, 5, 2]), np.array([40, 50, 60, 30])
+    X = _ridits(n)
+    x_person = np.repeat(X, n)
+    y_person = np.concatenate([np.r_[np.ones(k), np.zeros(m - k)] for k, m in zip(e, n)])
+
+    def nll(theta):
+        eta = theta[0] + theta[1] * x_person
+        if model == "logistic":
+            return -(y_person * eta - np.log1p(np.exp(eta))).sum()
+        return -(y_person * eta - np.exp(eta)).sum()  # Poisson with exposure 1 per person
+
+    a, b = minimize(nll, [0.0, 0.0], method="BFGS", options={"gtol": 1e-10}).x
+    f = (lambda z: 1 / (1 + np.exp(-z))) if model == "logistic" else np.exp
+    d = pd.DataFrame({"g": list("abcd"), "e": e, "n": n})
+    r = segstat.disparity(d, events="e", population="n", group="g", order=list("abcd"), regression=model,
+                          ci=None, per=1).set_index("measure")
+    assert r.loc["SII", "estimate"] == pytest.approx(f(a + b) - f(a), rel=1e-6)
+    assert r.loc["RII", "estimate"] == pytest.approx(f(a + b) / f(a), rel=1e-6)
+    assert model in r.loc["SII", "method"]
+
+
+def test_glm_rii_stays_positive_where_the_linear_one_is_undefined():
+    d = pd.DataFrame({"typ": [1, 2, 3, 4, 5], "e": [40, 30, 20, 10, 1], "n": [1000] * 5})
+    lin = segstat.disparity(d, events="e", population="n", group="typ", order=[1, 2, 3, 4, 5]).set_index("measure")
+    assert np.isnan(lin.loc["RII", "estimate"])
+    for model in ("logistic", "poisson"):
+        r = segstat.disparity(d, events="e", population="n", group="typ", order=[1, 2, 3, 4, 5],
+                              regression=model).set_index("measure")
+        assert 0 < r.loc["RII", "lower"] < r.loc["RII", "estimate"] < r.loc["RII", "upper"] < 1
+        assert r.loc["SII", "estimate"] < 0
+
+
+def test_glm_bad_input_and_no_finite_fit():
+    d = pd.DataFrame({"g": [1, 2], "e": [5, 12], "n": [10, 10]}, index=["x", "y"])
+    with pytest.raises(InputValueError, match="rows 'y'.*poisson"):
+        segstat.disparity(d, events="e", population="n", group="g", order=[1, 2], regression="logistic")
+    with pytest.raises(InputValueError, match="regression="):
+        segstat.disparity(d, events="e", population="n", group="g", order=[1, 2], regression="probit")
+    # two groups, one with no events: the maximum-likelihood line is infinitely steep
+    z = pd.DataFrame({"g": [1, 2], "e": [0, 12], "n": [100, 100]})
+    r = segstat.disparity(z, events="e", population="n", group="g", order=[1, 2], regression="poisson",
+                          ci=None).set_index("measure")
+    assert np.isnan(r.loc["RII", "estimate"]) and "no finite maximum" in r.loc["RII", "note"]

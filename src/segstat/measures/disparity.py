@@ -35,6 +35,7 @@ class _Setup:
     dis: int                   # index of the most disadvantaged group
     best: int                  # best-performing group (MDB reference)
     per: float
+    regression: str = "linear"  # model of SII and RII: linear, logistic or poisson
 
 
 def _mu(y: np.ndarray, s: _Setup) -> np.ndarray:
@@ -48,6 +49,53 @@ def _wls_ends(y: np.ndarray, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
     b = (y * (s.p * (s.X - xm))).sum(axis=-1) / sxx
     a = _mu(y, s) - b * xm
     return a, a + b
+
+
+def _glm_ends(y: np.ndarray, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted rates at ridit 0 and 1 of a logistic (logit of the proportion) or Poisson (log of the rate)
+    regression on ridit rank, fitted by maximum likelihood to the grouped counts (events out of population).
+
+    Newton's method on the two coefficients, vectorised over leading axes of y (simulated datasets); NaN
+    where the fit does not converge (for example a group with no events and two groups only: the
+    maximum-likelihood line is infinitely steep)."""
+    n = s.population
+    e = y * n / s.per                                   # events (..., G)
+    X = s.X
+    total = e.sum(axis=-1)
+    logistic = s.regression == "logistic"
+    # start: a flat line at the overall rate (proportion)
+    rate = np.clip(total / n.sum(), 1e-12, 1 - 1e-12 if logistic else np.inf)
+    a = np.log(rate / (1 - rate)) if logistic else np.log(rate)
+    b = np.zeros_like(a)
+    with np.errstate(all="ignore"):  # a fit running off to infinity ends as NaN below
+        a, b, ok = _newton(a, b, e, n, X, logistic)
+        ends = []
+        for x in (0.0, 1.0):
+            eta = a + b * x
+            v = s.per / (1 + np.exp(-eta)) if logistic else s.per * np.exp(eta)
+            ends.append(np.where(ok, v, np.nan))
+    return ends[0], ends[1]
+
+
+def _newton(a: np.ndarray, b: np.ndarray, e: np.ndarray, n: np.ndarray, X: np.ndarray,
+            logistic: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximum-likelihood intercept and slope (Newton's method), and where they converged to a finite line.
+    Call under ``np.errstate(all="ignore")``: a diverging fit overflows on its way to NaN."""
+    ok = np.zeros(np.shape(a), bool)
+    for _ in range(100):
+        eta = a[..., None] + b[..., None] * X
+        mean = n / (1 + np.exp(-eta)) if logistic else n * np.exp(eta)   # expected events
+        w = mean * (1 - mean / n) if logistic else mean                  # Fisher weights
+        r = e - mean
+        u0, u1 = r.sum(axis=-1), (r * X).sum(axis=-1)                    # score
+        i00, i01, i11 = w.sum(axis=-1), (w * X).sum(axis=-1), (w * X * X).sum(axis=-1)
+        det = i00 * i11 - i01 * i01
+        da, db = (i11 * u0 - i01 * u1) / det, (i00 * u1 - i01 * u0) / det
+        a, b = a + da, b + db
+        ok = np.abs(da) + np.abs(db) < 1e-12 * (1 + np.abs(a) + np.abs(b))
+        if ok.all() or not np.isfinite(a + b).any():
+            break
+    return a, b, ok & (np.abs(b) < 50)                                   # not an infinitely steep line
 
 
 def _safe_log(x: np.ndarray) -> np.ndarray:
@@ -101,11 +149,11 @@ def _measures() -> dict[str, tuple[Callable[[np.ndarray, _Setup], np.ndarray], s
         return 100 * aci(y, s) / _mu(y, s)
 
     def sii(y, s):
-        v0, v1 = _wls_ends(y, s)
+        v0, v1 = (_wls_ends if s.regression == "linear" else _glm_ends)(y, s)
         return v1 - v0
 
     def rii(y, s):
-        v0, v1 = _wls_ends(y, s)
+        v0, v1 = (_wls_ends if s.regression == "linear" else _glm_ends)(y, s)
         with np.errstate(divide="ignore", invalid="ignore"):
             # a ratio of fitted rates means something only while the line stays at or above 0 on [0, 1]
             # (a fitted end that is 0 up to rounding counts as 0)
@@ -133,7 +181,7 @@ MEASURES = tuple(_measures())
 
 
 def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: Sequence[Any] | None,
-           reference: Any, favourable: bool, per: float) -> _Setup:
+           reference: Any, favourable: bool, per: float, regression: str = "linear") -> _Setup:
     if data[group].isna().any():
         raise InputValueError(f"group column {group!r} is missing in rows "
                               f"{examples(data.index[data[group].isna()].tolist())}; fill it first.")
@@ -174,7 +222,7 @@ def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: 
             raise InputValueError(f"reference={reference!r} is not a group; groups are {examples(labels, 10)}.")
         adv = labels.index(reference)
     best = int(np.argmax(y) if favourable else np.argmin(y))
-    return _Setup(labels, e, n, y, p, X, ordered, adv, dis, best, per)
+    return _Setup(labels, e, n, y, p, X, ordered, adv, dis, best, per, regression)
 
 
 def _gradient(fn: Callable, y: np.ndarray, s: _Setup) -> np.ndarray:
@@ -201,6 +249,7 @@ def disparity(
     favourable: bool = False,
     n_sim: int = 2000,
     rng: int | np.random.Generator | None = None,
+    regression: Literal["linear", "logistic", "poisson"] = "linear",
 ) -> pd.DataFrame:
     """Summary measures of disparity across groups, as defined by WHO's HEAT.
 
@@ -240,6 +289,18 @@ def disparity(
         Simulated datasets for simulation intervals.
     rng : int, Generator or None
         Seed for simulation intervals.
+    regression : {"linear", "logistic", "poisson"}, default "linear"
+        Model of SII and RII on ridit rank. ``"linear"``: population-weighted
+        least squares of the group rates (HEAT's model for continuous
+        indicators; the fitted line can fall below 0, and RII is then
+        undefined). ``"logistic"``: logit of the proportion, fitted by maximum
+        likelihood to events out of population (WHO's ``healthequal`` for
+        proportions; needs events <= population). ``"poisson"``: log of the
+        rate with the population as exposure (for rates that can exceed one
+        per person). The two models keep fitted rates positive. The default
+        stays linear because the linear SII is the one in HEAT's definitions
+        and in the coverage benchmark; choose a model when the rates are far
+        from linear in rank.
 
     Returns
     -------
@@ -262,10 +323,12 @@ def disparity(
     :math:`TI = 1000 \\sum p_j r_j \\ln r_j`, :math:`MLD = 1000 \\sum p_j (-\\ln r_j)`
     with :math:`r_j = y_j/\\mu`, :math:`ACI = \\sum p_j (2X_j-1) y_j`,
     :math:`RCI = 100\\,ACI/\\mu`; SII :math:`= \\hat v_1 - \\hat v_0` and RII
-    :math:`= \\hat v_1/\\hat v_0` from the population-weighted least-squares
-    line of :math:`y_j` on :math:`X_j` (HEAT uses a logistic model for
-    individual-level proportions; for group-level rates the weighted linear
-    model is used here).
+    :math:`= \\hat v_1/\\hat v_0` with :math:`\\hat v_x` the fitted rate at
+    ridit :math:`x`: by default from the population-weighted least-squares
+    line of :math:`y_j` on :math:`X_j`; with ``regression="logistic"``
+    :math:`\\operatorname{logit} \\pi_j = a + bX_j` and with ``"poisson"``
+    :math:`\\ln \\lambda_j = a + bX_j`, both fitted by maximum likelihood to
+    the grouped counts (the same estimates as a fit to one row per person).
 
     The sampling variance of a rate is taken as Poisson,
     :math:`\\operatorname{var}(y_j) = y_j \\cdot per / n_j`. Analytic intervals:
@@ -309,7 +372,12 @@ def disparity(
         raise InputValueError(f"unknown measure(s) {examples(bad)}; choose from {', '.join(MEASURES)}.")
     if (data[events].to_numpy(float) > data[population].to_numpy(float)).any() and per <= 1:
         raise InputValueError("events exceed population in some rows; rates per person above 1 are not proportions.")
-    s = _setup(data, events, population, group, order, reference, favourable, per)
+    check_choice("regression", regression, ("linear", "logistic", "poisson"))
+    if regression == "logistic" and (data[events].to_numpy(float) > data[population].to_numpy(float)).any():
+        bad = data[events].to_numpy(float) > data[population].to_numpy(float)
+        raise InputValueError(f"regression='logistic' models proportions, but events exceed population in rows "
+                              f"{examples(data.index[bad].tolist())}; use regression='poisson' for rates.")
+    s = _setup(data, events, population, group, order, reference, favourable, per, regression)
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + level / 2))
@@ -335,7 +403,10 @@ def disparity(
         est = float(fn(s.y, s))
         zero = [s.labels[i] for i in np.flatnonzero(s.y == 0)]
         if not np.isfinite(est):
-            if name == "RII":
+            if name in ("SII", "RII") and s.regression != "linear":
+                note = (f"undefined: the {s.regression} fit has no finite maximum (the rates run to 0 or, "
+                        f"for proportions, to 1 at one end)")
+            elif name == "RII":
                 note = "undefined: the fitted line falls below a rate of 0 within ranks 0-1; report SII"
             else:
                 note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
@@ -362,6 +433,8 @@ def disparity(
             method = f"simulation ({int(n_sim)} Poisson draws, percentile)"
         else:
             method = "point estimate"
+        if name in ("SII", "RII") and s.regression != "linear":
+            method += f"; {s.regression} regression on ridit rank"
         if ci is not None and zero:
             note = (f"no interval on the log scale: zero rate in group(s) {examples(zero)}"
                     if np.isnan(lo) and ci == "analytic" and analytic and log_scale else
