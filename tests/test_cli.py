@@ -82,6 +82,13 @@ def test_measure_subcommands(tmp_path, capsys):
     code, out, _ = _run(["measure", "disparity", str(src), str(tmp_path / "d.csv"), "--events", "cases",
                          "--population", "persons"], capsys)
     assert code == 0 and "D" in pd.read_csv(tmp_path / "d.csv")["measure"].tolist()
+    code, _, _ = _run(["measure", "disparity", str(src), str(tmp_path / "dl.csv"), "--events", "cases",
+                       "--population", "persons", "--regression", "logistic"], capsys)
+    rii = pd.read_csv(tmp_path / "dl.csv").set_index("measure").loc["RII"]
+    expected = segstat.disparity(pd.read_csv(src).assign(omradestyp=lambda f: pd.Categorical(f["omradestyp"], ordered=True)),
+                                 events="cases", population="persons", regression="logistic", rng=1).set_index("measure")
+    assert code == 0 and rii["estimate"] == pytest.approx(expected.loc["RII", "estimate"], rel=1e-12)
+    assert "logistic" in rii["method"]
     code, _, _ = _run(["measure", "rates", str(src), str(tmp_path / "r.csv"), "--events", "cases",
                        "--population", "persons", "--by", "omradestyp"], capsys)
     assert code == 0 and len(pd.read_csv(tmp_path / "r.csv")) == 5

@@ -122,7 +122,8 @@ def _cmd_measure(a: argparse.Namespace) -> int:
     elif a.measure == "disparity":
         if a.group in data and a.group == "omradestyp":
             data[a.group] = pd.Categorical(data[a.group], categories=sorted(data[a.group].unique()), ordered=True)
-        out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per)
+        out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per,
+                                 regression=a.regression)
     else:
         ci = "bootstrap" if a.ci else None
         columns = ({"lowest": a.lowest, "highest": a.highest} if a.measure == "ojamlikhetsindex" else
@@ -221,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--total")
     p.add_argument("--by", default=None)
     p.add_argument("--per", type=float, default=1000)
+    p.add_argument("--regression", choices=["linear", "logistic", "poisson"], default="linear",
+                   help="disparity: model of SII and RII on ridit rank (default linear)")
     p.add_argument("--groups", nargs="+", help="group count columns of a multigroup index")
     p.add_argument("--lowest", help="ojamlikhetsindex: persons in the lowest income quintile")
     p.add_argument("--highest", help="ojamlikhetsindex: persons in the highest income quintile")
