@@ -252,3 +252,213 @@ def test_glm_bad_input_and_no_finite_fit():
     r = segstat.disparity(z, events="e", population="n", group="g", order=[1, 2], regression="poisson",
                           ci=None).set_index("measure")
     assert np.isnan(r.loc["RII", "estimate"]) and "no finite maximum" in r.loc["RII", "note"]
+
+
+# ---------------------------------------------------------------- review fixes
+
+def _regions():
+    # three non-ordered regions, rates per 1000: 10, 30, 60; mu = 100 / 3
+    return pd.DataFrame({"region": ["north", "south", "east"], "cases": [10, 30, 60], "pop": [1000, 1000, 1000]})
+
+
+def test_par_paf_non_ordered_reference_is_the_best_group():
+    mu = (10 + 30 + 60) / 3
+    adverse = segstat.disparity(_regions(), events="cases", population="pop", group="region",
+                                measures=["D", "R", "PAR", "PAF"], ci=None).set_index("measure")
+    # adverse outcome (the default): the best group has the LOWEST rate (north, 10)
+    assert adverse.loc["PAR", "estimate"] == pytest.approx(10 - mu) == pytest.approx(-23.333333333)
+    assert adverse.loc["PAF", "estimate"] == pytest.approx(100 * (10 - mu) / mu) == pytest.approx(-70)
+    assert adverse.loc["PAR", "comparison"] == adverse.loc["PAF", "comparison"] == "north vs overall"
+    # D and R still compare the highest with the lowest rate
+    assert adverse.loc["D", "estimate"] == pytest.approx(50) and adverse.loc["R", "estimate"] == pytest.approx(6)
+    assert adverse.loc["D", "comparison"] == "east vs north"
+    good = segstat.disparity(_regions(), events="cases", population="pop", group="region",
+                             measures=["PAR", "PAF"], ci=None, favourable=True).set_index("measure")
+    assert good.loc["PAR", "estimate"] == pytest.approx(60 - mu) == pytest.approx(26.666666667)
+    assert good.loc["PAF", "estimate"] == pytest.approx(80)
+    assert good.loc["PAR", "comparison"] == "east vs overall"
+    # an explicit reference wins over the best group
+    ref = segstat.disparity(_regions(), events="cases", population="pop", group="region",
+                            measures=["PAR"], ci=None, reference="south").set_index("measure")
+    assert ref.loc["PAR", "estimate"] == pytest.approx(30 - mu) and ref.loc["PAR", "comparison"] == "south vs overall"
+
+
+def test_par_non_ordered_delta_interval_uses_the_best_group():
+    # PAR = y_north - sum p_j y_j with p_j = 1/3: gradient 1 - 1/3 for north, -1/3 for the others;
+    # Poisson var(y_j) = y_j * 1000 / 1000 = y_j
+    r = segstat.disparity(_regions(), events="cases", population="pop", group="region",
+                          measures=["PAR"]).set_index("measure")
+    se = math.sqrt((2 / 3) ** 2 * 10 + (1 / 3) ** 2 * 30 + (1 / 3) ** 2 * 60)
+    assert r.loc["PAR", "upper"] - r.loc["PAR", "estimate"] == pytest.approx(1.959963984540054 * se, rel=1e-6)
+
+
+def test_par_paf_ordered_groups_keep_the_most_advantaged_group():
+    d = pd.DataFrame({"typ": pd.Categorical([1, 2, 3], ordered=True), "cases": [10, 20, 40], "pop": [1000] * 3})
+    mu = 70 / 3
+    for fav in (False, True):
+        r = segstat.disparity(d, events="cases", population="pop", group="typ", measures=["PAR", "PAF"],
+                              ci=None, favourable=fav).set_index("measure")
+        assert r.loc["PAR", "estimate"] == pytest.approx(40 - mu) and r.loc["PAR", "comparison"] == "3 vs overall"
+        assert r.loc["PAF", "estimate"] == pytest.approx(100 * (40 - mu) / mu)
+
+
+def test_simulation_keeps_infinite_replicates_and_says_how_many():
+    # R = y2 / y1 with 2 expected events in group 1: P(0 events) = exp(-2) = 13.5 % > 2.5 %, so the upper
+    # percentile of the simulated R is infinite
+    d = pd.DataFrame({"typ": pd.Categorical([1, 2], ordered=True), "cases": [2, 40], "pop": [1000, 1000]})
+    r = segstat.disparity(d, events="cases", population="pop", group="typ", measures=["R"], ci="simulation",
+                          rng=1, n_sim=4000).iloc[0]
+    sims = np.random.default_rng(1).poisson([2.0, 40.0], size=(4000, 2)).astype(float)
+    with np.errstate(divide="ignore"):
+        ratio = sims[:, 1] / sims[:, 0]
+    n_inf = int(np.isinf(ratio).sum())
+    assert n_inf / 4000 == pytest.approx(math.exp(-2), abs=0.02)
+    assert r["upper"] == np.inf
+    assert r["lower"] == pytest.approx(np.quantile(ratio, 0.025))  # the lower tail is all finite
+    assert f"{n_inf} of 4000 simulated datasets gave an infinite value" in r["note"]
+
+
+def test_simulation_drops_undefined_replicates_and_counts_them():
+    # one expected event in each group: R is 0/0 (undefined) when both draw 0 and infinite when only group 1 does
+    d = pd.DataFrame({"typ": pd.Categorical([1, 2], ordered=True), "cases": [1, 1], "pop": [1000, 1000]})
+    r = segstat.disparity(d, events="cases", population="pop", group="typ", measures=["R"], ci="simulation",
+                          rng=3).iloc[0]
+    sims = np.random.default_rng(3).poisson([1.0, 1.0], size=(2000, 2))
+    both = int(((sims[:, 0] == 0) & (sims[:, 1] == 0)).sum())
+    denominator = int(((sims[:, 0] == 0) & (sims[:, 1] > 0)).sum())
+    assert both / 2000 == pytest.approx(math.exp(-2), abs=0.03)
+    assert f"{denominator} of 2000 simulated datasets gave an infinite value" in r["note"]
+    assert f"{both} of 2000 simulated datasets gave an undefined value (left out)" in r["note"]
+    assert r["lower"] == 0.0 and r["upper"] == np.inf
+
+
+def _high_proportions():
+    return pd.DataFrame({"typ": pd.Categorical([1, 2], ordered=True), "e": [990, 998], "n": [1000, 1000]})
+
+
+def test_binomial_variance_delta_interval_by_hand():
+    se = 100 * math.sqrt(0.99 * 0.01 / 1000 + 0.998 * 0.002 / 1000)
+    z = 1.959963984540054
+    # regression="logistic" declares proportions: binomial by default
+    for kwargs in ({"regression": "logistic"}, {"variance": "binomial"}):
+        r = segstat.disparity(_high_proportions(), events="e", population="n", group="typ", measures=["D"],
+                              per=100, **kwargs).iloc[0]
+        assert r["estimate"] == pytest.approx(0.8)
+        assert r["lower"] == pytest.approx(0.8 - z * se, rel=1e-6)
+        assert r["upper"] == pytest.approx(0.8 + z * se, rel=1e-6)
+        assert r["method"] == "delta method, binomial variance"
+    # the Poisson variance y * per / n stays the default for rates and can be asked for explicitly
+    se_poisson = math.sqrt(99 * 100 / 1000 + 99.8 * 100 / 1000)
+    for kwargs in ({}, {"regression": "logistic", "variance": "poisson"}):
+        r = segstat.disparity(_high_proportions(), events="e", population="n", group="typ", measures=["D"],
+                              per=100, **kwargs).iloc[0]
+        assert r["upper"] - r["estimate"] == pytest.approx(z * se_poisson, rel=1e-6)
+        assert r["method"] == "delta method"
+
+
+def test_binomial_simulation_agrees_with_the_delta_method():
+    se = 100 * math.sqrt(0.99 * 0.01 / 1000 + 0.998 * 0.002 / 1000)
+    r = segstat.disparity(_high_proportions(), events="e", population="n", group="typ", measures=["D"], per=100,
+                          variance="binomial", ci="simulation", rng=1).iloc[0]
+    assert r["lower"] == pytest.approx(0.8 - 1.96 * se, abs=0.15)
+    assert r["upper"] == pytest.approx(0.8 + 1.96 * se, abs=0.15)
+    assert r["method"] == "simulation (2000 binomial draws, percentile)"
+
+
+def test_binomial_simulation_never_exceeds_the_population():
+    # group 1 has every person an event: binomial draws keep it at 100 %, so D = y2 - y1 <= 0 in every draw
+    # (Poisson draws push group 1 above 100 % about half the time)
+    d = pd.DataFrame({"typ": pd.Categorical([1, 2], ordered=True), "e": [1000, 990], "n": [1000, 1000]})
+    r = segstat.disparity(d, events="e", population="n", group="typ", measures=["D"], per=100,
+                          variance="binomial", ci="simulation", rng=1).iloc[0]
+    assert r["estimate"] == pytest.approx(-1) and r["upper"] <= 0
+    assert "every person an event in group(s) 1" in r["note"] and "binomial variance" in r["note"]
+    poisson = segstat.disparity(d, events="e", population="n", group="typ", measures=["D"], per=100,
+                                ci="simulation", rng=1).iloc[0]
+    assert poisson["upper"] > 0
+    # a population that is not a whole number is rounded for the draws (10.4 -> 10 persons)
+    w = pd.DataFrame({"typ": pd.Categorical([1, 2], ordered=True), "e": [10.4, 5.2], "n": [10.4, 10.4]})
+    r = segstat.disparity(w, events="e", population="n", group="typ", measures=["D"], per=1,
+                          variance="binomial", ci="simulation", rng=1).iloc[0]
+    assert r["estimate"] == pytest.approx(-0.5) and -1 <= r["lower"] <= r["upper"] <= 0
+
+
+def test_binomial_variance_bad_input():
+    d = pd.DataFrame({"g": [1, 2], "e": [5, 12], "n": [10, 10]}, index=["x", "y"])
+    with pytest.raises(InputValueError, match="variance='binomial'.*rows 'y'.*variance='poisson'"):
+        segstat.disparity(d, events="e", population="n", group="g", order=[1, 2], variance="binomial")
+    with pytest.raises(InputValueError, match="variance='normal'"):
+        segstat.disparity(d, events="e", population="n", group="g", order=[1, 2], variance="normal")
+
+
+def test_reference_equal_to_the_compared_group_says_so():
+    d = pd.DataFrame({"typ": pd.Categorical([1, 2, 3], ordered=True), "cases": [40, 30, 20],
+                      "pop": [1000, 1000, 2000]})
+    r = segstat.disparity(d, events="cases", population="pop", group="typ", reference=1,
+                          measures=["D", "R", "PAR"]).set_index("measure")
+    assert r.loc["D", "estimate"] == 0 and r.loc["D", "lower"] == r.loc["D", "upper"] == 0
+    assert r.loc["R", "estimate"] == 1 and r.loc["D", "comparison"] == "1 vs 1"
+    for m in ("D", "R"):
+        assert "compares a group with itself" in r.loc[m, "note"] and "reference=1" in r.loc[m, "note"]
+    # PAR compares the reference with the overall rate: mu = (40 + 30 + 2 * 10) / 4 = 22.5
+    assert r.loc["PAR", "estimate"] == pytest.approx(40 - 22.5) and r.loc["PAR", "note"] == ""
+    # non-ordered: the reference is the lowest rate, which D and R compare with
+    u = segstat.disparity(_regions(), events="cases", population="pop", group="region", reference="north",
+                          measures=["D"], ci=None).iloc[0]
+    assert u["estimate"] == 0 and u["comparison"] == "north vs north" and "itself" in u["note"]
+
+
+def test_a_single_measure_name_is_one_measure():
+    one = segstat.disparity(_frame(), events="e", population="n", group="typ", measures="PAR", ci=None)
+    listed = segstat.disparity(_frame(), events="e", population="n", group="typ", measures=["PAR"], ci=None)
+    pd.testing.assert_frame_equal(one, listed)
+    assert one["measure"].tolist() == ["PAR"]
+    assert one["estimate"].iloc[0] == pytest.approx(_reference_values()["PAR"])
+
+
+def _omradestyp_csv():
+    import io
+
+    text = "omradestyp,e,n\n" + "".join(f"{t},{a},{b}\n" for t, a, b in zip(range(1, 6), E, N))
+    return pd.read_csv(io.StringIO(text))
+
+
+def test_plain_integer_omradestyp_warns_and_stays_unordered():
+    from segstat.errors import SegstatWarning
+
+    d = _omradestyp_csv()
+    assert d["omradestyp"].dtype == np.int64
+    with pytest.warns(SegstatWarning, match=r"treated as non-ordered.*order=\[1, 2, 3, 4, 5\]"):
+        r = segstat.disparity(d, events="e", population="n", ci=None).set_index("measure")
+    # behaviour kept: highest (type 1, 40) vs lowest (type 5, 13.33); no ordered measures
+    assert r.loc["D", "estimate"] == pytest.approx(40 - 1000 * 200 / 15000) and r.loc["D", "comparison"] == "1 vs 5"
+    assert np.isnan(r.loc["SII", "estimate"])
+    # a subset of the codes: the suggested order lists the codes present
+    with pytest.warns(SegstatWarning, match=r"order=\[1, 3, 5\]"):
+        segstat.disparity(d[d["omradestyp"].isin([1, 3, 5])], events="e", population="n", ci=None)
+
+
+def test_no_omradestyp_warning_when_ordered_or_not_omradestyp():
+    import warnings
+
+    from segstat.errors import SegstatWarning
+
+    d = _omradestyp_csv()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegstatWarning)
+        r = segstat.disparity(d, events="e", population="n", order=[1, 2, 3, 4, 5], ci=None).set_index("measure")
+        assert r.loc["D", "estimate"] == pytest.approx(_reference_values()["D"])
+        cat = d.assign(omradestyp=pd.Categorical(d["omradestyp"], categories=[1, 2, 3, 4, 5], ordered=True))
+        segstat.disparity(cat, events="e", population="n", ci=None)
+        segstat.disparity(d.rename(columns={"omradestyp": "typ"}), events="e", population="n", group="typ", ci=None)
+        segstat.disparity(d.assign(omradestyp=d["omradestyp"] + 5), events="e", population="n", ci=None)
+
+
+def test_level_accepts_numpy_reals_and_refuses_other_values():
+    base = segstat.disparity(_frame(), events="e", population="n", group="typ", measures=["D"], level=0.9)
+    for level in (np.float32(0.9), np.float64(0.9)):
+        r = segstat.disparity(_frame(), events="e", population="n", group="typ", measures=["D"], level=level)
+        assert r["upper"].iloc[0] == pytest.approx(base["upper"].iloc[0], rel=1e-6)
+    for level in (95, "0.95", True, float("nan")):
+        with pytest.raises(InputValueError, match="level="):
+            segstat.disparity(_frame(), events="e", population="n", group="typ", level=level)

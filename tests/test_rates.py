@@ -115,3 +115,21 @@ def test_standardisation_bad_strata():
     std = pd.Series({"young": 1.0, "old": 1.0, "middle": 1.0})
     with pytest.raises(InputValueError, match="middle"):
         segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g", standard=std)
+
+
+def test_level_accepts_any_real_number():
+    d = pd.DataFrame({"e": [10], "n": [1000]})
+    # Garwood limits at 90 %: chi2(0.05; 20)/2 and chi2(0.95; 22)/2 events
+    lo, hi = stats.chi2.ppf(0.05, 20) / 2, stats.chi2.ppf(0.95, 22) / 2
+    for level in (0.9, np.float32(0.9), np.float64(0.9)):
+        r = segstat.rates(d, events="e", population="n", level=level)
+        assert r["lower"].iloc[0] == pytest.approx(lo, rel=1e-6) and r["upper"].iloc[0] == pytest.approx(hi, rel=1e-6)
+    std = segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g", method="indirect",
+                              standard=pd.Series({"young": 0.01, "old": 0.05}), level=np.float32(0.9))
+    assert std.set_index("g").loc["a", "lower"] == pytest.approx(stats.chi2.ppf(0.05, 22) / 2 / 6, rel=1e-6)
+
+
+@pytest.mark.parametrize("level", [0, 1, 95, np.int64(95), True, "0.95", None, float("nan")])
+def test_level_refused_with_the_value_named(level):
+    with pytest.raises(InputValueError, match=r"level=.*between 0 and 1"):
+        segstat.rates(pd.DataFrame({"e": [1], "n": [10]}), events="e", population="n", level=level)

@@ -450,3 +450,299 @@ def test_atkinson_permutation_test_uses_b_one_half():
     r = segstat.segregation_test(sub, group="foreign", total="total", index="atkinson", n_perm=99, rng=2)
     assert r.estimate == pytest.approx(segstat.atkinson(sub, group="foreign", total="total", b=0.5).estimate, abs=1e-15)
     assert r.p_value == pytest.approx(1 / 100) and 0 < r.lower < r.upper < r.estimate
+
+
+# ------------------------------------------------------------------ review fixes
+
+def ref_ojamlikhetsindex(a, b):
+    A, B = sum(a), sum(b)
+    return 100 * 0.5 * sum(abs(ai / A - bi / B) for ai, bi in zip(a, b))
+
+
+@pytest.mark.parametrize(("q1", "q5", "dtype"), [
+    ([20000, 10, 50], [20000, 60, 20], "int16"),   # 20000 + 20000 wraps to -25536 in int16
+    ([128, 10, 50], [128, 60, 20], "uint8"),        # 128 + 128 wraps to 0 in uint8
+    ([200, 10, 50], [100, 60, 20], "uint8"),        # 200 + 100 wraps to 44 < 200 in uint8
+    ([200, 10, 50], [100, 60, 20], "Int16"),
+])
+def test_ojamlikhetsindex_small_integer_columns_do_not_wrap(q1, q5, dtype):
+    d = pd.DataFrame({"kommun": ["k"] * 3, "q1": q1, "q5": q5}).astype({"q1": dtype, "q5": dtype})
+    r = segstat.ojamlikhetsindex(d, lowest="q1", highest="q5")
+    assert r["estimate"].iloc[0] == pytest.approx(ref_ojamlikhetsindex(q1, q5), abs=1e-12)
+    assert r["n_areas"].iloc[0] == 3  # no area lost to a wrapped (zero or negative) sum
+
+
+def test_ojamlikhetsindex_errors_name_the_users_columns():
+    d = pd.DataFrame({"kommun": ["k"] * 3, "q1": [30, 10, 5], "q5": [10, -3, 5]}).astype({"q5": "int16"})
+    with pytest.raises(InputValueError, match="column 'q5' has negative counts in rows 1") as e:
+        segstat.ojamlikhetsindex(d, lowest="q1", highest="q5")
+    assert "__" not in str(e.value)
+    w = pd.DataFrame({"kommun": ["k"] * 3, "q1": [30.5, 10, 5], "q5": [10, 30, 5]})
+    with pytest.raises(InputValueError, match="column 'q1' has fractional.*rows 0 .*whole counts") as e:
+        segstat.ojamlikhetsindex(w, lowest="q1", highest="q5", ci="bootstrap")
+    assert "__" not in str(e.value)
+    with pytest.raises(ColumnError, match="by='lan'"):
+        segstat.ojamlikhetsindex(d.assign(q5=[10, 3, 5]), lowest="q1", highest="q5", by="lan")
+
+
+def test_ojamlikhetsindex_keeps_by_groups_with_nobody_in_either_quintile():
+    d = pd.DataFrame({"kommun": ["A", "A", "B", "B", "C", "C"], "q1": [30, 10, 0, 0, 0, 0],
+                      "q5": [10, 30, 0, 0, 5, 0]})
+    r = segstat.ojamlikhetsindex(d, lowest="q1", highest="q5").set_index("kommun")
+    assert list(r.index) == ["A", "B", "C"]
+    assert r.loc["A", "estimate"] == pytest.approx(ref_ojamlikhetsindex([30, 10], [10, 30]))  # 50
+    assert np.isnan(r.loc["B", "estimate"]) and r.loc["B", "n_areas"] == 0
+    assert r.loc["B", "method"] == "undefined: nobody in either quintile"
+    assert np.isnan(r.loc["C", "estimate"]) and r.loc["C", "n_areas"] == 1  # the empty area is left out
+    assert r.loc["C", "method"] == "undefined: nobody in the lowest quintile"
+    # only empty areas: one NaN row with the reason, not "data is empty"
+    only_b = segstat.ojamlikhetsindex(d[d["kommun"] == "B"], lowest="q1", highest="q5")
+    assert only_b["kommun"].tolist() == ["B"] and np.isnan(only_b["estimate"].iloc[0])
+    assert "nobody in either quintile" in only_b["method"].iloc[0]
+    national = segstat.ojamlikhetsindex(d[d["kommun"] == "B"], lowest="q1", highest="q5", by=None)
+    assert np.isnan(national.estimate) and national.method == "undefined: nobody in either quintile"
+
+
+def test_ojamlikhetsindex_bootstrap_is_100_times_that_of_dissimilarity_without_empty_areas():
+    d = pd.DataFrame({"q1": [30, 10, 0, 5, 8], "q5": [10, 30, 0, 5, 16]}).astype("uint8")
+    r = segstat.ojamlikhetsindex(d, lowest="q1", highest="q5", by=None, ci="bootstrap", n_boot=199, rng=3)
+    work = pd.DataFrame({"a": [30, 10, 5, 8], "t": [40, 40, 10, 24]})
+    D = segstat.dissimilarity(work, group="a", total="t", ci="bootstrap", n_boot=199, rng=3)
+    assert r.n_areas == 4 and "binomial" in r.method
+    assert (r.estimate, r.lower, r.upper) == pytest.approx((100 * D.estimate, 100 * D.lower, 100 * D.upper),
+                                                           abs=1e-12)
+
+
+STRONG = pd.DataFrame({"g": [90, 10, 50, 80, 5], "t": [100] * 5})
+EVEN = pd.DataFrame({"g": [10, 10, 10, 10], "t": [100] * 4})
+
+
+@pytest.mark.parametrize("index", ["dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson"])
+def test_segregation_test_every_index_finds_strong_segregation_and_not_evenness(index):
+    # strongly segregated: no random allocation is as extreme, so p is the smallest possible, 1 / (n + 1),
+    # also for exposure, which falls (its observed value lies below the whole null) as segregation rises
+    strong = segstat.segregation_test(STRONG, group="g", total="t", index=index, n_perm=199, rng=1)
+    assert strong.p_value == pytest.approx(1 / 200)
+    if index == "exposure":
+        assert strong.estimate < strong.lower and "lower tail" in strong.method
+    else:
+        assert strong.estimate > strong.upper and "lower tail" not in strong.method
+    # every area at the overall share 0.1: the unevenness indices are at their minimum 0 and isolation at P,
+    # exposure at its maximum 1 - P = 0.9 (sum x_i^2 / t_i >= X^2 / T), so every allocation is at least as
+    # extreme and p = 1
+    even = segstat.segregation_test(EVEN, group="g", total="t", index=index, n_perm=199, rng=2)
+    assert even.p_value == 1.0
+    if index == "exposure":
+        assert even.estimate == pytest.approx(0.9, abs=1e-12)
+
+
+def test_exposure_p_value_counts_the_lower_tail(monkeypatch):
+    import segstat.measures.segregation as seg
+
+    seen = []
+    real = seg._replicate
+    monkeypatch.setattr(seg, "_replicate", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
+    d = pd.DataFrame({"g": [6, 3, 4, 2, 5], "t": [20, 20, 20, 20, 20]})
+    r = segstat.segregation_test(d, group="g", total="t", index="exposure", n_perm=299, rng=4)
+    null = seen[0]
+    assert r.estimate == pytest.approx(1 - sum(x * x / 20 for x in [6, 3, 4, 2, 5]) / 20, abs=1e-12)
+    assert r.p_value == (1 + int((null <= r.estimate + 1e-12).sum())) / 300
+    assert 0.02 < r.p_value < 1  # data mildly uneven: neither tail is empty
+
+
+WEIGHTED = pd.DataFrame({"g": [0.2, 0.7, 0.1, 0.5], "t": [0.9] * 4}, index=["p", "q", "r", "s"])
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: segstat.dissimilarity(d, group="g", total="t", ci="bootstrap", n_boot=9, rng=1),
+    lambda d: segstat.isolation(d, group="g", total="t", ci="bootstrap", n_boot=9, rng=1),
+    lambda d: segstat.atkinson(d, group="g", total="t", ci="bootstrap", n_boot=9, rng=1, by=None),
+    lambda d: segstat.segregation_test(d, group="g", total="t", n_perm=9, rng=1),
+    lambda d: segstat.segregation_test(d, group="g", total="t", n_perm=9, rng=1, null="binomial"),
+    lambda d: segstat.multigroup_entropy(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], ci="bootstrap", n_boot=9),
+    lambda d: segstat.multigroup_dissimilarity(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], ci="bootstrap"),
+    lambda d: segstat.segregation_test(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], n_perm=9),
+    lambda d: segstat.segregation_test(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], n_perm=9, null="binomial"),
+])
+def test_resampling_refuses_weighted_counts_naming_column_and_rows(call):
+    with pytest.raises(InputValueError, match=r"column 'g' has fractional \(weighted\) counts in rows "
+                                              r"'p', 'q', 'r', 's' \(e\.g\. 0\.2\).*whole persons"):
+        call(WEIGHTED)
+
+
+def test_weighted_counts_keep_point_estimates_and_whole_floats_keep_resampling():
+    # point estimates of weighted counts: D against the plain-loop formula
+    assert segstat.dissimilarity(WEIGHTED, group="g", total="t").estimate == pytest.approx(
+        ref_dissimilarity(WEIGHTED["g"].tolist(), WEIGHTED["t"].tolist()), abs=1e-12)
+    # a fractional total alone is named too
+    with pytest.raises(InputValueError, match=r"column 't' has fractional.*rows 1 \(e\.g\. 10\.5\)"):
+        segstat.gini(pd.DataFrame({"g": [1, 2], "t": [10, 10.5]}), group="g", total="t", ci="bootstrap")
+    # whole numbers stored as floats resample exactly as the integers do
+    ints = pd.DataFrame({"g": [3, 5, 0, 7, 2], "t": [10, 10, 8, 9, 12]})
+    floats = ints.astype(float)
+    for kw in ({"ci": "bootstrap", "n_boot": 99, "rng": 2},):
+        assert segstat.dissimilarity(floats, group="g", total="t", **kw) == segstat.dissimilarity(
+            ints, group="g", total="t", **kw)
+    for null in ("permutation", "binomial"):
+        assert segstat.segregation_test(floats, group="g", total="t", n_perm=99, rng=2, null=null) == \
+            segstat.segregation_test(ints, group="g", total="t", n_perm=99, rng=2, null=null)
+    m_int = ints.assign(t=ints["t"] - ints["g"])
+    m_float = m_int.astype(float)
+    assert segstat.multigroup_entropy(m_float, groups=["g", "t"], ci="bootstrap", n_boot=99, rng=2) == \
+        segstat.multigroup_entropy(m_int, groups=["g", "t"], ci="bootstrap", n_boot=99, rng=2)
+    assert segstat.segregation_test(m_float, groups=["g", "t"], n_perm=99, rng=2) == \
+        segstat.segregation_test(m_int, groups=["g", "t"], n_perm=99, rng=2)
+
+
+def test_binomial_null_leaves_undefined_replicates_out(monkeypatch):
+    # one member in 5 areas of 10: under the binomial null (share 1/50 per person) a replicate draws no member
+    # with probability 0.98^50 = 0.364, and D is then 0/0
+    import segstat.measures.segregation as seg
+    from math import comb
+    from itertools import product
+
+    seen = []
+    real = seg._replicate
+    monkeypatch.setattr(seg, "_replicate", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
+    d = pd.DataFrame({"g": [1, 0, 0, 0, 0], "t": [10] * 5})
+    r = segstat.segregation_test(d, group="g", total="t", n_perm=999, rng=1, null="binomial")
+    obs = 0.5 * ((1 - 9 / 49) + 4 * 10 / 49)  # x/X = (1, 0, 0, 0, 0), y/Y = (9, 10, 10, 10, 10) / 49
+    assert r.estimate == pytest.approx(obs, abs=1e-15)
+    null = seen[0]
+    ok = np.isfinite(null)
+    n_undefined = int((~ok).sum())
+    assert f"; {n_undefined} of 999 null replicates undefined (no group member drawn, or everyone) and left " \
+           f"out" in r.method
+    assert r.p_value == (1 + int((null[ok] >= obs - 1e-12).sum())) / (int(ok.sum()) + 1)
+    assert (r.lower, r.upper) == tuple(np.quantile(null[ok], [0.025, 0.975]))
+    # against the exact law: every one of the 11^5 outcomes, Binomial(10, 1/50) per area
+    pmf = [comb(10, k) * 0.02**k * 0.98 ** (10 - k) for k in range(11)]
+    p_undefined = p_extreme = 0.0
+    for ks in product(range(11), repeat=5):
+        pr = math.prod(pmf[k] for k in ks)
+        X = sum(ks)
+        if X in (0, 50):
+            p_undefined += pr
+        elif 0.5 * sum(abs(k / X - (10 - k) / (50 - X)) for k in ks) >= obs - 1e-12:
+            p_extreme += pr
+    cond = p_extreme / (1 - p_undefined)  # about 0.64; counting undefined replicates as less extreme gave 0.41
+    assert abs(n_undefined / 999 - p_undefined) < 5 * math.sqrt(p_undefined * (1 - p_undefined) / 999)
+    assert abs(r.p_value - cond) < 5 * math.sqrt(cond * (1 - cond) / ok.sum())
+
+
+def test_all_null_replicates_undefined_gives_nan_with_the_reason():
+    d = pd.DataFrame({"g": [1, 0, 0, 0, 0], "t": [10] * 5})
+    r = segstat.segregation_test(d, group="g", total="t", n_perm=3, rng=14, null="binomial")  # seed: 3 of 3
+    assert np.isnan(r.p_value) and np.isnan(r.lower) and np.isnan(r.upper)
+    assert r.estimate == pytest.approx(40 / 49)
+    assert "3 of 3 null replicates undefined" in r.method and "no p-value" in r.method
+    by = segstat.segregation_test(d.assign(k="a"), group="g", total="t", by="k", n_perm=3, rng=14, null="binomial")
+    assert "method" in by.columns and "undefined" in by["method"].iloc[0]
+
+
+def test_multigroup_binomial_null_keeps_the_observed_area_totals(monkeypatch):
+    # groups of 2, 8 and 4 persons in areas of 8 and 6: the expected table's first area sums to
+    # 7.9999999999999991, which a truncating cast made 7 persons
+    import segstat.measures.segregation as seg
+
+    d = pd.DataFrame({"a": [1, 1], "b": [6, 2], "c": [1, 3]})
+    expected = np.outer([2, 8, 4], [8, 6]) / 14
+    assert (expected.sum(axis=0).astype(np.int64) != [8, 6]).any()  # the example does hit the rounding
+    seen = []
+    real = seg._multinomial_rows
+    monkeypatch.setattr(seg, "_multinomial_rows", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
+    segstat.segregation_test(d, groups=["a", "b", "c"], null="binomial", n_perm=999, rng=1)
+    draws = np.concatenate(seen)
+    assert draws.shape == (999, 3, 2)
+    assert (draws.sum(axis=1) == [8, 6]).all()  # every replicate, every area
+    # the group totals do vary (only the area totals are kept), around the expected 2, 8, 4
+    assert draws.sum(axis=2).mean(axis=0) == pytest.approx([2, 8, 4], abs=0.3)
+    # the resampler alone, given the expected table, rounds its sums to whole persons
+    alone = real(expected, 2000, np.random.default_rng(3))
+    assert (alone.sum(axis=1) == [8, 6]).all()
+
+
+NEAR_EVEN = pd.DataFrame({"g": [10, 11, 9, 10, 10, 12], "t": [50] * 6})
+
+
+@pytest.mark.parametrize("func", [segstat.dissimilarity, segstat.gini, segstat.entropy, segstat.atkinson])
+def test_basic_interval_is_clipped_at_zero_near_evenness(func):
+    # same seed, same replicates: the basic interval is the percentile interval mirrored around the estimate,
+    # whose lower end here falls below 0 (the review's example: D from -0.145) and is clipped to 0
+    basic = func(NEAR_EVEN, group="g", total="t", ci="bootstrap", rng=1)
+    pct = func(NEAR_EVEN, group="g", total="t", ci="bootstrap", rng=1, ci_method="percentile")
+    assert 2 * basic.estimate - pct.upper < 0
+    assert basic.lower == 0.0
+    assert basic.upper == pytest.approx(2 * basic.estimate - pct.lower, abs=1e-15)
+    assert 0 <= pct.lower <= pct.upper <= 1
+
+
+def test_basic_interval_is_clipped_at_one_near_complete_separation():
+    s = pd.DataFrame({"g": [49, 1, 50, 0], "t": [50] * 4})
+    for func in (segstat.dissimilarity, segstat.isolation):
+        basic = func(s, group="g", total="t", ci="bootstrap", rng=1)
+        pct = func(s, group="g", total="t", ci="bootstrap", rng=1, ci_method="percentile")
+        assert 2 * basic.estimate - pct.lower > 1
+        assert basic.upper == 1.0
+        assert basic.lower == pytest.approx(2 * basic.estimate - pct.upper, abs=1e-15)
+    m = NEAR_EVEN.assign(o=NEAR_EVEN["t"] - NEAR_EVEN["g"])
+    for func in (segstat.multigroup_dissimilarity, segstat.multigroup_entropy):
+        basic = func(m, groups=["g", "o"], ci="bootstrap", rng=1)
+        pct = func(m, groups=["g", "o"], ci="bootstrap", rng=1, ci_method="percentile")
+        assert 2 * basic.estimate - pct.upper < 0 and basic.lower == 0.0
+        assert basic.upper == pytest.approx(2 * basic.estimate - pct.lower, abs=1e-15)
+
+
+THREE = pd.DataFrame({"a": [90, 10, 50], "b": [5, 80, 20], "c": [5, 10, 30]})
+
+
+@pytest.mark.parametrize(("kwargs", "msg"), [
+    ({"ci_method": "percentil"}, "ci_method='percentil'.*Did you mean 'percentile'"),
+    ({"level": 95}, "level=95 must be between 0 and 1"),
+    ({"level": 0}, "level=0 must be"),
+    ({"level": "0.95"}, "level='0.95' must be"),
+    ({"n_boot": 0}, "n_boot=0 must be a positive integer"),
+    ({"n_boot": 99.5}, "n_boot=99.5 must be a positive integer"),
+    ({"n_boot": True}, "n_boot=True must be a positive integer"),
+])
+def test_bootstrap_arguments_are_validated_everywhere(kwargs, msg):
+    args = {"ci": "bootstrap", "rng": 1, **kwargs}
+    for f in (segstat.multigroup_entropy, segstat.multigroup_dissimilarity):
+        with pytest.raises(InputValueError, match=msg):
+            f(THREE, groups=["a", "b", "c"], **args)
+    with pytest.raises(InputValueError, match=msg):
+        segstat.dissimilarity(THREE.assign(t=THREE.sum(axis=1)), group="a", total="t", **args)
+    if "ci_method" not in kwargs:
+        with pytest.raises(InputValueError, match=msg):
+            segstat.ojamlikhetsindex(THREE, lowest="a", highest="b", by=None, **args)
+
+
+def test_percentile_multigroup_interval_differs_from_basic():
+    # a valid ci_method is used, not replaced: the two intervals mirror each other around the estimate
+    basic = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", rng=1, n_boot=99)
+    pct = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", rng=1, n_boot=99,
+                                     ci_method="percentile")
+    assert pct.method.endswith("percentile)") and basic.method.endswith("basic)")
+    assert basic.lower == pytest.approx(2 * basic.estimate - pct.upper, abs=1e-15)
+    assert (basic.lower, basic.upper) != (pct.lower, pct.upper)
+
+
+@pytest.mark.parametrize("call", [
+    lambda g: segstat.multigroup_entropy(THREE, groups=g),
+    lambda g: segstat.multigroup_dissimilarity(THREE, groups=g),
+    lambda g: segstat.segregation_test(THREE, groups=g, n_perm=9),
+])
+def test_repeated_group_names_are_refused(call):
+    with pytest.raises(InputValueError, match="groups names column 'a' more than once"):
+        call(["a", "b", "a"])
+    # each group once: the plain-loop value (a repeated 'a' used to count its members twice)
+    assert segstat.multigroup_entropy(THREE, groups=["a", "b"]).estimate == pytest.approx(
+        ref_multi_entropy(THREE[["a", "b"]].values.tolist()), abs=1e-12)
+
+
+def test_bootstrap_method_says_what_is_redrawn():
+    one = segstat.dissimilarity(NEAR_EVEN, group="g", total="t", ci="bootstrap", n_boot=19, rng=1)
+    assert one.method == "bootstrap (19 binomial redraws of every area's group count, area totals kept, basic)"
+    multi = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", n_boot=19, rng=1)
+    assert multi.method == ("bootstrap (19 multinomial redraws of every area's composition, area totals kept, "
+                            "basic)")

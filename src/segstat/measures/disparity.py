@@ -4,11 +4,14 @@ Each measure is a function of the subgroup rates :math:`y_j` with the
 population shares :math:`p_j` and ridit ranks :math:`X_j` held fixed. Point
 estimates follow WHO's Health Equity Assessment Toolkit (HEAT) technical
 notes; intervals use the delta method where HEAT has an analytic formula and
-a parametric simulation (Poisson counts) otherwise.
+a parametric simulation (Poisson or binomial counts) otherwise.
 """
 
 from __future__ import annotations
 
+import numbers
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_rng, examples
-from ..errors import InputValueError
+from ..errors import InputValueError, SegstatWarning
+from .rates import _check_level
 
 __all__ = ["MEASURES", "disparity"]
 
@@ -34,6 +38,7 @@ class _Setup:
     adv: int                   # index of the most advantaged group, or of the reference
     dis: int                   # index of the most disadvantaged group
     best: int                  # best-performing group (MDB reference)
+    par_ref: int               # reference of PAR and PAF (see _setup)
     per: float
     regression: str = "linear"  # model of SII and RII: linear, logistic or poisson
 
@@ -113,10 +118,10 @@ def _measures() -> dict[str, tuple[Callable[[np.ndarray, _Setup], np.ndarray], s
             return y[..., s.adv] / y[..., s.dis]
 
     def par(y, s):
-        return y[..., s.adv] - _mu(y, s)
+        return y[..., s.par_ref] - _mu(y, s)
 
     def paf(y, s):
-        return 100 * (y[..., s.adv] / _mu(y, s) - 1)
+        return 100 * (y[..., s.par_ref] / _mu(y, s) - 1)
 
     def bgv(y, s):
         return (s.p * (y - _mu(y, s)[..., None]) ** 2).sum(axis=-1)
@@ -213,16 +218,86 @@ def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: 
     y = e / n * per
     p = n / n.sum()
     X = np.cumsum(p) - p / 2
+    best = int(np.argmax(y) if favourable else np.argmin(y))
     if ordered:
         dis, adv = 0, len(labels) - 1
-    else:  # non-ordered: highest vs lowest rate, as HEAT does
+        par_ref = adv
+    else:  # non-ordered: D and R compare the highest with the lowest rate, as HEAT does
         adv, dis = int(np.argmax(y)), int(np.argmin(y))
+        # PAR/PAF: the best-performing group (HEAT; healthequal's parisk/paf), which for an adverse outcome is
+        # the lowest rate, not the highest that D and R use
+        par_ref = best
+        _warn_if_omradestyp(group, labels)
     if reference is not None:
         if reference not in labels:
             raise InputValueError(f"reference={reference!r} is not a group; groups are {examples(labels, 10)}.")
-        adv = labels.index(reference)
-    best = int(np.argmax(y) if favourable else np.argmin(y))
-    return _Setup(labels, e, n, y, p, X, ordered, adv, dis, best, per, regression)
+        adv = par_ref = labels.index(reference)
+    return _Setup(labels=labels, events=e, population=n, y=y, p=p, X=X, ordered=ordered, adv=adv, dis=dis,
+                  best=best, par_ref=par_ref, per=per, regression=regression)
+
+
+_OMRADESTYP_COLUMN = re.compile(r"omradestyp(_\d{4})?")   # also attach_omradestyp's default name
+
+
+def _warn_if_omradestyp(group: str, labels: list[Any]) -> None:
+    """Warn when plain områdestyp codes (integers 1-5, as read from a CSV) are treated as non-ordered.
+
+    The user guide compares type 5 with type 1, but a plain integer column carries no order; guessing one
+    (1 most disadvantaged) would silently change D, R, PAR and PAF, so the behaviour stays and the warning
+    says how to give the order."""
+    if not (isinstance(group, str) and _OMRADESTYP_COLUMN.fullmatch(group)):
+        return
+    codes = {1, 2, 3, 4, 5}
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and v in codes for v in labels):
+        return
+    order = sorted(int(v) for v in labels)
+    warnings.warn(
+        f"group column {group!r} holds områdestyp codes {order} without an order, so the groups are treated as "
+        f"non-ordered: D and R compare the highest with the lowest rate and SII, RII, ACI and RCI are not "
+        f"computed. To compare type 5 with type 1, pass order={order} (most disadvantaged first) or make the "
+        f"column an ordered categorical, e.g. pd.Categorical(data[{group!r}], categories={order}, ordered=True).",
+        SegstatWarning, stacklevel=4)
+
+
+def _quantiles(vals: np.ndarray, qs: Sequence[float]) -> list[float]:
+    """Linear-interpolation quantiles (numpy's default) that keep infinite values.
+
+    ``np.quantile`` returns NaN between two infinite values (inf - inf); here a quantile that falls on or
+    next to an infinite order statistic is that infinity, the limit of the interpolation."""
+    v = np.sort(vals)
+    out = []
+    for q in qs:
+        pos = q * (len(v) - 1)
+        i = int(np.floor(pos))
+        f = pos - i
+        a, b = v[i], v[min(i + 1, len(v) - 1)]
+        if f == 0 or a == b or np.isinf(a):
+            out.append(float(a))
+        elif np.isinf(b):
+            out.append(float(b))
+        else:
+            out.append(float(a + (b - a) * f))
+    return out
+
+
+def _simulated_interval(vals: np.ndarray, level: float, n_sim: int) -> tuple[float, float, str]:
+    """Percentile interval of simulated values and a note on the ones that are not finite.
+
+    Infinite replicates (R or MLD when a simulated group has no events) are part of the sampling
+    distribution: dropping them would cut off a tail and narrow the interval, so they stay and a limit can
+    be infinite. NaN replicates (0/0, a fit without a finite maximum) have no value to rank; they are left
+    out, so the interval is conditional on the measure being defined."""
+    nan = np.isnan(vals)
+    n_inf, n_nan = int(np.isinf(vals).sum()), int(nan.sum())
+    kept = vals[~nan]
+    lo, hi = _quantiles(kept, [(1 - level) / 2, 1 - (1 - level) / 2]) if len(kept) else (np.nan, np.nan)
+    parts = []
+    if n_inf:
+        parts.append(f"{n_inf} of {n_sim} simulated datasets gave an infinite value (kept, so a limit can be "
+                     f"infinite)")
+    if n_nan:
+        parts.append(f"{n_nan} of {n_sim} simulated datasets gave an undefined value (left out)")
+    return lo, hi, "; ".join(parts)
 
 
 def _gradient(fn: Callable, y: np.ndarray, s: _Setup) -> np.ndarray:
@@ -250,6 +325,7 @@ def disparity(
     n_sim: int = 2000,
     rng: int | np.random.Generator | None = None,
     regression: Literal["linear", "logistic", "poisson"] = "linear",
+    variance: Literal["poisson", "binomial"] | None = None,
 ) -> pd.DataFrame:
     """Summary measures of disparity across groups, as defined by WHO's HEAT.
 
@@ -269,22 +345,29 @@ def disparity(
         compare the highest with the lowest rate and the ordered measures
         (SII, RII, ACI, RCI) are not computed.
     reference : label, optional
-        Compare with this group instead of the most advantaged one (D, R, PAR,
-        PAF).
-    measures : sequence of str, optional
-        Subset of :data:`MEASURES`; all by default.
+        Compare with this group instead of the default reference (D, R, PAR,
+        PAF): the most advantaged group for ordered groups; for non-ordered
+        groups the highest rate for D and R and the best-performing group for
+        PAR and PAF. A reference equal to the group it is compared with gives
+        D = 0 and R = 1 with a note.
+    measures : str or sequence of str, optional
+        One measure or a subset of :data:`MEASURES`; all by default.
     ci : {"analytic", "simulation", None}, default "analytic"
         ``"analytic"``: delta-method (normal) intervals where HEAT has a
         formula (log scale for R and RII), simulation for IDis, MDB and MDM.
         ``"simulation"``: every interval by parametric simulation.
     level : float, default 0.95
+        Confidence level, any real number strictly between 0 and 1 (numpy
+        scalars too).
     per : float, default 1000
         Rates per this many persons.
     favourable : bool, default False
-        Whether a higher rate is better. Decides the best-performing group of
-        MDB (lowest rate for adverse outcomes such as sickness benefit). It
-        does not change signs: as in HEAT, D, SII and ACI are positive when
-        the rate is higher among the advantaged.
+        Whether a higher rate is better. Decides the best-performing group
+        (lowest rate for adverse outcomes such as sickness benefit, highest
+        for favourable ones): the reference of MDB and, for non-ordered
+        groups, of PAR and PAF (HEAT; WHO's ``healthequal`` ``parisk`` and
+        ``paf``). It does not change signs: as in HEAT, D, SII and ACI are
+        positive when the rate is higher among the advantaged.
     n_sim : int, default 2000
         Simulated datasets for simulation intervals.
     rng : int, Generator or None
@@ -301,21 +384,41 @@ def disparity(
         stays linear because the linear SII is the one in HEAT's definitions
         and in the coverage benchmark; choose a model when the rates are far
         from linear in rank.
+    variance : {"poisson", "binomial", None}, default None
+        Sampling model of the events behind the intervals. ``"poisson"``:
+        events are Poisson counts, :math:`\\operatorname{var}(y_j) = y_j
+        \\cdot per / n_j`, for rates (person-years, events that can repeat).
+        ``"binomial"``: events are persons out of the population,
+        :math:`\\operatorname{var}(y_j) = per^2\\, \\pi_j(1-\\pi_j)/n_j` with
+        :math:`\\pi_j = e_j/n_j`, simulated as :math:`\\text{Binomial}(n_j,
+        \\pi_j)`; it needs events <= population. The Poisson variance is the
+        binomial one divided by :math:`1-\\pi_j`, so for proportions it is
+        close only while they are small (at 99 % it is 100 times too large).
+        ``None`` takes ``"binomial"`` with ``regression="logistic"``, which
+        already declares the data proportions, and ``"poisson"`` otherwise:
+        segstat cannot tell persons from person-years, and the Poisson model
+        is the right one for rates (and was the only one before); pass
+        ``"binomial"`` for proportions with a linear or Poisson regression.
 
     Returns
     -------
     pandas.DataFrame
         One row per measure: ``measure``, ``estimate``, ``lower``, ``upper``,
-        ``method``, ``type`` (absolute/relative), ``unit``, ``comparison``,
-        ``note`` (why a value is undefined, when it is).
+        ``method``, ``type`` (absolute/relative), ``unit``, ``comparison``
+        (the two groups of D and R, the reference group of PAR and PAF against
+        the overall rate), ``note`` (why a value is undefined, when it is, and
+        what an interval leaves out).
 
     Notes
     -----
     With subgroup rates :math:`y_j`, population shares :math:`p_j`,
     :math:`\\mu = \\sum_j p_j y_j`, ridit ranks
     :math:`X_j = \\sum_{k<j} p_k + p_j/2` (most disadvantaged first), A the
-    most advantaged (or reference) and B the most disadvantaged group:
-    :math:`D = y_A - y_B`, :math:`R = y_A/y_B`, :math:`PAR = y_A - \\mu`,
+    most advantaged (or reference) and B the most disadvantaged group
+    (non-ordered: A the highest and B the lowest rate), and Ref the reference
+    of PAR and PAF (ordered: A; non-ordered: the best-performing group, the
+    lowest rate unless ``favourable=True``; or ``reference``):
+    :math:`D = y_A - y_B`, :math:`R = y_A/y_B`, :math:`PAR = y_{Ref} - \\mu`,
     :math:`PAF = 100\\,PAR/\\mu`,
     :math:`BGV = \\sum p_j (y_j-\\mu)^2`, :math:`MDM = \\sum p_j|y_j-\\mu|`,
     :math:`MDB = \\sum p_j |y_j - y_{best}|`,
@@ -330,17 +433,26 @@ def disparity(
     :math:`\\ln \\lambda_j = a + bX_j`, both fitted by maximum likelihood to
     the grouped counts (the same estimates as a fit to one row per person).
 
-    The sampling variance of a rate is taken as Poisson,
-    :math:`\\operatorname{var}(y_j) = y_j \\cdot per / n_j`. Analytic intervals:
+    WHO's ``healthequal`` sets PAR and PAF to 0 when the reference is worse
+    than the mean (possible for ordered groups or a given ``reference``);
+    segstat returns the signed value, which shows how far the reference is
+    from the mean.
+
+    The sampling variance of a rate is Poisson or binomial (``variance``).
+    Analytic intervals:
     :math:`\\hat\\theta \\pm z \\sqrt{\\sum_j (\\partial\\theta/\\partial y_j)^2 \\operatorname{var}(y_j)}`
     (gradients by central differences). Simulation: events drawn as
-    :math:`\\text{Poisson}(e_j)`, percentile interval. A zero rate makes MLD
-    (and R when it is the denominator) undefined; they are returned as NaN
-    with a note, never replaced. TI uses :math:`0 \\ln 0 = 0`. A group with
-    zero events has a Poisson variance of 0, so every interval leaves out its
-    uncertainty; the ``note`` says so. RII is undefined (NaN, with a note) when
-    the fitted line falls below 0 within ranks 0-1, where a ratio of fitted
-    rates has no meaning.
+    :math:`\\text{Poisson}(e_j)` or :math:`\\text{Binomial}(n_j, \\pi_j)`
+    (a population that is not a whole number is rounded for the draw),
+    percentile interval. Simulated values that are infinite (R or MLD when a
+    simulated group has no events) are kept, so a limit can be infinite;
+    undefined ones (NaN) are left out; the ``note`` counts both. A zero rate
+    makes MLD (and R when it is the denominator) undefined; they are returned
+    as NaN with a note, never replaced. TI uses :math:`0 \\ln 0 = 0`. A group
+    with zero events (or, binomial, with every person an event) has a
+    variance of 0, so every interval leaves out its uncertainty; the ``note``
+    says so. RII is undefined (NaN, with a note) when the fitted line falls
+    below 0 within ranks 0-1, where a ratio of fitted rates has no meaning.
 
     References
     ----------
@@ -348,7 +460,11 @@ def disparity(
     BMC Medical Research Methodology 16:117, doi:10.1186/s12874-016-0229-9.
     WHO (2024). Health inequality monitoring: harnessing data to advance health
     equity, Annex 11. Ahn, J. et al. (2019) on variance estimation of
-    disparity measures.
+    disparity measures. Schlotheuber, A. & Hosseinpoor, A. R. (2022). Summary
+    measures of health inequality: a review of existing measures and their
+    application. IJERPH 19(6):3697 (reference groups of PAR and PAF, as in
+    the R package ``healthequal``). Agresti, A. (2013). Categorical Data
+    Analysis, 3rd ed., section 1.3 (binomial variance of a proportion).
 
     Examples
     --------
@@ -363,39 +479,65 @@ def disparity(
     check_columns(data, {"events": events, "population": population, "group": group})
     check_counts(data, [events, population])
     check_choice("ci", ci, ("analytic", "simulation", None))
-    if not 0 < level < 1:
-        raise InputValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+    level = _check_level(level)
     table = _measures()
-    wanted = list(MEASURES) if measures is None else list(measures)
+    # a single name is one measure, not a sequence of one-letter names
+    wanted = list(MEASURES) if measures is None else [measures] if isinstance(measures, str) else list(measures)
     bad = [m for m in wanted if m not in table]
     if bad:
         raise InputValueError(f"unknown measure(s) {examples(bad)}; choose from {', '.join(MEASURES)}.")
-    if (data[events].to_numpy(float) > data[population].to_numpy(float)).any() and per <= 1:
+    over = data[events].to_numpy(float) > data[population].to_numpy(float)
+    if over.any() and per <= 1:
         raise InputValueError("events exceed population in some rows; rates per person above 1 are not proportions.")
     check_choice("regression", regression, ("linear", "logistic", "poisson"))
-    if regression == "logistic" and (data[events].to_numpy(float) > data[population].to_numpy(float)).any():
-        bad = data[events].to_numpy(float) > data[population].to_numpy(float)
+    if regression == "logistic" and over.any():
         raise InputValueError(f"regression='logistic' models proportions, but events exceed population in rows "
-                              f"{examples(data.index[bad].tolist())}; use regression='poisson' for rates.")
+                              f"{examples(data.index[over].tolist())}; use regression='poisson' for rates.")
+    check_choice("variance", variance, ("poisson", "binomial", None))
+    if variance is None:  # logistic regression declares proportions; anything else may be a rate
+        variance = "binomial" if regression == "logistic" else "poisson"
+    if variance == "binomial" and over.any():
+        raise InputValueError(f"variance='binomial' models persons out of the population, but events exceed "
+                              f"population in rows {examples(data.index[over].tolist())}; use variance='poisson' "
+                              f"for rates.")
     s = _setup(data, events, population, group, order, reference, favourable, per, regression)
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + level / 2))
-    var_y = s.y * per / s.population
+    binomial = variance == "binomial"
+    # var(y) = per^2 var(e/n): Poisson e/n^2, binomial pi(1-pi)/n with y = per * pi
+    var_y = s.y * (per - s.y) / s.population if binomial else s.y * per / s.population
     gen = check_rng(rng)
     sims = None
 
     def simulated() -> np.ndarray:
         nonlocal sims
         if sims is None:
-            sims = gen.poisson(s.events, size=(int(n_sim), len(s.y))) / s.population * per
+            size = (int(n_sim), len(s.y))
+            if binomial:
+                # numpy draws binomials of whole persons; a weighted population is rounded (at least 1)
+                m = np.maximum(np.rint(s.population), 1)
+                sims = gen.binomial(m.astype(np.int64), s.events / s.population, size=size) / m * per
+            else:
+                sims = gen.poisson(s.events, size=size) / s.population * per
         return sims
 
-    comparison = f"{s.labels[s.adv]} vs {s.labels[s.dis]}"
+    # groups whose rate has no sampling variance, so intervals leave out their uncertainty
+    full = binomial & (s.events == s.population)
+    fixed = (s.y == 0) | full
+    fixed_note = " and ".join(
+        f"{what} in group(s) {examples([s.labels[i] for i in np.flatnonzero(mask)])}"
+        for what, mask in (("zero events", s.y == 0), ("every person an event", full)) if mask.any())
+    fixed_note += (f": a {'proportion of 0 or 1 has no binomial' if binomial else 'rate of 0 has no Poisson'} "
+                   f"variance, so the interval leaves out their uncertainty")
+    comparisons = {"D": f"{s.labels[s.adv]} vs {s.labels[s.dis]}", "R": f"{s.labels[s.adv]} vs {s.labels[s.dis]}",
+                   "PAR": f"{s.labels[s.par_ref]} vs overall", "PAF": f"{s.labels[s.par_ref]} vs overall"}
+    self_note = _self_comparison_note(s, reference)
     rows = []
     for name in wanted:
         fn, kind, unit, needs_order, analytic, log_scale = table[name]
-        note = ""
+        comparison = comparisons.get(name, "")
+        notes = [self_note] if name in ("D", "R") and self_note else []
         if needs_order and not s.ordered:
             rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="not computed",
                              type=kind, unit=unit, comparison="", note="needs ordered groups (pass order=)"))
@@ -411,10 +553,10 @@ def disparity(
             else:
                 note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
             rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="undefined",
-                             type=kind, unit=unit, comparison=comparison if name in ("D", "R", "PAR", "PAF") else "",
-                             note=note))
+                             type=kind, unit=unit, comparison=comparison, note="; ".join([*notes, note])))
             continue
         lo = hi = np.nan
+        sim_note = ""
         if ci == "analytic" and analytic:
             if log_scale:
                 g = _gradient(lambda y, ss: _safe_log(fn(y, ss)), s.y, s)
@@ -426,20 +568,30 @@ def disparity(
                 se = float(np.sqrt((g**2 * var_y).sum()))
                 lo, hi = est - z * se, est + z * se
                 method = "delta method"
+            if binomial:
+                method += ", binomial variance"
         elif ci is not None:
-            vals = fn(simulated(), s)
-            vals = vals[np.isfinite(vals)]
-            lo, hi = np.quantile(vals, [(1 - level) / 2, 1 - (1 - level) / 2]) if len(vals) else (np.nan, np.nan)
-            method = f"simulation ({int(n_sim)} Poisson draws, percentile)"
+            lo, hi, sim_note = _simulated_interval(fn(simulated(), s), level, int(n_sim))
+            method = f"simulation ({int(n_sim)} {'binomial' if binomial else 'Poisson'} draws, percentile)"
         else:
             method = "point estimate"
         if name in ("SII", "RII") and s.regression != "linear":
             method += f"; {s.regression} regression on ridit rank"
-        if ci is not None and zero:
-            note = (f"no interval on the log scale: zero rate in group(s) {examples(zero)}"
-                    if np.isnan(lo) and ci == "analytic" and analytic and log_scale else
-                    f"zero events in group(s) {examples(zero)}: a rate of 0 has no Poisson variance, so the "
-                    f"interval leaves out their uncertainty")
+        if ci is not None and fixed.any():
+            notes.append(f"no interval on the log scale: zero rate in group(s) {examples(zero)}"
+                         if zero and np.isnan(lo) and ci == "analytic" and analytic and log_scale else fixed_note)
+        if sim_note:
+            notes.append(sim_note)
         rows.append(dict(measure=name, estimate=est, lower=float(lo), upper=float(hi), method=method, type=kind,
-                         unit=unit, comparison=comparison if name in ("D", "R", "PAR", "PAF") else "", note=note))
+                         unit=unit, comparison=comparison, note="; ".join(notes)))
     return pd.DataFrame(rows)
+
+
+def _self_comparison_note(s: _Setup, reference: Any) -> str:
+    """Why D = 0 and R = 1 carry no information when the two compared groups are one group."""
+    if s.adv != s.dis:
+        return ""
+    if reference is not None:
+        return (f"reference={reference!r} is also the group it is compared with, so this compares a group with "
+                f"itself (D = 0, R = 1 by construction); choose another reference")
+    return "every group has the same rate, so the highest and the lowest are one group (D = 0, R = 1)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Literal
 
 import numpy as np
@@ -15,8 +16,11 @@ __all__ = ["rates", "standardize", "sweden_standard_population"]
 
 
 def _check_level(level: float) -> float:
-    if not isinstance(level, (float, int)) or not 0 < level < 1:
-        raise InputValueError(f"level={level!r} must be a confidence level between 0 and 1, e.g. 0.95.")
+    # any real number: numpy scalars (np.float32, np.int64 ...) register as numbers.Real, so a level taken
+    # from an array is accepted; bool is an int but never a confidence level
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise InputValueError(f"level={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95 "
+                              f"(not a percentage such as 95).")
     return float(level)
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_rng, count_arrays,
-                           count_matrix, examples)
+from .._validation import (check_choice, check_columns, check_dataframe, check_rng, count_arrays, count_matrix,
+                           examples)
 from ..errors import InputValueError
 
 __all__ = [
@@ -203,6 +203,53 @@ def _check_by(data: pd.DataFrame, by: list[str]) -> None:
             raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}.")
 
 
+def _by_list(by: Any) -> list:
+    return [] if by is None else ([by] if isinstance(by, str) else list(by))
+
+
+def _group_list(groups: Sequence[str]) -> list:
+    """The ``groups`` columns, each named once: a repeated name would count that group twice."""
+    groups = list(groups)
+    if len(groups) < 2:
+        raise InputValueError("groups must name at least two columns of group counts.")
+    seen = set()
+    for g in groups:
+        if g in seen:
+            raise InputValueError(f"groups names column {g!r} more than once; name every group's column once "
+                                  f"(a repeated column would count that group twice).")
+        seen.add(g)
+    return groups
+
+
+def _check_bootstrap(ci: str | None, level: Any, n_boot: Any, ci_method: str) -> None:
+    check_choice("ci", ci, (None, "bootstrap"))
+    check_choice("ci_method", ci_method, ("basic", "percentile"))
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
+        raise InputValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise InputValueError(f"n_boot={n_boot!r} must be a positive integer (the number of bootstrap "
+                              f"replicates), e.g. 999.")
+
+
+def _require_whole(data: pd.DataFrame, columns: Sequence[str], values: Sequence[np.ndarray], why: str) -> None:
+    """Refuse fractional (weighted) counts where persons are resampled: a draw of whole persons from a total
+    of 2.5 is not defined, and cutting it to 2 would change every share. Whole numbers stored as floats
+    pass."""
+    for c, v in zip(columns, values):
+        bad = v != np.round(v)
+        if bad.any():
+            raise InputValueError(
+                f"column {c!r} has fractional (weighted) counts in rows {examples(data.index[bad].tolist())} "
+                f"(e.g. {v[bad][0]:g}); {why} draws whole persons, so it needs whole counts: use the "
+                f"unweighted counts. Point estimates (ci=None) accept weighted counts."
+            )
+
+
+def _whole(v: np.ndarray) -> np.ndarray:
+    """Whole counts as int64, rounded rather than truncated: a sum such as 7.9999999999999991 is 8 persons."""
+    return np.rint(v).astype(np.int64)
+
+
 def _by_positions(data: pd.DataFrame, by: list[str]):
     """(key tuple, row positions) of every ``by`` group, in sorted key order."""
     grouped = data.groupby(by, sort=True, observed=True)
@@ -232,7 +279,11 @@ def _replicate(draw: Callable[[np.random.Generator, int], np.ndarray], kernel: C
     def block(i: int) -> np.ndarray:
         # SFC64: the samplers here are bound by raw random bits, and SFC64 gives them about 15 % faster than
         # the default PCG64 (binomial draws of the benchmark workload: 40 vs 47 ms a block)
-        return kernel(draw(np.random.Generator(np.random.SFC64(children[i])), sizes[i]))
+        gen = np.random.Generator(np.random.SFC64(children[i]))
+        # a replicate can be undefined (0/0 when no group member is drawn); the callers leave such replicates
+        # out and say how many, so numpy's warning about them would only be noise (set per worker thread)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return kernel(draw(gen, sizes[i]))
 
     workers = min(len(sizes), n_jobs or os.cpu_count() or 1)
     if workers <= 1:
@@ -245,7 +296,7 @@ def _binomial_by_area(gen: np.random.Generator, t: np.ndarray, p: np.ndarray | f
     """(n, areas) Binomial(t_i, p_i) integer draws, C-ordered, generated area by area: numpy's sampler reuses
     its set-up while (t_i, p_i) stay the same, about 1.4x faster than drawing replicate by replicate."""
     p = np.broadcast_to(np.asarray(p, dtype=float), t.shape)
-    return np.ascontiguousarray(gen.binomial(t.astype(np.int64)[:, None], p[:, None], size=(len(t), n)).T)
+    return np.ascontiguousarray(gen.binomial(_whole(t)[:, None], p[:, None], size=(len(t), n)).T)
 
 
 def _bootstrap_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
@@ -263,7 +314,7 @@ def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) ->
     (S < X), are taken out or put in. A uniform subset of a uniform subset is uniform, so every replicate is a
     uniformly random X-subset of the persons: exactly the multivariate hypergeometric law.
     """
-    ti = t.astype(np.int64)
+    ti = _whole(t)
     X = int(round(x.sum()))
     draws = _binomial_by_area(gen, ti, X / int(ti.sum()), n)
     return _correct_to_total(draws, ti, X, gen).astype(float)
@@ -306,8 +357,8 @@ def _null_multi(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
     (:func:`_null_two`), the next group's a uniformly random subset of the persons left, and so on; the last
     group takes who is left. The chain rule makes the whole table exact. The first group is drawn exactly as
     :func:`_null_two` draws it, so with two groups the draws equal the two-group test's for the same seed."""
-    t = c.sum(axis=0).astype(np.int64)
-    X = np.rint(c.sum(axis=1)).astype(np.int64)
+    t = _whole(c.sum(axis=0))
+    X = _whole(c.sum(axis=1))
     out = np.empty((n, *c.shape))
     first = _null_two(c[0], t.astype(float), n, gen)
     out[:, 0] = first
@@ -323,30 +374,49 @@ def _null_multi(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _multinomial_rows(c: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
+def _multinomial_rows(c: np.ndarray, n: int, gen: np.random.Generator,
+                      totals: np.ndarray | None = None) -> np.ndarray:
     """Resample every area's composition: multinomial with its own total and shares, drawn as a chain of
-    binomials (group m out of those not yet given to groups before it). c: (groups, areas); returns
-    (n, groups, areas)."""
-    t = c.sum(axis=0)
+    binomials (group m out of those not yet given to groups before it). c: (groups, areas), whole counts or
+    (for the binomial null) expected counts; returns (n, groups, areas).
+
+    ``totals`` are the whole persons per area that every replicate keeps (default: c's area sums, rounded).
+    They are rounded, not truncated: the sums of an expected-count table come out as, say, 7.9999999999999991
+    for 8 persons, and a truncating cast would take a person out of that area in every replicate."""
+    totals = np.rint(c.sum(axis=0) if totals is None else totals).astype(np.int64)
     out = np.empty((n, *c.shape))
-    left = np.broadcast_to(t.astype(np.int64), (n, len(t))).copy()
-    rest = t.copy()  # observed persons not in groups before m
+    left = np.broadcast_to(totals, (n, len(totals))).copy()
+    # persons in group m or later: the share of group m among them is c_m / rest_m (summed from the last
+    # group back, so that the last share is exactly 1 and no rounding is carried down the chain)
+    rest = np.cumsum(c[::-1], axis=0)[::-1]
     for m in range(c.shape[0] - 1):
-        q = np.divide(c[m], rest, out=np.zeros_like(rest), where=rest > 0).clip(0, 1)
+        q = np.divide(c[m], rest[m], out=np.zeros(c.shape[1]), where=rest[m] > 0).clip(0, 1)
         draw = gen.binomial(left, q)
         out[:, m] = draw
         left = left - draw
-        rest = rest - c[m]
     out[:, -1] = left
     return out
 
 
 def _interval(est: float, reps: np.ndarray, level: float, method: str) -> tuple[float, float]:
+    """Bootstrap interval, clipped to [0, 1], the range of every index here: the basic interval mirrors the
+    replicates around the estimate, so near evenness (or near complete separation) it can reach past the
+    bound, to values that no table can have."""
     reps = reps[np.isfinite(reps)]
+    if len(reps) == 0:  # every replicate undefined: no interval (the method text says why)
+        return float("nan"), float("nan")
     lo_q, hi_q = np.quantile(reps, [(1 - level) / 2, 1 - (1 - level) / 2])
     if method == "percentile":
-        return float(lo_q), float(hi_q)
-    return float(2 * est - hi_q), float(2 * est - lo_q)  # basic bootstrap: corrects the upward bias
+        lo, hi = lo_q, hi_q
+    else:
+        lo, hi = 2 * est - hi_q, 2 * est - lo_q  # basic bootstrap: corrects the upward bias
+    return float(np.clip(lo, 0.0, 1.0)), float(np.clip(hi, 0.0, 1.0))
+
+
+def _undefined_note(values: np.ndarray, kind: str, why: str) -> str:
+    """"; k of n <kind> replicates undefined (why) and left out", or "" when every replicate is defined."""
+    k = int(np.count_nonzero(~np.isfinite(values)))
+    return f"; {k} of {len(values)} {kind} replicates undefined ({why}) and left out" if k else ""
 
 
 def _single(name: str, kernel: Callable, x: np.ndarray, t: np.ndarray, *, ci: str | None, level: float,
@@ -359,30 +429,37 @@ def _single(name: str, kernel: Callable, x: np.ndarray, t: np.ndarray, *, ci: st
         return SegregationResult(name, est, n_areas=len(t))
     reps = _replicate(lambda g, b: _bootstrap_two(x, t, b, g), lambda xs: kernel(xs, t), n_boot, gen, n_jobs)
     lo, hi = _interval(est, reps, level, ci_method)
-    return SegregationResult(name, est, lo, hi, method=f"bootstrap ({n_boot} multinomial resamples of areas, "
-                             f"{ci_method})", n_areas=len(t))
+    note = _undefined_note(reps, "bootstrap", "no group member drawn, or everyone")
+    # one group against the rest: a multinomial of two categories is a binomial, so say what is drawn
+    return SegregationResult(name, est, lo, hi, method=f"bootstrap ({n_boot} binomial redraws of every area's "
+                             f"group count, area totals kept, {ci_method}{note})", n_areas=len(t))
+
+
+def _results(name: str, data: pd.DataFrame, by_cols: list,
+             one: Callable[[Any], SegregationResult]) -> SegregationResult | pd.DataFrame:
+    """``one(rows)`` for all rows (a slice), or with ``by`` a frame of one row per by group (row positions)."""
+    if not by_cols:
+        return one(slice(None))
+    rows = []
+    for key, pos in _by_positions(data, by_cols):
+        r = one(pos)
+        rows.append({**dict(zip(by_cols, key)), "index": name, "estimate": r.estimate, "lower": r.lower,
+                     "upper": r.upper, "n_areas": r.n_areas, "method": r.method})
+    return pd.DataFrame(rows)
 
 
 def _run(name: str, kernel: Callable, data: pd.DataFrame, group: str, total: str, by: Any, ci: str | None,
          level: float, n_boot: int, rng: Any, ci_method: str = "basic") -> SegregationResult | pd.DataFrame:
     data = check_dataframe(data)
-    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    by_cols = _by_list(by)
     check_columns(data, {"group": group, "total": total, "by": by_cols})
-    check_choice("ci", ci, (None, "bootstrap"))
-    check_choice("ci_method", ci_method, ("basic", "percentile"))
-    if not 0 < level < 1:
-        raise InputValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+    _check_bootstrap(ci, level, n_boot, ci_method)
     x_all, t_all = _counts(data, group, total, by_cols)
+    if ci is not None:
+        _require_whole(data, [group, total], [x_all, t_all], "ci='bootstrap'")
     gen = check_rng(rng) if isinstance(rng, np.random.Generator) or by_cols else rng
-    if not by_cols:
-        return _single(name, kernel, x_all, t_all, ci=ci, level=level, n_boot=n_boot, ci_method=ci_method, gen=gen)
-    rows = []
-    for key, pos in _by_positions(data, by_cols):
-        r = _single(name, kernel, x_all[pos], t_all[pos], ci=ci, level=level,
-                    n_boot=n_boot, ci_method=ci_method, gen=gen)
-        rows.append({**dict(zip(by_cols, key)), "index": name, "estimate": r.estimate, "lower": r.lower,
-                     "upper": r.upper, "n_areas": r.n_areas, "method": r.method})
-    return pd.DataFrame(rows)
+    return _results(name, data, by_cols, lambda pos: _single(name, kernel, x_all[pos], t_all[pos], ci=ci, level=level,
+                                                             n_boot=n_boot, ci_method=ci_method, gen=gen))
 
 
 _DOC_ARGS = """
@@ -399,14 +476,21 @@ _DOC_ARGS = """
         One value per group of areas (for example ``"kommun"``).
     ci : {None, "bootstrap"}, default None
         Bootstrap interval: every area keeps its total and its group count is
-        redrawn Binomial(total, observed share).
+        redrawn Binomial(total, observed share). This draws whole persons, so
+        it refuses fractional (weighted) counts, naming the rows; point
+        estimates accept them.
     level : float, default 0.95
+        In (0, 1).
     n_boot : int, default 999
+        Bootstrap replicates, a positive integer.
     rng : int, Generator or None
     ci_method : {"basic", "percentile"}, default "basic"
         The basic interval :math:`[2\\hat\\theta - q_{hi}, 2\\hat\\theta - q_{lo}]`
         corrects the upward small-count bias of unevenness indices; the
-        percentile interval does not.
+        percentile interval does not. Both are clipped to the index's range
+        [0, 1]: mirrored around an estimate near 0 (near evenness) or near 1
+        (near complete separation), the basic interval can otherwise reach
+        below 0 or above 1, values that no table can have.
 
     Returns
     -------
@@ -573,13 +657,13 @@ for _f in (dissimilarity, gini, entropy, isolation, exposure, atkinson):
 def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str], by: Any, ci: str | None,
            level: float, n_boot: int, rng: Any, ci_method: str):
     data = check_dataframe(data)
-    groups = list(groups)
-    if len(groups) < 2:
-        raise InputValueError("groups must name at least two columns of group counts.")
-    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    groups = _group_list(groups)
+    by_cols = _by_list(by)
     check_columns(data, {"groups": groups, "by": by_cols})
+    _check_bootstrap(ci, level, n_boot, ci_method)
     counts = count_matrix(data, groups)  # (groups, areas)
-    check_choice("ci", ci, (None, "bootstrap"))
+    if ci is not None:
+        _require_whole(data, groups, counts, "ci='bootstrap'")
     area_totals = _area_totals(counts)
     if not area_totals.all():
         zero = area_totals == 0
@@ -594,20 +678,14 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
         est = float(kernel(c, t, g))
         if ci is None:
             return SegregationResult(name, est, n_areas=c.shape[1])
-        reps = _replicate(lambda block_gen, size: _multinomial_rows(c, size, block_gen), kernel, n_boot, gen, None)
+        reps = _replicate(lambda block_gen, size: _multinomial_rows(c, size, block_gen, t), kernel, n_boot, gen, None)
         lo, hi = _interval(est, reps, level, ci_method)
-        return SegregationResult(name, est, lo, hi, method=f"bootstrap ({n_boot} multinomial resamples, {ci_method})",
-                                 n_areas=c.shape[1])
+        note = _undefined_note(reps, "bootstrap", "fewer than two groups drawn")
+        return SegregationResult(name, est, lo, hi, method=f"bootstrap ({n_boot} multinomial redraws of every "
+                                 f"area's composition, area totals kept, {ci_method}{note})", n_areas=c.shape[1])
 
-    if not by_cols:
-        return one(counts, area_totals)
     _check_by(data, by_cols)
-    rows = []
-    for key, pos in _by_positions(data, by_cols):
-        r = one(counts[:, pos], area_totals[pos])
-        rows.append({**dict(zip(by_cols, key)), "index": name, "estimate": r.estimate, "lower": r.lower,
-                     "upper": r.upper, "n_areas": r.n_areas, "method": r.method})
-    return pd.DataFrame(rows)
+    return _results(name, data, by_cols, lambda pos: one(counts[:, pos], area_totals[pos]))
 
 
 def multigroup_entropy(data: pd.DataFrame, *, groups: Sequence[str], by: Any = None, ci: str | None = None,
@@ -618,7 +696,9 @@ def multigroup_entropy(data: pd.DataFrame, *, groups: Sequence[str], by: Any = N
     ----------
     data : pandas.DataFrame
     groups : list of str
-        Columns of mutually exclusive group counts; an area's total is their sum.
+        Columns of mutually exclusive group counts, each named once (a
+        repeated name is refused: it would count that group twice); an area's
+        total is their sum.
     by, ci, level, n_boot, rng, ci_method
         As in :func:`dissimilarity`; the bootstrap redraws every area's
         composition from a multinomial with its own total and shares.
@@ -693,7 +773,11 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: Any =
     :math:`100 \\cdot \\tfrac12 \\sum_i |a_i/A - b_i/B|` with :math:`a` the
     lowest and :math:`b` the highest quintile; the dissimilarity of group
     :math:`a` against total :math:`a + b`, times 100. Areas with nobody in
-    either quintile add exactly zero and are left out of ``n_areas``.
+    either quintile add exactly zero and are left out of ``n_areas``; a ``by``
+    group with nobody in either quintile in any area (or nobody in one of
+    them) is kept, with NaN and the reason in ``method``. The sum
+    :math:`a + b` is taken in floating point, so small integer column types
+    (``int16``, ``uint8``) cannot wrap around.
 
     References
     ----------
@@ -707,16 +791,33 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: Any =
     [50.0]
     """
     data = check_dataframe(data)
-    check_columns(data, {"lowest": lowest, "highest": highest})
-    check_counts(data, [lowest, highest])
-    work = data.assign(__a=data[lowest], __t=data[lowest] + data[highest])
-    work = work[work["__t"] > 0]  # areas with neither quintile add exactly 0 to every term
-    res = dissimilarity(work, group="__a", total="__t", by=by, ci=ci, level=level, n_boot=n_boot, rng=rng)
-    if isinstance(res, SegregationResult):
-        return SegregationResult("ojamlikhetsindex", 100 * res.estimate, 100 * res.lower, 100 * res.upper,
-                                 method=res.method, n_areas=res.n_areas)
-    return res.assign(index="ojamlikhetsindex", estimate=100 * res["estimate"], lower=100 * res["lower"],
-                      upper=100 * res["upper"])
+    by_cols = _by_list(by)
+    check_columns(data, {"lowest": lowest, "highest": highest, "by": by_cols})
+    _check_bootstrap(ci, level, n_boot, "basic")
+    # float arrays: summing the columns in their own dtype would wrap int16/uint8 counts around
+    arrays = count_arrays(data, [lowest, highest])
+    a, b = arrays[lowest], arrays[highest]
+    if ci is not None:
+        _require_whole(data, [lowest, highest], [a, b], "ci='bootstrap'")
+    t = a + b
+    _check_by(data, by_cols)
+    gen = check_rng(rng) if isinstance(rng, np.random.Generator) or by_cols else rng
+    name = "ojamlikhetsindex"
+
+    def one(pos: Any) -> SegregationResult:
+        # areas with neither quintile add exactly 0 to every term; leaving them out here, per by group, keeps
+        # a by group whose areas are all empty in the output instead of losing it
+        keep = t[pos] > 0
+        x, tt = a[pos][keep], t[pos][keep]
+        A, N = x.sum(), tt.sum()
+        if A == 0 or A == N:
+            who = "either quintile" if N == 0 else "the lowest quintile" if A == 0 else "the highest quintile"
+            return SegregationResult(name, float("nan"), method=f"undefined: nobody in {who}", n_areas=len(tt))
+        r = _single(name, _k_dissimilarity, x, tt, ci=ci, level=level, n_boot=n_boot, ci_method="basic", gen=gen)
+        return SegregationResult(name, 100 * r.estimate, 100 * r.lower, 100 * r.upper, method=r.method,
+                                 n_areas=r.n_areas)
+
+    return _results(name, data, by_cols, one)
 
 
 # ------------------------------------------------------------------ permutation test
@@ -745,10 +846,13 @@ def segregation_test(
     Parameters
     ----------
     data, group, total, by
-        As in :func:`dissimilarity`: one group against everyone.
+        As in :func:`dissimilarity`: one group against everyone. The counts
+        must be whole: both nulls allocate whole persons, so fractional
+        (weighted) counts are refused, naming the rows.
     groups : list of str, optional
         Instead of ``group`` and ``total``: columns of mutually exclusive group
-        counts, as in :func:`multigroup_entropy`, for the multigroup indices.
+        counts, each named once, as in :func:`multigroup_entropy`, for the
+        multigroup indices.
     index : str, optional
         ``"dissimilarity"`` (the default with ``group``), ``"gini"``,
         ``"entropy"``, ``"isolation"``, ``"exposure"`` or ``"atkinson"``
@@ -773,8 +877,17 @@ def segregation_test(
     Returns
     -------
     SegregationResult or pandas.DataFrame
-        With ``p_value`` = (1 + #{null ≥ observed}) / (n_perm + 1) and the null
-        distribution's 2.5 % and 97.5 % quantiles in ``lower`` and ``upper``.
+        With ``p_value`` = (1 + #{null ≥ observed}) / (n + 1) and the null
+        distribution's 2.5 % and 97.5 % quantiles in ``lower`` and ``upper``
+        (``null_lower``, ``null_upper`` and a ``method`` column with ``by``).
+        For ``"exposure"`` the p-value counts the lower tail,
+        (1 + #{null ≤ observed}) / (n + 1): exposure falls as segregation
+        rises, so its values under evenness are the high ones. ``n`` is the
+        number of null replicates in which the index is defined: under the
+        binomial null a replicate can draw no member of the group (or fewer
+        than two groups), the index is then 0/0, and such replicates are left
+        out of the count, of ``n`` and of the quantiles, and ``method`` says
+        how many. If none is defined, ``p_value`` and the range are NaN.
 
     Notes
     -----
@@ -818,14 +931,14 @@ def segregation_test(
     if not isinstance(n_perm, (int, np.integer)) or n_perm < 1:
         raise InputValueError(f"n_perm={n_perm!r} must be a positive integer.")
     data = check_dataframe(data)
-    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    by_cols = _by_list(by)
     kernel = kernels[index]
+    why = "segregation_test"  # both nulls allocate whole persons
     if multi:
-        groups = list(groups)
-        if len(groups) < 2:
-            raise InputValueError("groups must name at least two columns of group counts.")
+        groups = _group_list(groups)
         check_columns(data, {"groups": groups, "by": by_cols})
         counts = count_matrix(data, groups)
+        _require_whole(data, groups, counts, why)
         zero = np.add.reduce(counts, axis=0) == 0
         if zero.any():
             raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; "
@@ -835,11 +948,16 @@ def segregation_test(
             sampler = _null_multi
         else:
             def sampler(c, n, g):
-                return _multinomial_rows(np.outer(c.sum(axis=1), c.sum(axis=0)) / c.sum(), n, g)
+                # expected counts under evenness; the observed whole area totals are passed on, since the
+                # expected table's sums can fall a rounding error short of them
+                t = np.add.reduce(c, axis=0)
+                return _multinomial_rows(np.outer(c.sum(axis=1), t) / t.sum(), n, g, t)
         absent = "fewer than two groups present"
+        undefined = "fewer than two groups drawn"
     else:
         check_columns(data, {"group": group, "total": total, "by": by_cols})
         x_all, t_all = _counts(data, group, total, by_cols)
+        _require_whole(data, [group, total], [x_all, t_all], why)
         counts = np.stack([x_all, t_all])
         if null == "permutation":
             def sampler(c, n, g):
@@ -848,7 +966,10 @@ def segregation_test(
             def sampler(c, n, g):
                 return _binomial_by_area(g, c[1], c[0].sum() / c[1].sum(), n).astype(float)
         absent = "the group is absent or is everyone"
+        undefined = "no group member drawn, or everyone"
     gen = check_rng(rng) if by_cols else rng
+    # exposure (xPy) falls as segregation rises: its extreme values under evenness are the low ones
+    lower_tail = index == "exposure"
 
     def statistic(values: np.ndarray, c: np.ndarray) -> np.ndarray:
         return kernel(values) if multi else kernel(values, c[1])
@@ -860,13 +981,21 @@ def segregation_test(
         obs = float(kernel(c) if multi else kernel(c[0], c[1]))
         null_values = _replicate(lambda block_gen, size: sampler(c, size, block_gen),
                                  lambda draws: statistic(draws, c), int(n_perm), gen, n_jobs)
-        p = (1 + int((null_values >= obs - 1e-12).sum())) / (int(n_perm) + 1)
-        lo, hi = np.quantile(null_values, [0.025, 0.975])
+        # a replicate whose index is undefined (0/0; the binomial null can draw no group member) is neither
+        # more nor less extreme than the data: it is left out of the count and of the number of replicates
+        defined = null_values[np.isfinite(null_values)]
         kept = ("area and group totals" if null == "permutation" else
                 "area totals (multinomial)" if multi else "area totals (binomial)")
-        return SegregationResult(index, obs, float(lo), float(hi), p, method=f"{null} test ({n_perm} random "
-                                 f"allocations keeping {kept}; lower/upper: null 95 % range)",
-                                 n_areas=c.shape[1])
+        method = f"{null} test ({n_perm} random allocations keeping {kept}; lower/upper: null 95 % range"
+        if lower_tail:
+            method += "; p from the lower tail, as exposure falls when segregation rises"
+        method += _undefined_note(null_values, "null", undefined)
+        if len(defined) == 0:
+            return SegregationResult(index, obs, method=method + "; no p-value)", n_areas=c.shape[1])
+        extreme = defined <= obs + 1e-12 if lower_tail else defined >= obs - 1e-12
+        p = (1 + int(extreme.sum())) / (len(defined) + 1)
+        lo, hi = np.quantile(defined, [0.025, 0.975])
+        return SegregationResult(index, obs, float(lo), float(hi), p, method=method + ")", n_areas=c.shape[1])
 
     if not by_cols:
         return one(counts)
@@ -874,5 +1003,5 @@ def segregation_test(
     for key, pos in _by_positions(data, by_cols):
         r = one(counts[:, pos])
         rows.append({**dict(zip(by_cols, key)), "index": index, "estimate": r.estimate, "p_value": r.p_value,
-                     "null_lower": r.lower, "null_upper": r.upper, "n_areas": r.n_areas})
+                     "null_lower": r.lower, "null_upper": r.upper, "n_areas": r.n_areas, "method": r.method})
     return pd.DataFrame(rows)
