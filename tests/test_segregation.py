@@ -746,3 +746,15 @@ def test_bootstrap_method_says_what_is_redrawn():
     multi = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", n_boot=19, rng=1)
     assert multi.method == ("bootstrap (19 multinomial redraws of every area's composition, area totals kept, "
                             "basic)")
+
+
+def test_duplicate_column_names_are_refused_by_name():
+    from segstat.errors import ColumnError
+
+    d = pd.DataFrame([[10, 100, 5], [20, 100, 6], [70, 100, 7]], columns=["g", "t", "g"])
+    with pytest.raises(ColumnError, match="2 columns named 'g'"):
+        segstat.dissimilarity(d, group="g", total="t")
+    with pytest.raises(ColumnError, match="2 columns named 'b'"):
+        segstat.multigroup_entropy(d.set_axis(["a", "b", "b"], axis=1), groups=["a", "b"])
+    with pytest.raises(ColumnError, match="events='g'"):
+        segstat.rates(d, events="g", population="t")

@@ -76,6 +76,11 @@ def check_columns(data: pd.DataFrame, columns: dict[str, Any], name: str = "data
             continue
         cols = [col] if isinstance(col, (str, int)) else list(col)
         for c in cols:
+            if c in data.columns and not isinstance(data.columns.get_loc(c), (int, np.integer)):
+                raise ColumnError(
+                    f"{keyword}={c!r}: {name} has {int((data.columns == c).sum())} columns named {c!r}; "
+                    f"rename them so each name is unique (e.g. data.columns = [...])."
+                )
             if c not in data.columns:
                 hint = ""
                 m = close_matches(str(c), map(str, data.columns))
