@@ -210,7 +210,7 @@ def test_cube_method_is_for_one_table():
     t1, t2 = segstat.tabulate(d, by=["area", "age"]), segstat.tabulate(d, by=["sex", "age"])
     with pytest.raises(InputValueError, match="method='cube' protects one table"):
         segstat.protect([t1, t2], method="cube")
-    assert segstat.protect([t1, t2], min_count=3).rules["method"].startswith("greedy")
+    assert segstat.protect([t1, t2], min_count=3).rules["method"].startswith("one LP per primary cell")
 
 
 def test_flat_dimension_with_many_categories_keeps_only_the_cheapest_moves_and_stays_safe():
@@ -272,3 +272,52 @@ def test_deso_2018_and_2025_tables_of_the_same_persons_are_protected_together():
         hidden_parent = f[(f["table"] == 0) & (f["deso"] == parent) & (f["age"] == row["age"])]["status"].iloc[0]
         hidden_other = f[(f["table"] == 1) & (f["deso_2025"] == other) & (f["age"] == row["age"])]["status"].iloc[0]
         assert (hidden_parent, hidden_other) != ("published", "published")
+
+
+def test_lp_method_finds_the_cheapest_rectangle_by_hand():
+    # primary ax = 1 (protection 1). Each change that lets ax grow and keeps published cells, per hidden cell
+    # its persons + 0.5: the rectangle with column y costs ay 5.5 + bx 7.5 + by 8.5 = 21.5, with column z
+    # 6.5 + 7.5 + 9.5 = 23.5, and raising ax with its margins (a-Total, Total-x, Total) 12.5 + 8.5 + 36.5.
+    d = _micro({("a", "x"): 1, ("a", "y"): 5, ("a", "z"): 6, ("b", "x"): 7, ("b", "y"): 8, ("b", "z"): 9})
+    p = segstat.protect(segstat.tabulate(d, by=["row", "col"]), min_count=3, protection=1, method="lp")
+    assert _status(p) == {("a", "x"): "primary", ("a", "y"): "secondary", ("b", "x"): "secondary",
+                          ("b", "y"): "secondary"}
+    assert "one LP per primary cell" in p.rules["method"]
+    assert segstat.audit(p, exact=True).safe
+
+
+def _regso_and_type_persons(n, seed):
+    """Persons in the real RegSO 2020 of three kommuner in Stockholms län, with the RegSO's official
+    områdestyp 2023: the types cut across the kommun hierarchy."""
+    rng = np.random.default_rng(seed)
+    regso = segstat.areas("regso", vintage=2018)
+    regso = regso[regso["code"].str[:4].isin(["0114", "0115", "0117"])]["code"].to_numpy()
+    d = pd.DataFrame({"regso": rng.choice(regso, n), "age": rng.choice([f"{a}-{a + 9}" for a in range(0, 80, 10)], n)})
+    d["omradestyp"] = segstat.omradestyp(d["regso"], year=2023).astype(int)
+    return d
+
+
+def test_lp_method_protects_regso_and_omradestyp_tables_together_with_few_cells():
+    # linked tables whose areas cut across each other: the greedy partners cascade (a partner alone in an
+    # equation of the other table needs a partner of its own, ...); one LP per primary cell does not
+    d = _regso_and_type_persons(3000, 7)
+    t1 = segstat.tabulate(d, by=["regso", "age"], vintage=2018)
+    t2 = segstat.tabulate(d, by=["omradestyp", "age"])
+    lp = segstat.protect([t1, t2], min_count=5)
+    assert lp.rules["method"].startswith("one LP per primary cell")  # auto for small linked tables
+    assert segstat.audit(lp, exact=True).safe
+    greedy = segstat.protect([t1, t2], min_count=5, method="greedy")
+    assert segstat.audit(greedy).safe
+    assert lp.n_suppressed["primary"] == greedy.n_suppressed["primary"]
+    assert 2 * lp.n_suppressed["secondary"] < greedy.n_suppressed["secondary"]
+    assert 2 * lp.hidden_total < greedy.hidden_total
+
+
+def test_max_rounds_is_a_cap_the_caller_sets():
+    d = _regso_and_type_persons(3000, 7)
+    t1 = segstat.tabulate(d, by=["regso", "age"], vintage=2018)
+    t2 = segstat.tabulate(d, by=["omradestyp", "age"])
+    with pytest.raises(segstat.errors.DisclosureRiskError, match="max_rounds=None"):
+        segstat.protect([t1, t2], min_count=5, method="greedy", max_rounds=1)
+    with pytest.raises(InputValueError, match="max_rounds=0"):
+        segstat.protect(t1, min_count=5, max_rounds=0)

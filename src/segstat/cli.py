@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--p-percent", type=float, default=None)
     p.add_argument("--protection", type=float, default=None,
                    help="upper protection level of every primary cell (default: min_count - value)")
-    p.add_argument("--method", choices=["auto", "cube", "greedy", "pruned"], default="auto")
+    p.add_argument("--method", choices=["auto", "cube", "lp", "greedy", "pruned"], default="auto")
     p.add_argument("--symbol", default="..")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.set_defaults(func=_cmd_protect)

@@ -11,6 +11,7 @@ import pandas as pd
 from .._validation import check_choice
 from ..errors import DisclosureRiskError, InputTypeError, InputValueError
 from ._cubes import CubeSuppressor, certificate_matrix, certified_bounds
+from ._lpsuppress import lp_secondary
 from ._model import Attacker, Model, build_model
 from .tabulate import Table
 
@@ -418,6 +419,7 @@ def _group_disclosure(model: Model, suppressed: np.ndarray, repairable: bool = F
 
 #: method="auto" prunes tables up to this many cells (all linked tables together)
 _PRUNE_AUTO_CELLS = 20_000
+_LP_AUTO_CELLS = 5_000
 
 
 def _equation_index(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -484,9 +486,9 @@ def protect(
     dominance: tuple[int, float] | None = None,
     p_percent: float | None = None,
     zeros: Literal["publish", "protect"] = "publish",
-    method: Literal["auto", "cube", "greedy", "pruned"] = "auto",
+    method: Literal["auto", "cube", "lp", "greedy", "pruned"] = "auto",
     protection: float | None = None,
-    max_rounds: int = 200,
+    max_rounds: int | None = None,
 ) -> ProtectedTables:
     """Protect one table or several linked tables by primary and secondary cell suppression.
 
@@ -507,15 +509,20 @@ def protect(
         estimate the largest within p % (value − x1 − x2 < p/100 · x1).
     zeros : {"publish", "protect"}, default "publish"
         Zeros are published by default; ``"protect"`` treats them as sensitive.
-    method : {"auto", "cube", "greedy", "pruned"}, default "auto"
+    method : {"auto", "cube", "lp", "greedy", "pruned"}, default "auto"
         ``"cube"`` (one table only): every primary cell gets the cheapest cube
         of suppressed cells along which the table can move without changing a
         published cell (see Notes); safe by construction and kept as
-        certificates. ``"greedy"``: greedy partners, steps (1)-(3) in the
-        Notes. ``"pruned"``: that pattern, then step (4), which publishes again
-        secondary cells the pattern does not need. ``"auto"``: ``"cube"`` for
-        one table of two or more variables; otherwise (one variable, or linked
-        tables) ``"pruned"`` up to 20,000 cells in all, ``"greedy"`` above.
+        certificates. ``"lp"``: every primary cell, dearest first, gets the
+        cells a linear program changes when it makes the cell grow by its
+        protection level at least cost (Fischetti & Salazar-González 2000);
+        it needs no hierarchy, so it suits linked tables whose areas cut
+        across each other (RegSO and områdestyp). ``"greedy"``: greedy
+        partners, steps (1)-(3) in the Notes. ``"pruned"``: that pattern, then
+        step (4), which publishes again secondary cells the pattern does not
+        need. ``"auto"``: ``"cube"`` for one table of two or more variables;
+        ``"lp"`` (then pruning) for linked tables up to 20,000 cells in all;
+        otherwise ``"pruned"`` up to 20,000 cells, ``"greedy"`` above.
     protection : float, optional
         Upper protection level of every primary cell: the largest value an
         intruder can derive must be at least value + protection. By default
@@ -523,8 +530,9 @@ def protect(
         intruder cannot tell that a cell is below the threshold; ``min_count``
         for protected zeros; ``p/100 * x1`` (p = 10 without ``p_percent``) for
         dominance and p % cells, the usual upper protection level of the p %-rule.
-    max_rounds : int, default 200
-        Upper bound on audit-and-repair rounds.
+    max_rounds : int, optional
+        Upper bound on audit-and-repair rounds; by default none. The repair
+        ends anyway: every round suppresses at least one more cell.
 
     Returns
     -------
@@ -598,7 +606,9 @@ def protect(
     if not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise InputValueError(f"min_count={min_count!r} must be a positive integer.")
     check_choice("zeros", zeros, ("publish", "protect"))
-    check_choice("method", method, ("auto", "cube", "greedy", "pruned"))
+    check_choice("method", method, ("auto", "cube", "lp", "greedy", "pruned"))
+    if max_rounds is not None and (not isinstance(max_rounds, (int, np.integer)) or max_rounds < 1):
+        raise InputValueError(f"max_rounds={max_rounds!r} must be a positive integer or None (until safe).")
     if dominance is not None:
         if not (isinstance(dominance, tuple) and len(dominance) == 2 and dominance[0] >= 1 and 0 < dominance[1] <= 100):
             raise InputValueError(f"dominance={dominance!r} must be (n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85).")
@@ -614,6 +624,8 @@ def protect(
         # need no secondary cell at all where the small cells protect each other (a cube pairs two cells only)
         if len(tables) == 1 and len(tables[0].dims) > 1:
             method = "cube"
+        elif len(tables) > 1 and model.n_cells <= _LP_AUTO_CELLS:
+            method = "lp"
         else:
             method = "pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy"
     elif method == "cube" and len(tables) > 1:
@@ -629,6 +641,8 @@ def protect(
         cubes.prune(suppressed, primary)
         cubes.repair_groups(suppressed)
         certificates = certificate_matrix(cubes.certificates(), model.M.shape[1])
+    elif method == "lp":
+        lp_secondary(model, primary, required, suppressed)
     sup = _Suppressor(model, required)
     rounds = 0
     verified = np.zeros(model.n_cells, dtype=bool)   # safe cells stay safe: more suppression only widens
@@ -645,21 +659,23 @@ def protect(
         if len(bad) == 0:
             break
         rounds += 1
-        if rounds > max_rounds:
-            raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) remain unsafe after {max_rounds} rounds; "
-                                      f"the table cannot be protected with these rules.")
+        if max_rounds is not None and rounds > max_rounds:
+            raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) remain unsafe after max_rounds={max_rounds} "
+                                      f"rounds of repair; leave max_rounds=None to repair until safe (every round "
+                                      f"suppresses at least one more cell, so it ends).")
         progress = False
         for c in bad:
             progress |= sup.widen(int(c), suppressed)
         if not progress:
             raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) cannot be protected: no published cell left "
                                       f"to suppress with them.")
-    if method == "pruned":
+    if method == "pruned" or (method == "lp" and model.n_cells <= _PRUNE_AUTO_CELLS):
         suppressed = _prune(model, suppressed, primary, required, sup)
     lo = hi = np.full(model.n_cells, np.nan)
     status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
     rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
              "protection": protection if protection is not None else "default",
              "method": {"cube": "cubes + certificates + LP audit", "greedy": "greedy partners + LP audit",
-                        "pruned": "greedy partners + LP audit + pruning"}[method]}
+                        "pruned": "greedy partners + LP audit + pruning",
+                        "lp": "one LP per primary cell + LP audit"}[method]}
     return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds, certificates)
