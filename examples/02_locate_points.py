@@ -6,7 +6,7 @@ import pandas as pd
 import segstat
 
 points = pd.DataFrame({"lon": [11.9733, 12.0, 11.5, None], "lat": [57.7089, 57.7, 59.0, 57.7]},
-                      index=["centralen", "gårda", "outside region", "missing"])
+                      index=["centralen", "överås", "outside region", "missing"])
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     placed = segstat.locate(points, x="lon", y="lat", crs="EPSG:4326")

@@ -3,10 +3,12 @@ import segstat
 
 register = segstat.datasets.synthetic_register(20_000, seed=4)  # SYNTHETIC data on real geography
 placed = segstat.locate(register).join(register)
-placed["regso"] = placed["regso"].astype(str)
-table = segstat.tabulate(placed[placed["sickness_benefit"] == 1], by=["regso"], vintage=2025)
+recipients = placed[placed["sickness_benefit"] == 1]
+# recipients by kommun x age band: small cells are hidden (primary) and so are the cells that would give
+# them away through the kommun and age totals (secondary)
+table = segstat.tabulate(recipients, by=["kommun", "age_band"], vintage=2025)
 protected = segstat.protect(table, min_count=5)
 print(protected)
 print(segstat.audit(protected))
-print(protected.to_frame(symbol="..").tail(5))
+print(protected.to_frame(symbol="..").head(8))
 print(protected.method_note("en"))

@@ -47,6 +47,7 @@ def test_locate_on_dask_matches_pandas(client, people):
     pd.testing.assert_frame_equal(got, expected, check_like=False)
     s = segstat.locate_summary(segstat.locate(ddf))
     assert s.counts == expected.attrs["segstat_locate"].counts
+    assert s.vintage == expected.attrs["segstat_locate"].vintage == 2025 and "DeSO 2025" in repr(s)
 
 
 @pytest.mark.slow

@@ -93,3 +93,12 @@ def test_vintage_per_column_makes_any_column_an_area_column():
         segstat.tabulate(d, by=["deso", "deso_2025"], vintage={"deso_2025": 2025})
     with pytest.raises(CodeError, match="column 'n' is given a vintage but does not hold area codes"):
         segstat.tabulate(d, by=["deso", "n"], vintage={"deso": 2018, "n": 2018})
+
+
+def test_unknown_area_code_error_names_the_column_and_a_fix_tabulate_has():
+    from segstat.errors import UnknownCodeError
+
+    d = pd.DataFrame({"regso": ["0114R001", "0114R999"], "age": ["a", "b"]})
+    with pytest.raises(UnknownCodeError, match="column 'regso'.*'0114R999'.*remove their rows") as e:
+        segstat.tabulate(d, by=["regso", "age"], vintage=2025)
+    assert "coerce" not in str(e.value)

@@ -9,7 +9,7 @@ import sys
 from . import __version__
 from ._data import registry
 
-_DEPENDENCIES = ("numpy", "pandas", "shapely", "pyproj", "scipy")
+_DEPENDENCIES = ("numpy", "pandas", "shapely", "pyproj", "scipy", "highspy")
 _EXTRAS = ("matplotlib", "openpyxl", "tqdm", "pyarrow", "dask", "distributed", "pyogrio")
 
 

@@ -88,12 +88,18 @@ def _tree_dimension(name: str, leaves: list[Any], parent: dict[Any, Any], levels
 
 
 def _area_dimension(name: str, level: str, values: pd.Series, vintage: int) -> Dimension:
+    from ..errors import UnknownCodeError
     from ..geography.registry import _areas, check_vintage, validate_codes
 
     v = check_vintage(vintage)
     uniq = pd.Series(pd.unique(values.astype(str) if not isinstance(values.dtype, pd.CategoricalDtype)
                                else values.cat.categories[pd.unique(values.cat.codes[values.cat.codes >= 0])].astype(str)))
-    codes = validate_codes(uniq, level, v)
+    try:
+        codes = validate_codes(uniq, level, v)
+    except UnknownCodeError as e:
+        # the registry's own advice (errors='coerce') is not an option here: a table accounts for every row
+        raise UnknownCodeError(f"column {name!r}: {str(e).split('. Check the codes')[0]}. Correct those codes "
+                               f"or remove their rows before tabulating (tabulate counts every row).") from None
     kommuner = set(codes.str[:4]) if level in ("deso", "regso", "kommun") else None
     table = _areas(level, v)
     if level == "lan":

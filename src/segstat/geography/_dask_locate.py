@@ -51,6 +51,7 @@ def locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int
     levels = ["deso", "regso", "kommun", "lan"][["deso", "regso", "kommun", "lan"].index(level):]
     meta = pd.DataFrame({c: pd.Series(dtype="string") for c in levels})
     meta["status"] = pd.Series(pd.Categorical([], categories=list(STATUSES)))
+    meta.attrs["segstat_vintage"] = v  # read back by locate_summary (the collection itself has no attrs)
     return data.map_partitions(_partition, index, light, x, y, crs, source_crs.is_geographic, max_distance,
                                level, v, meta=meta)
 
@@ -64,4 +65,5 @@ def locate_summary(result: Any) -> LocateSummary:
         counts = counts.compute()
     full = {s: int(counts.get(s, 0)) for s in STATUSES}
     level = next(c for c in ("deso", "regso") if c in result.columns)
-    return LocateSummary(n=sum(full.values()), counts=full, level=level, vintage=0, source="dask")
+    vintage = getattr(getattr(result, "_meta", None), "attrs", {}).get("segstat_vintage", 0)
+    return LocateSummary(n=sum(full.values()), counts=full, level=level, vintage=vintage, source="dask")
