@@ -521,7 +521,7 @@ def protect(
         partners, steps (1)-(3) in the Notes. ``"pruned"``: that pattern, then
         step (4), which publishes again secondary cells the pattern does not
         need. ``"auto"``: ``"cube"`` for one table of two or more variables;
-        ``"lp"`` (then pruning) for linked tables up to 20,000 cells in all;
+        ``"lp"`` (then pruning) for linked tables up to 5,000 cells in all;
         otherwise ``"pruned"`` up to 20,000 cells, ``"greedy"`` above.
     protection : float, optional
         Upper protection level of every primary cell: the largest value an
@@ -581,7 +581,8 @@ def protect(
     zero or at least two suppressed cells; the thinner pattern is audited and
     cells it exposed get their pruned partners back (if that is not enough,
     the pattern of step 3 is kept). With ``method="auto"`` step (4) runs for
-    linked tables of up to 20,000 cells in all.
+    linked tables of up to 20,000 cells in all, and after ``method="lp"`` up to
+    that size.
 
     References
     ----------
@@ -589,7 +590,9 @@ def protect(
     2nd ed., ESSnet (ch. 4: the hypercube method of Repsilber, GHMITER);
     de Wolf, P.-P. (2002) HiTaS; Fischetti, M. & Salazar, J.-J. (2001) Solving
     the cell suppression problem on tabular data with linear constraints,
-    Management Science 47(7).
+    Management Science 47(7); Fischetti, M. & Salazar-González, J.-J. (2000)
+    Models and algorithms for optimizing cell suppression in tabular data with
+    linear constraints, JASA 95, 916-928 (``method="lp"``).
 
     Examples
     --------
