@@ -79,9 +79,8 @@ def build_model(tables: Table | list[Table] | tuple[Table, ...]) -> Model:
     if any(t.source is not src for t in tables) or src is None:
         raise InputValueError("linked tables must be made by segstat.tabulate() from the same DataFrame object, "
                               "so that their cells can be matched person by person.")
-    per_table = np.stack([leaf_codes(src, t.dims, list(t.by)) for t in tables], axis=1)
-    combos, finest_of_row = np.unique(per_table, axis=0, return_inverse=True)
-    finest_of_row = finest_of_row.ravel()
+    variables, per_table = _variables(src, tables)
+    finest_of_row, combos = _finest_cells(variables)
     nf = len(combos)
     if tables[0].kind == "magnitude":
         v = src[tables[0].value_column].to_numpy(float)
@@ -89,12 +88,101 @@ def build_model(tables: Table | list[Table] | tuple[Table, ...]) -> Model:
     else:
         finest_values = np.bincount(finest_of_row, minlength=nf).astype(float)
     blocks = []
-    for k, t in enumerate(tables):
-        P = sparse.csr_matrix((np.ones(nf), (combos[:, k], np.arange(nf))), shape=(len(t.inner), nf))
+    for t, var_ids in zip(tables, per_table):
+        leaf = np.ravel_multi_index([combos[:, v] for v in var_ids], tuple(d.n_leaves for d in t.dims))
+        P = sparse.csr_matrix((np.ones(nf), (leaf, np.arange(nf))), shape=(len(t.inner), nf))
         blocks.append(_kron_membership(t) @ P)
     M = sparse.vstack(blocks, format="csr")
     M.data[:] = 1.0
     return Model(tables, offsets, values, M, finest_values, equations)
+
+
+#: linked tables whose full cross-classification exceeds this many finest cells fall back to the observed
+#: combinations (see _finest_cells)
+MAX_FINEST = 5_000_000
+
+
+def _variables(src: pd.DataFrame, tables: tuple[Table, ...]):
+    """The classifying variables of linked tables: (column, leaves, is_area, leaf index of every row), one per
+    distinct column and leaf list, and for each table the variable of each of its dimensions."""
+    from .tabulate import _AREA_LEVELS
+
+    variables: list[tuple[str, tuple, bool, np.ndarray]] = []
+    keys: dict[tuple, int] = {}
+    per_table = []
+    for t in tables:
+        ids = []
+        for d, col in zip(t.dims, t.by):
+            key = (col, d.leaves)
+            if key not in keys:
+                keys[key] = len(variables)
+                variables.append((col, d.leaves, d.level[0] in _AREA_LEVELS, leaf_codes(src, (d,), [col])))
+            ids.append(keys[key])
+        per_table.append(ids)
+    return variables, per_table
+
+
+def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
+    """Finest cells of linked tables: (finest cell of every row, leaf index of every variable per finest cell).
+
+    An empty finest cell is an unknown to the intruder like any other, unless the combination is impossible
+    by structure, which the intruder knows too: a DeSO lies in one RegSO, a RegSO has one områdestyp, a
+    2025 DeSO comes from particular 2018 DeSO. Variables are therefore grouped: two area columns always, and
+    two columns of which one is a function of the other in the data (each RegSO has one områdestyp). Inside
+    a group only the combinations seen in the data exist; across groups every combination does, seen or
+    not. Treating every unseen combination as a known zero (as a first version did) is safe for the
+    intervals but hides group disclosure from the repair: a row of zeros and one suppressed cell looks
+    harmless when the zeros are "known" anyway, and protected zeros could never be widened.
+    """
+    n = len(variables)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def functional(a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether b is a function of a in the data."""
+        pairs = np.unique(np.stack([a, b]), axis=1).shape[1]
+        return pairs == len(np.unique(a))
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            _, _, area_i, x = variables[i]
+            _, _, area_j, y = variables[j]
+            if (area_i and area_j) or functional(x, y) or functional(y, x):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    groups_list = list(groups.values())
+    seen, row_of = [], []
+    for g in groups_list:
+        combos, inverse = np.unique(np.stack([variables[i][3] for i in g], axis=1), axis=0, return_inverse=True)
+        seen.append(combos)
+        row_of.append(inverse.ravel())
+    sizes = [len(c) for c in seen]
+    if float(np.prod(sizes, dtype=float)) > MAX_FINEST:
+        import warnings
+
+        from ..errors import SegstatWarning
+
+        warnings.warn(f"the linked tables cross-classify into {float(np.prod(sizes, dtype=float)):.3g} finest cells, "
+                      f"more than {MAX_FINEST:,}; only the combinations seen in the data are used, so "
+                      f"combinations absent from the data count as known zeros (the intervals stay safe, but a row "
+                      f"of such zeros beside one hidden cell is not repaired). Link fewer or coarser variables.",
+                      SegstatWarning, stacklevel=4)
+        combos, finest_of_row = np.unique(np.stack([v[3] for v in variables], axis=1), axis=0, return_inverse=True)
+        return finest_of_row.ravel(), combos
+    # every combination of the groups' seen combinations, in ravel order of the group indices
+    grid = np.stack(np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij"), axis=-1).reshape(-1, len(sizes))
+    combos = np.empty((len(grid), n), dtype=np.int64)
+    for gi, g in enumerate(groups_list):
+        combos[:, g] = seen[gi][grid[:, gi]]
+    finest_of_row = np.ravel_multi_index(row_of, tuple(sizes))
+    return finest_of_row, combos
 
 
 def _leaf_cell_ids(t: Table) -> np.ndarray:

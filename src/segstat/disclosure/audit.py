@@ -26,8 +26,8 @@ class AuditResult:
 
     @property
     def safe(self) -> bool:
-        """No suppressed cell is exact or narrower than required (group disclosure is reported separately)."""
-        return bool(self.cells["verdict"].isin(["ok", "group_disclosure"]).all())
+        """No suppressed cell is exact, narrower than required, or disclosed as a group (every verdict "ok")."""
+        return bool((self.cells["verdict"] == "ok").all())
 
     @property
     def counts(self) -> dict[str, int]:

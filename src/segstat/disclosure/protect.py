@@ -395,23 +395,20 @@ def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required:
     return np.asarray(bad, dtype=np.int64)
 
 
-def _group_disclosure(model: Model, suppressed: np.ndarray, repairable: bool = False) -> np.ndarray:
-    """Equation columns where every child is a published zero except one suppressed child.
+def _group_disclosure(model: Model, suppressed: np.ndarray) -> np.ndarray:
+    """Suppressed cells that are the only hidden child of a non-zero parent whose other children are all
+    published zeros: the intruder learns that everyone in the parent is in that child.
 
-    With ``repairable``, only those where a published zero could still be suppressed (it has persons
-    behind it in some finest cell layout, i.e. it is not a structurally empty combination)."""
+    Children with no finest cell are combinations impossible by structure (a RegSO of another områdestyp);
+    everyone knows they are empty, so they neither disclose nor protect, and a row of them alone beside the
+    hidden child discloses nothing new."""
     flagged = []
     empty = np.diff(model.M.indptr) == 0
     for block in model.equations:
         kids = block[1:]
         sup = suppressed[kids]
-        zero_pub = (~sup) & (model.values[kids] == 0)
-        if repairable:
-            zero_pub &= ~empty[kids]
-        if repairable:
-            one = (sup.sum(axis=0) == 1) & ((zero_pub | sup | empty[kids]).all(axis=0)) & zero_pub.any(axis=0)
-        else:
-            one = (sup.sum(axis=0) == 1) & ((zero_pub | sup).all(axis=0)) & (kids.shape[0] > 1)
+        zero_pub = (~sup) & (model.values[kids] == 0) & ~empty[kids]
+        one = (sup.sum(axis=0) == 1) & ((zero_pub | sup | empty[kids]).all(axis=0)) & zero_pub.any(axis=0)
         one &= model.values[block[0]] > 0
         flagged.extend(kids[:, one][sup[:, one]].tolist())
     return np.unique(np.asarray(flagged, dtype=np.int64))
@@ -469,7 +466,7 @@ def _prune(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: 
     eq_of_pruned = {int(c): eqs[start[c]:start[c + 1]] for c in pruned}
     while True:
         bad = _unsafe(model, thinner, primary, required, np.flatnonzero(thinner))
-        bad = np.union1d(bad, _group_disclosure(model, thinner, repairable=True))
+        bad = np.union1d(bad, _group_disclosure(model, thinner))
         if len(bad) == 0:
             return thinner
         bad_eqs = np.unique(np.concatenate([eqs[start[c]:start[c + 1]] for c in bad]))
@@ -657,7 +654,7 @@ def protect(
         bad = _unsafe(model, suppressed, primary, required, todo, certificates)
         verified[todo] = True
         verified[bad] = False
-        grouped = _group_disclosure(model, suppressed, repairable=True)
+        grouped = _group_disclosure(model, suppressed)
         bad = np.union1d(bad, grouped)
         if len(bad) == 0:
             break
