@@ -371,3 +371,24 @@ def test_audit_counts_a_group_disclosure_as_unsafe():
     report = segstat.audit(mine, exact=True)
     verdicts = report.to_frame().set_index(["row", "col"])["verdict"]
     assert verdicts[("a", "x")] == "group_disclosure" and not report.safe
+
+
+def test_linked_deso_and_regso_tables_treat_an_empty_deso_as_an_unknown():
+    # DeSO 0682A0010 and 0682A0020 make up RegSO 0682R009. Nobody in the data lives in 0682A0010 and one
+    # child lives in 0682A0020. DeSO x age linked with RegSO x age: publishing (0682A0010, 0-6) = 0 beside the
+    # hidden (0682A0020, 0-6) and (0682R009, 0-6) would tell that the child lives in 0682A0020. A DeSO nobody
+    # in the data lives in still exists, so its cells are unknowns the protection can hide.
+    rng = np.random.default_rng(3)
+    others = ["0682A0030", "0682A0040", "0682A0050", "0682A0060", "0682B2010", "0682B2020", "0682B3010"]
+    deso = list(rng.choice(others, 300)) + ["0682A0020"]
+    age = list(rng.choice(["0-6", "7-64", "65+"], 300)) + ["0-6"]
+    d = pd.DataFrame({"deso": deso, "age": age})
+    d["regso"] = segstat.to_level(d["deso"], "regso", vintage=2018)
+    t1 = segstat.tabulate(d, by=["deso", "age"], vintage=2018)
+    t2 = segstat.tabulate(d, by=["regso", "age"], vintage=2018)
+    p = segstat.protect([t1, t2], min_count=3)
+    f = p.to_frame()
+    status = f[f["table"] == 0].set_index(["deso", "age"])["status"]
+    assert status[("0682A0020", "0-6")] == "primary" and status[("0682R009", "0-6")] != "published"
+    assert status[("0682A0010", "0-6")] != "published"  # the empty sibling is hidden too
+    assert segstat.audit(p, exact=True).safe

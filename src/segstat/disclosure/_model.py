@@ -107,7 +107,7 @@ def _variables(src: pd.DataFrame, tables: tuple[Table, ...]):
     distinct column and leaf list, and for each table the variable of each of its dimensions."""
     from .tabulate import _AREA_LEVELS
 
-    variables: list[tuple[str, tuple, bool, np.ndarray]] = []
+    variables: list[tuple[str, tuple, bool, np.ndarray, tuple[str, int] | None]] = []
     keys: dict[tuple, int] = {}
     per_table = []
     for t in tables:
@@ -116,10 +116,36 @@ def _variables(src: pd.DataFrame, tables: tuple[Table, ...]):
             key = (col, d.leaves)
             if key not in keys:
                 keys[key] = len(variables)
-                variables.append((col, d.leaves, d.level[0] in _AREA_LEVELS, leaf_codes(src, (d,), [col])))
+                area = d.level[0] in _AREA_LEVELS
+                vintage = t.vintage.get(col) if isinstance(t.vintage, dict) else t.vintage
+                variables.append((col, d.leaves, area, leaf_codes(src, (d,), [col]),
+                                  (d.level[0], vintage) if area and vintage is not None else None))
             ids.append(keys[key])
         per_table.append(ids)
     return variables, per_table
+
+
+def _area_combinations(variables, group: list[int]) -> np.ndarray | None:
+    """Every structurally possible combination of a group of area variables of one vintage (a DeSO with its
+    RegSO and kommun), from the codes: the finest variable's leaves, each with its parent in every other.
+    None when the group holds anything else (another vintage, a non-area variable)."""
+    from ..geography.registry import to_level
+
+    meta = [variables[i][4] for i in group]
+    if any(m is None for m in meta) or len({m[1] for m in meta}) != 1:
+        return None
+    base = max(range(len(group)), key=lambda k: len(variables[group[k]][1]))
+    leaves = pd.Series([str(c) for c in variables[group[base]][1]])
+    cols = []
+    for k, i in enumerate(group):
+        if k == base:
+            cols.append(np.arange(len(leaves)))
+            continue
+        parents = to_level(leaves, meta[k][0], vintage=meta[k][1], errors="coerce")
+        pos = {str(c): j for j, c in enumerate(variables[i][1])}
+        cols.append(np.array([pos.get(str(c), -1) for c in parents], dtype=np.int64))
+    combos = np.stack(cols, axis=1)
+    return combos[(combos >= 0).all(axis=1)]
 
 
 def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
@@ -150,19 +176,25 @@ def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
 
     for i in range(n):
         for j in range(i + 1, n):
-            _, _, area_i, x = variables[i]
-            _, _, area_j, y = variables[j]
+            area_i, x = variables[i][2], variables[i][3]
+            area_j, y = variables[j][2], variables[j][3]
             if (area_i and area_j) or functional(x, y) or functional(y, x):
                 parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
+    by_root: dict[int, list[int]] = {}
     for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    groups_list = list(groups.values())
+        by_root.setdefault(find(i), []).append(i)
+    groups = list(by_root.values())
     seen, row_of = [], []
-    for g in groups_list:
-        combos, inverse = np.unique(np.stack([variables[i][3] for i in g], axis=1), axis=0, return_inverse=True)
+    for g in groups:
+        observed = np.stack([variables[i][3] for i in g], axis=1)
+        if len(g) == 1:  # every category, persons or not: a DeSO nobody in the data lives in still exists
+            possible = np.arange(len(variables[g[0]][1]))[:, None]
+        else:  # the combinations seen, and for areas of one vintage every one their codes allow
+            structural = _area_combinations(variables, g)
+            possible = observed if structural is None else np.concatenate([observed, structural])
+        combos, inverse = np.unique(np.concatenate([observed, possible]), axis=0, return_inverse=True)
         seen.append(combos)
-        row_of.append(inverse.ravel())
+        row_of.append(inverse.ravel()[:len(observed)])
     sizes = [len(c) for c in seen]
     if float(np.prod(sizes, dtype=float)) > MAX_FINEST:
         import warnings
@@ -179,7 +211,7 @@ def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
     # every combination of the groups' seen combinations, in ravel order of the group indices
     grid = np.stack(np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij"), axis=-1).reshape(-1, len(sizes))
     combos = np.empty((len(grid), n), dtype=np.int64)
-    for gi, g in enumerate(groups_list):
+    for gi, g in enumerate(groups):
         combos[:, g] = seen[gi][grid[:, gi]]
     finest_of_row = np.ravel_multi_index(row_of, tuple(sizes))
     return finest_of_row, combos

@@ -136,6 +136,17 @@ class ProtectedTables:
                 f"{n['secondary']} secondary suppressed; hidden {self.hidden_total:,.0f}; audit passed)")
 
 
+def _cell_labels(model: Model, cells: np.ndarray) -> str:
+    """'regso=0114R001, age=65+' for each cell id (which table's cell it is comes from the offsets)."""
+    out = []
+    for c in cells:
+        k = int(np.searchsorted(model.offsets, c, side="right") - 1)
+        t = model.tables[k]
+        row = t.cells.iloc[int(c - model.offsets[k])]
+        out.append(", ".join(f"{col}={row[col]}" for col in t.by))
+    return "; ".join(out)
+
+
 def _primary(model: Model, min_count: int, dominance: Any, p_percent: Any, zeros: str
              ) -> tuple[np.ndarray, np.ndarray]:
     rule = np.full(model.n_cells, "", dtype=object)
@@ -618,6 +629,16 @@ def protect(
         raise InputValueError("dominance and p_percent apply to magnitude tables (tabulate with value=).")
     model = build_model(tables)
     primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
+    empty = primary & (np.diff(model.M.indptr) == 0)
+    if empty.any():
+        # a protected zero with no finest cell behind it is empty by structure (see _model._finest_cells):
+        # everyone knows it is 0, so no suppression can give it an interval
+        labels = _cell_labels(model, np.flatnonzero(empty)[:3])
+        raise DisclosureRiskError(
+            f"zeros='protect': {int(empty.sum())} zero cell(s) are empty by structure in these linked tables, so "
+            f"no suppression can protect them (e.g. {labels}). They belong to combinations the data cannot have, "
+            f"or to areas nobody in the data lives in whose class (such as områdestyp) the data do not give. "
+            f"Protect zeros in each table on its own, or leave zeros='publish'.")
     required = _required(model, rule, int(min_count), p_percent, protection)
     if method == "auto":
         # cubes for one table of two or more variables; along a single variable the greedy partners often
