@@ -170,8 +170,8 @@ def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
         return i
 
     def functional(a: np.ndarray, b: np.ndarray) -> bool:
-        """Whether b is a function of a in the data."""
-        pairs = np.unique(np.stack([a, b]), axis=1).shape[1]
+        """Whether b is a function of a in the data (as many distinct pairs as distinct values of a)."""
+        pairs = len(np.unique(a.astype(np.int64) * (int(b.max()) + 1) + b))
         return pairs == len(np.unique(a))
 
     for i in range(n):
