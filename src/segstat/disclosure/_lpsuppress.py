@@ -20,7 +20,9 @@ kommun hierarchy, are handled as they are. ``d`` may be fractional: the intruder
 same linear relaxation.
 
 One HiGHS model holds the whole table; per primary cell only its target row and the costs of newly hidden
-cells change, so the dual simplex restarts from the previous basis (tens of iterations a cell). Each
+cells change, so the dual simplex restarts from the previous basis (tens of iterations a cell). A primary
+cell that an earlier solution already lets grow enough (that solution, scaled as far as the table stays
+non-negative, still keeps every published cell) needs no program of its own: a third to half fewer. Each
 program still spans the whole table, so the time grows with table size times primary cells: about 0.6 s
 for 115 primary cells in 2,500 linked cells, 375 s for 625 in 10,000 (see ``protect``'s ``method``).
 Solving on neighbourhoods of the primary cell instead was tried: it hid more and, with its fallbacks to
@@ -68,8 +70,11 @@ def lp_secondary(model: Model, primary: np.ndarray, required: np.ndarray, suppre
     target_row = np.array([2 * n_cells], dtype=np.int32)
     order = np.flatnonzero(primary)
     order = order[np.lexsort((-model.values[order], -required[order]))]
+    found: list[np.ndarray] = []  # earlier solutions, each scaled as far as the table stays non-negative
     for c in order:
         row = M.getrow(int(c))
+        if found and (np.stack(found)[:, row.indices] @ row.data >= required[c] - TOLERANCE).any():
+            continue  # an earlier solution already lets c grow enough: its cells are hidden, it still holds
         h.addRow(float(required[c]), inf, row.nnz, row.indices.astype(np.int32), row.data.astype(float))
         h.run()
         optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -78,6 +83,10 @@ def lp_secondary(model: Model, primary: np.ndarray, required: np.ndarray, suppre
         if d is None:
             continue  # no table lets c grow (it cannot be protected by suppression); the audit reports it
         new = (np.abs(M @ d) > TOLERANCE) & ~suppressed
+        shrinking = d < -TOLERANCE
+        reach = np.min(model.finest_values[shrinking] / -d[shrinking]) if shrinking.any() else np.inf
+        if np.isfinite(reach):
+            found.append(d * reach)
         if new.any():
             suppressed |= new
             h.changeColsCost(int(new.sum()), u_cols[new], np.zeros(int(new.sum())))
