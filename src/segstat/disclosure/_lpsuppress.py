@@ -24,7 +24,7 @@ cells change, so the dual simplex restarts from the previous basis (tens of iter
 cell that an earlier solution already lets grow enough (that solution, scaled as far as the table stays
 non-negative, still keeps every published cell) needs no program of its own: a third to half fewer. Each
 program still spans the whole table, so the time grows with table size times primary cells: about 0.6 s
-for 115 primary cells in 2,500 linked cells, 375 s for 625 in 10,000 (see ``protect``'s ``method``).
+for 115 primary cells in 2,500 linked cells, 257 s for 625 in 10,000 (see ``protect``'s ``method``).
 Solving on neighbourhoods of the primary cell instead was tried: it hid more and, with its fallbacks to
 the whole table, was slower.
 """
