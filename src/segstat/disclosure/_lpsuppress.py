@@ -73,7 +73,7 @@ def lp_secondary(model: Model, primary: np.ndarray, required: np.ndarray, suppre
     found: list[np.ndarray] = []  # earlier solutions, each scaled as far as the table stays non-negative
     for c in order:
         row = M.getrow(int(c))
-        if found and (np.stack(found)[:, row.indices] @ row.data >= required[c] - TOLERANCE).any():
+        if found and (np.stack([f[row.indices] for f in found]) @ row.data >= required[c] - TOLERANCE).any():
             continue  # an earlier solution already lets c grow enough: its cells are hidden, it still holds
         h.addRow(float(required[c]), inf, row.nnz, row.indices.astype(np.int32), row.data.astype(float))
         h.run()

@@ -10,6 +10,7 @@ non-negativity is wide enough.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -102,12 +103,22 @@ def build_model(tables: Table | list[Table] | tuple[Table, ...]) -> Model:
 MAX_FINEST = 5_000_000
 
 
-def _variables(src: pd.DataFrame, tables: tuple[Table, ...]):
-    """The classifying variables of linked tables: (column, leaves, is_area, leaf index of every row), one per
-    distinct column and leaf list, and for each table the variable of each of its dimensions."""
+class _Variable(NamedTuple):
+    """One classifying variable of linked tables."""
+
+    column: str
+    leaves: tuple
+    area: bool
+    rows: np.ndarray                     # leaf index of every row of the source frame
+    code: tuple[str, int] | None         # (level, vintage) of an area column whose codes give its parents
+
+
+def _variables(src: pd.DataFrame, tables: tuple[Table, ...]) -> tuple[list[_Variable], list[list[int]]]:
+    """The classifying variables of linked tables, one per distinct column and leaf list, and for each table
+    the variable of each of its dimensions."""
     from .tabulate import _AREA_LEVELS
 
-    variables: list[tuple[str, tuple, bool, np.ndarray, tuple[str, int] | None]] = []
+    variables: list[_Variable] = []
     keys: dict[tuple, int] = {}
     per_table = []
     for t in tables:
@@ -118,37 +129,37 @@ def _variables(src: pd.DataFrame, tables: tuple[Table, ...]):
                 keys[key] = len(variables)
                 area = d.level[0] in _AREA_LEVELS
                 vintage = t.vintage.get(col) if isinstance(t.vintage, dict) else t.vintage
-                variables.append((col, d.leaves, area, leaf_codes(src, (d,), [col]),
-                                  (d.level[0], vintage) if area and vintage is not None else None))
+                variables.append(_Variable(col, d.leaves, area, leaf_codes(src, (d,), [col]),
+                                           (d.level[0], vintage) if area and vintage is not None else None))
             ids.append(keys[key])
         per_table.append(ids)
     return variables, per_table
 
 
-def _area_combinations(variables, group: list[int]) -> np.ndarray | None:
+def _area_combinations(variables: list[_Variable], group: list[int]) -> np.ndarray | None:
     """Every structurally possible combination of a group of area variables of one vintage (a DeSO with its
     RegSO and kommun), from the codes: the finest variable's leaves, each with its parent in every other.
     None when the group holds anything else (another vintage, a non-area variable)."""
     from ..geography.registry import to_level
 
-    meta = [variables[i][4] for i in group]
+    meta = [variables[i].code for i in group]
     if any(m is None for m in meta) or len({m[1] for m in meta}) != 1:
         return None
-    base = max(range(len(group)), key=lambda k: len(variables[group[k]][1]))
-    leaves = pd.Series([str(c) for c in variables[group[base]][1]])
+    base = max(range(len(group)), key=lambda k: len(variables[group[k]].leaves))
+    leaves = pd.Series([str(c) for c in variables[group[base]].leaves])
     cols = []
     for k, i in enumerate(group):
         if k == base:
             cols.append(np.arange(len(leaves)))
             continue
         parents = to_level(leaves, meta[k][0], vintage=meta[k][1], errors="coerce")
-        pos = {str(c): j for j, c in enumerate(variables[i][1])}
+        pos = {str(c): j for j, c in enumerate(variables[i].leaves)}
         cols.append(np.array([pos.get(str(c), -1) for c in parents], dtype=np.int64))
     combos = np.stack(cols, axis=1)
     return combos[(combos >= 0).all(axis=1)]
 
 
-def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
+def _finest_cells(variables: list[_Variable]) -> tuple[np.ndarray, np.ndarray]:
     """Finest cells of linked tables: (finest cell of every row, leaf index of every variable per finest cell).
 
     An empty finest cell is an unknown to the intruder like any other, unless the combination is impossible
@@ -176,9 +187,8 @@ def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
 
     for i in range(n):
         for j in range(i + 1, n):
-            area_i, x = variables[i][2], variables[i][3]
-            area_j, y = variables[j][2], variables[j][3]
-            if (area_i and area_j) or functional(x, y) or functional(y, x):
+            a, b = variables[i], variables[j]
+            if (a.area and b.area) or functional(a.rows, b.rows) or functional(b.rows, a.rows):
                 parent[find(i)] = find(j)
     by_root: dict[int, list[int]] = {}
     for i in range(n):
@@ -186,9 +196,9 @@ def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
     groups = list(by_root.values())
     seen, row_of = [], []
     for g in groups:
-        observed = np.stack([variables[i][3] for i in g], axis=1)
+        observed = np.stack([variables[i].rows for i in g], axis=1)
         if len(g) == 1:  # every category, persons or not: a DeSO nobody in the data lives in still exists
-            possible = np.arange(len(variables[g[0]][1]))[:, None]
+            possible = np.arange(len(variables[g[0]].leaves))[:, None]
         else:  # the combinations seen, and for areas of one vintage every one their codes allow
             structural = _area_combinations(variables, g)
             possible = observed if structural is None else np.concatenate([observed, structural])
@@ -206,7 +216,7 @@ def _finest_cells(variables) -> tuple[np.ndarray, np.ndarray]:
                       f"combinations absent from the data count as known zeros (the intervals stay safe, but a row "
                       f"of such zeros beside one hidden cell is not repaired). Link fewer or coarser variables.",
                       SegstatWarning, stacklevel=4)
-        combos, finest_of_row = np.unique(np.stack([v[3] for v in variables], axis=1), axis=0, return_inverse=True)
+        combos, finest_of_row = np.unique(np.stack([v.rows for v in variables], axis=1), axis=0, return_inverse=True)
         return finest_of_row.ravel(), combos
     # every combination of the groups' seen combinations, in ravel order of the group indices
     grid = np.stack(np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij"), axis=-1).reshape(-1, len(sizes))
