@@ -758,3 +758,29 @@ def test_duplicate_column_names_are_refused_by_name():
         segstat.multigroup_entropy(d.set_axis(["a", "b", "b"], axis=1), groups=["a", "b"])
     with pytest.raises(ColumnError, match="events='g'"):
         segstat.rates(d, events="g", population="t")
+
+
+def test_xlogx_table_equals_the_logarithm_bit_for_bit(monkeypatch):
+    from segstat.measures import segregation as seg
+
+    monkeypatch.setattr(seg, "_xlogx_table", np.zeros(1))
+    rng = np.random.default_rng(4)
+    small = rng.integers(0, 50, size=(3, 40))
+    big = np.array([[0, 1, 2, 70_000, 1 << 18]])  # beyond any table built so far: the table grows
+    for c in (small, big):
+        assert np.array_equal(seg._xlogx_whole(c), seg._xlogx(c.astype(float)))
+    assert len(seg._xlogx_table) == 1 << 19
+    # counts above the limit take the logarithm, same values, and the table is left as it was
+    monkeypatch.setattr(seg, "_XLOGX_LIMIT", 1 << 10)
+    huge = np.array([5, 3_000_000])
+    assert np.array_equal(seg._xlogx_whole(huge), seg._xlogx(huge.astype(float)))
+    assert len(seg._xlogx_table) == 1 << 19
+
+
+def test_multigroup_entropy_with_large_integer_counts_matches_reference():
+    # counts in the millions (a national table by kommun): the integer path and the float path agree with
+    # the reference formula
+    d = pd.DataFrame({"a": [2_500_000, 10, 400_000], "b": [1_000_000, 3_000_000, 7]})
+    ref = ref_multi_entropy(d.values.tolist())
+    assert segstat.multigroup_entropy(d, groups=["a", "b"]).estimate == pytest.approx(ref, abs=1e-12)
+    assert segstat.multigroup_entropy(d.astype(float), groups=["a", "b"]).estimate == pytest.approx(ref, abs=1e-12)

@@ -104,12 +104,20 @@ def _column_values(data: pd.DataFrame, name: Any) -> np.ndarray | None:
     against 15 us for ``data[name]`` in pandas 3, which is most of a point estimate's time on 3,363 areas);
     it is pandas-internal, so its absence or any surprise falls back to the public path.
     """
-    getter = getattr(data, "_get_column_array", None)
-    if getter is None:  # pragma: no cover - depends on the pandas version
-        return None
     try:
         loc = data.columns.get_loc(name)
-        values = getter(loc) if isinstance(loc, (int, np.integer)) else None
+    except Exception:  # pragma: no cover - the callers have checked the name
+        return None
+    return _values_at(data, loc)
+
+
+def _values_at(data: pd.DataFrame, loc: Any) -> np.ndarray | None:
+    """:func:`_column_values` for a column position (``columns.get_loc``); None as there."""
+    getter = getattr(data, "_get_column_array", None)
+    if getter is None or not isinstance(loc, (int, np.integer)):  # pragma: no cover - pandas version
+        return None
+    try:
+        values = getter(loc)
     except Exception:  # pragma: no cover - depends on the pandas version
         return None
     return values if isinstance(values, np.ndarray) and values.ndim == 1 else None
@@ -175,15 +183,26 @@ def count_arrays(
     return out
 
 
-def count_matrix(data: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Count columns checked as in :func:`count_arrays`, stacked as float rows: shape (len(columns), len(data)).
+def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "groups",
+                 integers: bool = False) -> np.ndarray:
+    """Count columns checked as in :func:`count_arrays`, stacked as rows: shape (len(columns), len(data)).
 
-    Integer columns are converted while copied into the matrix and checked once (about a third of the time
-    of column-by-column work on a few thousand rows); anything else goes through :func:`count_arrays`.
+    Also checks that the columns exist and are named once (as :func:`check_columns` with ``keyword``), one
+    look-up per column. Columns of integers are copied into the matrix and checked once (about a third of the
+    time of column-by-column work on a few thousand rows); with ``integers`` they stay int64 (exact sums, and
+    :func:`segstat.measures.segregation._xlogx_whole` can read c ln c off a table), otherwise the matrix is
+    float. Anything else goes through :func:`count_arrays` and is float.
     """
-    raws = [_column_values(data, c) for c in columns]
+    try:
+        locs = [data.columns.get_loc(c) for c in columns]
+    except (KeyError, TypeError):
+        locs = None
+    if locs is None or not all(isinstance(loc, (int, np.integer)) for loc in locs):
+        check_columns(data, {keyword: list(columns)})  # raises, naming the column
+        locs = [data.columns.get_loc(c) for c in columns]
+    raws = [_values_at(data, loc) for loc in locs]
     if raws and all(r is not None and r.dtype.kind == "i" for r in raws):
-        m = np.array(raws, dtype=float)  # converts while copying
+        m = np.array(raws, dtype=np.int64 if integers else float)  # converts while copying
         if m.min(initial=0) >= 0:
             return m
     arrays = count_arrays(data, columns)

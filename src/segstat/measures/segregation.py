@@ -8,6 +8,7 @@ replicates x areas), so inference costs little more than a point estimate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -135,14 +136,14 @@ def _k_atkinson(b: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
 
 
 def _area_totals(c: np.ndarray) -> np.ndarray:
-    """Sum over the group axis of c (..., groups, areas): a matrix product, which numpy hands to BLAS, is
-    faster than a reduction over a short leading axis."""
-    return np.ones(c.shape[-2]) @ c
+    """Sum over the group axis of c (..., groups, areas): for floats a matrix product, which numpy hands to
+    BLAS, is faster than a reduction over a short leading axis; integers are summed as integers (exact)."""
+    return c.sum(axis=-2) if c.dtype.kind == "i" else np.ones(c.shape[-2]) @ c
 
 
 def _group_totals(c: np.ndarray) -> np.ndarray:
-    """Sum over the area axis of c (..., groups, areas), as a matrix product (see :func:`_area_totals`)."""
-    return c @ np.ones(c.shape[-1])
+    """Sum over the area axis of c (..., groups, areas), as :func:`_area_totals`."""
+    return c.sum(axis=-1) if c.dtype.kind == "i" else c @ np.ones(c.shape[-1])
 
 
 def _margins(c: np.ndarray, t: np.ndarray | None, g: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -150,18 +151,59 @@ def _margins(c: np.ndarray, t: np.ndarray | None, g: np.ndarray | None) -> tuple
     return (_area_totals(c) if t is None else t), (_group_totals(c) if g is None else g)
 
 
+_XLOGX_LIMIT = 1 << 20  # counts below it are looked up (a table of at most 8 MiB); larger ones take the log
+_xlogx_table = np.zeros(1)  # k ln k for k = 0, 1, ...; grown on demand, replaced whole (safe across threads)
+
+
+def _xlogx_whole(c: np.ndarray) -> np.ndarray:
+    """c ln c for whole, non-negative integer counts, read off a table of k ln k.
+
+    The table holds exactly what :func:`_xlogx` computes for k (the product of k and numpy's logarithm of
+    k), so both give the same bits; a look-up costs about half of a logarithm, which is most of the
+    multigroup Theil index on a few thousand areas. The table grows to the next power of two above the
+    largest count seen, up to ``_XLOGX_LIMIT``."""
+    table = _xlogx_table
+    try:
+        return table.take(c)  # raises for a count beyond the table (c >= 0 is checked by the callers)
+    except IndexError:
+        top = int(c.max())
+    if top >= _XLOGX_LIMIT:
+        return _xlogx(c.astype(float))
+    return _grow_xlogx(top).take(c)
+
+
+def _grow_xlogx(top: int) -> np.ndarray:
+    global _xlogx_table
+    k = np.arange(1 << top.bit_length(), dtype=float)
+    k[1:] *= np.log(k[1:])
+    _xlogx_table = k
+    return k
+
+
 def _k_multi_entropy(c: np.ndarray, t: np.ndarray | None = None, g: np.ndarray | None = None) -> np.ndarray:
     """c: (..., groups, areas), group-major: the per-group rows are contiguous, so the sums over areas run
     along memory and the sums over groups add a few whole rows (about 4x faster than area-major); t and g
-    are c's area and group totals when the caller has them already.
+    are c's area and group totals when the caller has them already. Integer counts (int64) take c ln c
+    from a table (:func:`_xlogx_whole`), floats from the logarithm.
 
     Uses :math:`\\sum_i t_i E_i = \\sum_i t_i \\ln t_i - \\sum_{im} c_{im} \\ln c_{im}` (no shares per
     cell needed); its rounding is about 1e-16 times the sum of t ln t, far below the tests' 1e-12."""
     t, g = _margins(c, t, g)
-    T = np.add.reduce(g, axis=-1)
-    E = -np.add.reduce(_xlogx(g / T[..., None]), axis=-1)
-    within = np.add.reduce(_xlogx(t), axis=-1) - _xlogx(c).sum(axis=(-2, -1))
+    T, E = _total_and_entropy(g)
+    xlogx = _xlogx_whole if c.dtype.kind == "i" else _xlogx
+    within = np.add.reduce(xlogx(t), axis=-1) - np.add.reduce(xlogx(c), axis=None if c.ndim == 2 else (-2, -1))
     return 1 - within / (T * E)
+
+
+def _total_and_entropy(g: np.ndarray) -> tuple[Any, Any]:
+    """Grand total T and entropy E = -sum_m P_m ln P_m of group totals g (..., groups). For one table (g of a
+    few values) in Python floats: a numpy call costs more than the arithmetic on four numbers."""
+    if g.ndim == 1:
+        values = g.tolist()
+        T = sum(values)
+        return T, -sum(v / T * math.log(v / T) for v in values if v > 0)
+    T = np.add.reduce(g, axis=-1)
+    return T, -np.add.reduce(_xlogx(g / T[..., None]), axis=-1)
 
 
 def _k_multi_dissimilarity(c: np.ndarray, t: np.ndarray | None = None, g: np.ndarray | None = None) -> np.ndarray:
@@ -659,13 +701,16 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
     data = check_dataframe(data)
     groups = _group_list(groups)
     by_cols = _by_list(by)
-    check_columns(data, {"groups": groups, "by": by_cols})
+    # (groups, areas); checks the columns too. Integer counts stay integers for the entropy kernel (c ln c
+    # from a table); the dissimilarity kernel works in floats throughout
+    counts = count_matrix(data, groups, integers=kernel is _k_multi_entropy)
+    check_columns(data, {"by": by_cols})
     _check_bootstrap(ci, level, n_boot, ci_method)
-    counts = count_matrix(data, groups)  # (groups, areas)
     if ci is not None:
         _require_whole(data, groups, counts, "ci='bootstrap'")
+        counts = counts.astype(float, copy=False)
     area_totals = _area_totals(counts)
-    if not area_totals.all():
+    if np.count_nonzero(area_totals) < len(area_totals):  # (cheaper than .all() on a few thousand areas)
         zero = area_totals == 0
         raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; remove them.")
     gen = check_rng(rng) if ci is not None or rng is not None else None  # no generator needed for a point estimate
