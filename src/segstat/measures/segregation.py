@@ -191,7 +191,7 @@ def _k_multi_entropy(c: np.ndarray, t: np.ndarray | None = None, g: np.ndarray |
     t, g = _margins(c, t, g)
     T, E = _total_and_entropy(g)
     xlogx = _xlogx_whole if c.dtype.kind == "i" else _xlogx
-    within = np.add.reduce(xlogx(t), axis=-1) - np.add.reduce(xlogx(c), axis=None if c.ndim == 2 else (-2, -1))
+    within = np.add.reduce(xlogx(t), axis=-1) - xlogx(c).sum(axis=(-2, -1))
     return 1 - within / (T * E)
 
 
