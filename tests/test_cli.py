@@ -89,6 +89,13 @@ def test_measure_subcommands(tmp_path, capsys):
                                  events="cases", population="persons", regression="logistic", rng=1).set_index("measure")
     assert code == 0 and rii["estimate"] == pytest.approx(expected.loc["RII", "estimate"], rel=1e-12)
     assert "logistic" in rii["method"]
+    # one set of measures per year: type 5 vs type 1, 20/1500 vs 60/1500 per 1000 in 2022, doubled in 2023
+    years = pd.concat([pd.read_csv(src).assign(year=2022), pd.read_csv(src).assign(year=2023, cases=lambda f: f.cases * 2)])
+    years.to_csv(tmp_path / "y.csv", index=False)
+    code, _, _ = _run(["measure", "disparity", str(tmp_path / "y.csv"), str(tmp_path / "dy.csv"), "--events", "cases",
+                       "--population", "persons", "--by", "year"], capsys)
+    d = pd.read_csv(tmp_path / "dy.csv").query("measure == 'D'").set_index("year")["estimate"]
+    assert code == 0 and d.to_dict() == pytest.approx({2022: (20 - 60) / 1.5, 2023: 2 * (20 - 60) / 1.5})
     code, _, _ = _run(["measure", "rates", str(src), str(tmp_path / "r.csv"), "--events", "cases",
                        "--population", "persons", "--by", "omradestyp"], capsys)
     assert code == 0 and len(pd.read_csv(tmp_path / "r.csv")) == 5

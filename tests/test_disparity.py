@@ -462,3 +462,52 @@ def test_level_accepts_numpy_reals_and_refuses_other_values():
     for level in (95, "0.95", True, float("nan")):
         with pytest.raises(InputValueError, match="level="):
             segstat.disparity(_frame(), events="e", population="n", group="typ", level=level)
+
+
+def _two_years() -> pd.DataFrame:
+    typ = pd.Categorical([1, 2, 3] * 2, ordered=True)
+    return pd.DataFrame({"year": [2022] * 3 + [2023] * 3, "typ": typ,
+                         "cases": [40, 30, 20, 50, 20, 30], "pop": [1000, 1000, 2000, 1000, 1000, 1000]})
+
+
+def test_disparity_by_year_gives_each_years_measures():
+    out = segstat.disparity(_two_years(), events="cases", population="pop", group="typ", measures=["D", "R", "PAR"],
+                            by="year")
+    assert list(out.columns[:2]) == ["year", "measure"]
+    got = {(r.year, r.measure): r.estimate for r in out.itertuples()}
+    # 2022: rates 40, 30, 10 per 1000, mean 90/4000 = 22.5; 2023: rates 50, 20, 30, mean 100/3000
+    assert got[(2022, "D")] == pytest.approx(10 - 40)
+    assert got[(2022, "R")] == pytest.approx(10 / 40)
+    assert got[(2022, "PAR")] == pytest.approx(10 - 22.5)
+    assert got[(2023, "D")] == pytest.approx(30 - 50)
+    assert got[(2023, "R")] == pytest.approx(30 / 50)
+    assert got[(2023, "PAR")] == pytest.approx(30 - 100 / 3)
+    # intervals are each year's own: the Poisson delta-method SE of D in 2023 is sqrt(30 + 50) per 1000
+    d23 = out[(out.year == 2023) & (out.measure == "D")].iloc[0]
+    assert d23.upper - d23.estimate == pytest.approx(1.959964 * np.sqrt(30 + 50), rel=1e-5)
+
+
+def test_disparity_by_two_columns_and_reproducible_simulation():
+    d = pd.concat([_two_years().assign(kommun="0180"), _two_years().assign(kommun="1480", cases=lambda x: x.cases * 2)])
+    kw = dict(events="cases", population="pop", group="typ", measures=["D", "IDis"], by=["year", "kommun"],
+              ci="simulation", n_sim=200, rng=7)
+    a, b = segstat.disparity(d, **kw), segstat.disparity(d, **kw)
+    pd.testing.assert_frame_equal(a, b)
+    assert a[["year", "kommun"]].drop_duplicates().values.tolist() == [[2022, "0180"], [2022, "1480"],
+                                                                      [2023, "0180"], [2023, "1480"]]
+    dd = a[a.measure == "D"].set_index(["year", "kommun"]).estimate
+    assert dd[(2022, "1480")] == pytest.approx(2 * dd[(2022, "0180")]) == pytest.approx(-60)
+
+
+def test_disparity_by_errors_name_the_part_and_the_rows():
+    d = _two_years()
+    one_group = pd.concat([d, pd.DataFrame({"year": [2024], "typ": pd.Categorical([2], categories=[1, 2, 3],
+                                                                                   ordered=True),
+                                             "cases": [5], "pop": [100]})], ignore_index=True)
+    with pytest.raises(InputValueError, match=r"in the part year=2024: group 'typ' has 1 group\(s\)"):
+        segstat.disparity(one_group, events="cases", population="pop", group="typ", by="year")
+    with pytest.raises(InputValueError, match=r"by column 'year' is missing in rows 4"):
+        segstat.disparity(d.assign(year=[2022, 2022, 2022, 2023, None, 2023]), events="cases", population="pop",
+                          group="typ", by="year")
+    with pytest.raises(ColumnError, match="by='yr'"):
+        segstat.disparity(d, events="cases", population="pop", group="typ", by="yr")

@@ -123,7 +123,7 @@ def _cmd_measure(a: argparse.Namespace) -> int:
         if a.group in data and a.group == "omradestyp":
             data[a.group] = pd.Categorical(data[a.group], categories=sorted(data[a.group].unique()), ordered=True)
         out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per,
-                                 regression=a.regression)
+                                 regression=a.regression, by=a.by)
     else:
         ci = "bootstrap" if a.ci else None
         columns = ({"lowest": a.lowest, "highest": a.highest} if a.measure == "ojamlikhetsindex" else

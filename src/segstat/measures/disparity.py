@@ -256,7 +256,7 @@ def _warn_if_omradestyp(group: str, labels: list[Any]) -> None:
         f"non-ordered: D and R compare the highest with the lowest rate and SII, RII, ACI and RCI are not "
         f"computed. To compare type 5 with type 1, pass order={order} (most disadvantaged first) or make the "
         f"column an ordered categorical, e.g. pd.Categorical(data[{group!r}], categories={order}, ordered=True).",
-        SegstatWarning, stacklevel=4)
+        SegstatWarning, stacklevel=5)  # _setup, table_of, disparity, the caller
 
 
 def _quantiles(vals: np.ndarray, qs: Sequence[float]) -> list[float]:
@@ -326,6 +326,7 @@ def disparity(
     rng: int | np.random.Generator | None = None,
     regression: Literal["linear", "logistic", "poisson"] = "linear",
     variance: Literal["poisson", "binomial"] | None = None,
+    by: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Summary measures of disparity across groups, as defined by WHO's HEAT.
 
@@ -400,10 +401,18 @@ def disparity(
         is the right one for rates (and was the only one before); pass
         ``"binomial"`` for proportions with a linear or Poisson regression.
 
+    by : str or list of str, optional
+        One set of measures per value of these columns (for example
+        ``"year"`` to follow the gaps over time, or ``"kommun"``), each
+        computed from that part of the data alone, in sorted order of the
+        ``by`` values. Simulation draws for all parts come from one ``rng``,
+        so a seed reproduces the whole table. An error in one part (a year
+        with only one group, a group with no population) names that part.
+
     Returns
     -------
     pandas.DataFrame
-        One row per measure: ``measure``, ``estimate``, ``lower``, ``upper``,
+        The ``by`` columns (when given), then one row per measure: ``measure``, ``estimate``, ``lower``, ``upper``,
         ``method``, ``type`` (absolute/relative), ``unit``, ``comparison``
         (the two groups of D and R, the reference group of PAR and PAF against
         the overall rate), ``note`` (why a value is undefined, when it is, and
@@ -476,7 +485,8 @@ def disparity(
     [['D', -30.0], ['R', 0.25]]
     """
     data = check_dataframe(data)
-    check_columns(data, {"events": events, "population": population, "group": group})
+    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    check_columns(data, {"events": events, "population": population, "group": group, "by": by_cols})
     check_counts(data, [events, population])
     check_choice("ci", ci, ("analytic", "simulation", None))
     level = _check_level(level)
@@ -500,14 +510,43 @@ def disparity(
         raise InputValueError(f"variance='binomial' models persons out of the population, but events exceed "
                               f"population in rows {examples(data.index[over].tolist())}; use variance='poisson' "
                               f"for rates.")
-    s = _setup(data, events, population, group, order, reference, favourable, per, regression)
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + level / 2))
     binomial = variance == "binomial"
+    gen = check_rng(rng)
+
+    def table_of(part: pd.DataFrame) -> pd.DataFrame:
+        return _table(_setup(part, events, population, group, order, reference, favourable, per, regression),
+                      wanted, ci=ci, z=z, level=level, per=per, binomial=binomial, n_sim=n_sim, gen=gen,
+                      reference=reference)
+
+    if not by_cols:
+        return table_of(data)
+    for b in by_cols:
+        if data[b].isna().any():
+            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
+                                  f"fill it first (no rows are dropped).")
+    parts = []
+    for key, part in data.groupby(by_cols, sort=True, observed=True):
+        labels = dict(zip(by_cols, key if isinstance(key, tuple) else (key,)))
+        try:
+            out = table_of(part)
+        except InputValueError as err:
+            where = ", ".join(f"{k}={v!r}" for k, v in labels.items())
+            raise InputValueError(f"in the part {where}: {err}") from err
+        for i, (k, v) in enumerate(labels.items()):
+            out.insert(i, k, v)
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: float, per: float, binomial: bool,
+           n_sim: int, gen: np.random.Generator, reference: Any) -> pd.DataFrame:
+    """The measures of one set of groups (see :func:`disparity`), one row each."""
+    table = _measures()
     # var(y) = per^2 var(e/n): Poisson e/n^2, binomial pi(1-pi)/n with y = per * pi
     var_y = s.y * (per - s.y) / s.population if binomial else s.y * per / s.population
-    gen = check_rng(rng)
     sims = None
 
     def simulated() -> np.ndarray:
