@@ -511,3 +511,34 @@ def test_disparity_by_errors_name_the_part_and_the_rows():
                           group="typ", by="year")
     with pytest.raises(ColumnError, match="by='yr'"):
         segstat.disparity(d, events="cases", population="pop", group="typ", by="yr")
+
+
+def test_disparity_by_parts_missing_a_group_of_order_and_seeded_parts_equal_the_part_alone():
+    d = _two_years().assign(typ=lambda f: f.typ.astype(int))
+    d = d[~((d.year == 2023) & (d.typ == 2))]  # 2023 has no type 2
+    out = segstat.disparity(d, events="cases", population="pop", group="typ", order=[1, 2, 3], by="year",
+                            measures=["D", "IDis", "MDM"], rng=1).set_index(["year", "measure"])
+    assert out.loc[(2023, "D"), "estimate"] == pytest.approx(30 - 50)
+    assert out.loc[(2023, "D"), "comparison"] == "3 vs 1"
+    alone = segstat.disparity(d[d.year == 2023], events="cases", population="pop", group="typ", order=[1, 3],
+                              measures=["D", "IDis", "MDM"], rng=1).set_index("measure")
+    # IDis and MDM are simulated even with ci="analytic": an int seed gives each part the draws it has alone
+    for m in ("D", "IDis", "MDM"):
+        assert out.loc[(2023, m), ["estimate", "lower", "upper"]].tolist() == alone.loc[m, ["estimate", "lower",
+                                                                                          "upper"]].tolist()
+    with pytest.raises(InputValueError, match="order must list every group.*not in data: 4"):
+        segstat.disparity(d, events="cases", population="pop", group="typ", order=[1, 2, 3, 4], by="year")
+
+
+def test_disparity_by_column_names_and_types():
+    d = _two_years()
+    with pytest.raises(ColumnError, match=r"by='type' has the name of a column of disparity's result"):
+        segstat.disparity(d.rename(columns={"year": "type"}), events="cases", population="pop", group="typ",
+                          by="type")
+    # an integer column label, and a categorical by column keeps its categories
+    numbered = d.rename(columns={"year": 0})
+    out = segstat.disparity(numbered, events="cases", population="pop", group="typ", measures=["D"], by=0)
+    assert out[0].tolist() == [2022, 2023] and out.estimate.tolist() == pytest.approx([-30, -20])
+    cat = d.assign(year=pd.Categorical(d.year.astype(str), categories=["2021", "2022", "2023"]))
+    out = segstat.disparity(cat, events="cases", population="pop", group="typ", measures=["D"], by="year")
+    assert out.year.dtype == cat.year.dtype and out.year.tolist() == ["2022", "2023"]

@@ -784,3 +784,65 @@ def test_multigroup_entropy_with_large_integer_counts_matches_reference():
     ref = ref_multi_entropy(d.values.tolist())
     assert segstat.multigroup_entropy(d, groups=["a", "b"]).estimate == pytest.approx(ref, abs=1e-12)
     assert segstat.multigroup_entropy(d.astype(float), groups=["a", "b"]).estimate == pytest.approx(ref, abs=1e-12)
+
+
+def _decimal_multigroup(rows):
+    """Theil H and multigroup D from the textbook formulas in 40-digit decimal arithmetic."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 40
+        rows = [[Decimal(int(v)) for v in r] for r in rows]
+        t = [sum(r) for r in rows]
+        g = [sum(col) for col in zip(*rows)]
+        T = sum(t)
+        P = [x / T for x in g]
+        E = -sum(p * p.ln() for p in P if p > 0)
+        Ei = [-sum(x / ti * (x / ti).ln() for x in r if x > 0) for r, ti in zip(rows, t)]
+        H = sum(ti * (E - e) for ti, e in zip(t, Ei)) / (T * E)
+        I = sum(p * (1 - p) for p in P)
+        D = sum(abs(x - ti * p) for r, ti in zip(rows, t) for x, p in zip(r, P)) / (2 * T * I)
+        return float(H), float(D)
+
+
+@pytest.mark.parametrize("rows", [
+    [[10**12, 1, 0]],                      # one area: no segregation, whatever the sizes
+    [[330_000_000_000, 0], [0, 1]],        # one person apart from 3.3e11 others: complete separation
+    "three persons among millions",
+    "a nearly universal group",
+])
+def test_multigroup_indices_keep_their_precision_when_one_group_is_nearly_everyone(rows):
+    rng = np.random.default_rng(2)
+    if rows == "three persons among millions":
+        rows = rng.integers(1000, 5000, size=(3000, 2))
+        rows[:, 1] = 0
+        rows[[5, 77, 1000], 1] = 1
+    elif rows == "a nearly universal group":
+        rows = rng.integers(0, 3, size=(400, 3))
+        rows[:, 0] = rng.integers(10**6, 10**7, size=400)
+    rows = np.asarray(rows).tolist()
+    H, D = _decimal_multigroup(rows)
+    d = pd.DataFrame(rows, columns=[f"g{i}" for i in range(len(rows[0]))])
+    groups = list(d.columns)
+    for frame in (d, d.astype(float)):
+        # the cancelling sums lost up to 6e-5 here (H of one area came out negative)
+        assert segstat.multigroup_entropy(frame, groups=groups).estimate == pytest.approx(H, abs=1e-13)
+        assert segstat.multigroup_dissimilarity(frame, groups=groups).estimate == pytest.approx(D, abs=1e-13)
+
+
+def test_xlogx_table_never_shrinks_when_threads_grow_it(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from segstat.measures import segregation as seg
+
+    monkeypatch.setattr(seg, "_xlogx_table", np.zeros(1))
+    tops = [int(v) for v in np.random.default_rng(3).integers(1, 200_000, size=64)]
+
+    def grow(top):
+        c = np.array([0, 1, top])
+        assert np.array_equal(seg._xlogx_whole(c), seg._xlogx(c.astype(float)))
+        return len(seg._xlogx_table)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(grow, tops))
+    assert len(seg._xlogx_table) > max(tops)

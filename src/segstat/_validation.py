@@ -66,6 +66,16 @@ def check_dataframe(data: Any, name: str = "data", *, allow_empty: bool = False)
     return data
 
 
+def column_list(value: Any) -> list:
+    """Columns given as one name or as several: None gives [], a list, tuple, Index, Series or array gives
+    its items, any other value (a string, an integer column label) is one column."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, pd.Index, pd.Series, np.ndarray)):
+        return list(value)
+    return [value]
+
+
 def check_columns(data: pd.DataFrame, columns: dict[str, Any], name: str = "data") -> None:
     """Require each column named by a keyword argument to be present.
 

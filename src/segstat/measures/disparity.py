@@ -19,8 +19,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_rng, examples
-from ..errors import InputValueError, SegstatWarning
+from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_rng, column_list,
+                           examples)
+from ..errors import ColumnError, InputValueError, SegstatWarning
 from .rates import _check_level
 
 __all__ = ["MEASURES", "disparity"]
@@ -405,9 +406,14 @@ def disparity(
         One set of measures per value of these columns (for example
         ``"year"`` to follow the gaps over time, or ``"kommun"``), each
         computed from that part of the data alone, in sorted order of the
-        ``by`` values. Simulation draws for all parts come from one ``rng``,
-        so a seed reproduces the whole table. An error in one part (a year
-        with only one group, a group with no population) names that part.
+        ``by`` values: with an int seed (or none), every part's simulated
+        intervals are those of the part on its own; a Generator is one
+        stream that the parts draw from in turn. ``order=`` lists the groups
+        of the whole data; a part without some of them (a kommun with no
+        områdestyp 1) keeps the others in that order. An error in one part
+        (a year with only one group, a group with no population) names that
+        part. A ``by`` column cannot have the name of a result column
+        (``measure``, ``type``, ...).
 
     Returns
     -------
@@ -485,7 +491,7 @@ def disparity(
     [['D', -30.0], ['R', 0.25]]
     """
     data = check_dataframe(data)
-    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    by_cols = column_list(by)
     check_columns(data, {"events": events, "population": population, "group": group, "by": by_cols})
     check_counts(data, [events, population])
     check_choice("ci", ci, ("analytic", "simulation", None))
@@ -516,29 +522,53 @@ def disparity(
     binomial = variance == "binomial"
     gen = check_rng(rng)
 
-    def table_of(part: pd.DataFrame) -> pd.DataFrame:
-        return _table(_setup(part, events, population, group, order, reference, favourable, per, regression),
-                      wanted, ci=ci, z=z, level=level, per=per, binomial=binomial, n_sim=n_sim, gen=gen,
+    def table_of(part: pd.DataFrame, part_order: Sequence[Any] | None, part_gen: np.random.Generator) -> pd.DataFrame:
+        return _table(_setup(part, events, population, group, part_order, reference, favourable, per, regression),
+                      wanted, ci=ci, z=z, level=level, per=per, binomial=binomial, n_sim=n_sim, gen=part_gen,
                       reference=reference)
 
     if not by_cols:
-        return table_of(data)
-    for b in by_cols:
-        if data[b].isna().any():
-            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
-                                  f"fill it first (no rows are dropped).")
+        return table_of(data, order, gen)
+    _check_by(data, by_cols)
+    if order is not None:  # order= names the groups of the whole data, each once; parts keep those they have
+        _setup(data, events, population, group, order, reference, favourable, per, regression)
     parts = []
     for key, part in data.groupby(by_cols, sort=True, observed=True):
         labels = dict(zip(by_cols, key if isinstance(key, tuple) else (key,)))
+        # a part (a kommun without områdestyp 1) keeps the groups of order= that it has
+        present = set(part[group].tolist())
+        part_order = None if order is None else [o for o in order if o in present]
+        # an int seed (or None) starts every part afresh, so a part's simulated intervals are those of the part
+        # alone; a Generator is one stream that the parts draw from in turn
+        part_gen = gen if isinstance(rng, np.random.Generator) else check_rng(rng)
         try:
-            out = table_of(part)
+            out = table_of(part, part_order, part_gen)
         except InputValueError as err:
             where = ", ".join(f"{k}={v!r}" for k, v in labels.items())
             raise InputValueError(f"in the part {where}: {err}") from err
         for i, (k, v) in enumerate(labels.items()):
             out.insert(i, k, v)
         parts.append(out)
-    return pd.concat(parts, ignore_index=True)
+    result = pd.concat(parts, ignore_index=True)
+    for b in by_cols:  # a categorical by column comes back with its categories
+        if isinstance(data[b].dtype, pd.CategoricalDtype):
+            result[b] = result[b].astype(data[b].dtype)
+    return result
+
+
+#: columns of disparity's result, which a ``by`` column cannot share a name with
+_RESULT_COLUMNS = ("measure", "estimate", "lower", "upper", "method", "type", "unit", "comparison", "note")
+
+
+def _check_by(data: pd.DataFrame, by_cols: list) -> None:
+    """``by`` columns: no missing values (rows are never dropped) and no name of a result column."""
+    for b in by_cols:
+        if b in _RESULT_COLUMNS:
+            raise ColumnError(f"by={b!r} has the name of a column of disparity's result ({', '.join(_RESULT_COLUMNS)}); "
+                              f"rename it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
+        if data[b].isna().any():
+            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
+                                  f"fill it first (no rows are dropped).")
 
 
 def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: float, per: float, binomial: bool,

@@ -8,7 +8,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_not_greater, examples
+from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_not_greater,
+                           column_list, examples)
 from ..errors import InputTypeError, InputValueError
 from . import _intervals
 
@@ -22,10 +23,6 @@ def _check_level(level: float) -> float:
         raise InputValueError(f"level={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95 "
                               f"(not a percentage such as 95).")
     return float(level)
-
-
-def _as_list(x: Any) -> list:
-    return [] if x is None else ([x] if isinstance(x, str) else list(x))
 
 
 def _aggregate(data: pd.DataFrame, cols: list[str], by: list[str]) -> pd.DataFrame:
@@ -85,7 +82,7 @@ def rates(
     [[10.0, 4.795, 18.39], [0.0, 0.0, 1.844]]
     """
     data = check_dataframe(data)
-    by = _as_list(by)
+    by = column_list(by)
     check_columns(data, {"events": events, "population": population, "by": by})
     check_choice("ci", ci, ("exact", "wilson", "exact-binomial", None))
     level = _check_level(level)
@@ -219,7 +216,7 @@ def standardize(
     [5.5, 6.0]
     """
     data = check_dataframe(data)
-    by = _as_list(by)
+    by = column_list(by)
     if not by:
         raise InputValueError("by is empty; name the column(s) of the groups to standardise.")
     check_columns(data, {"events": events, "population": population, "strata": strata, "by": by})

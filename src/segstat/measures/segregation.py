@@ -19,8 +19,8 @@ import pandas as pd
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from .._validation import (check_choice, check_columns, check_dataframe, check_rng, count_arrays, count_matrix,
-                           examples)
+from .._validation import (check_choice, check_columns, check_dataframe, check_rng, column_list, count_arrays,
+                           count_matrix, examples)
 from ..errors import InputValueError
 
 __all__ = [
@@ -174,10 +174,16 @@ def _xlogx_whole(c: np.ndarray) -> np.ndarray:
 
 
 def _grow_xlogx(top: int) -> np.ndarray:
+    """The table, grown to hold ``top``. Threads may grow it at once: a table is never replaced by a smaller
+    one (each is complete when published, so a reader always sees a whole table)."""
     global _xlogx_table
-    k = np.arange(1 << top.bit_length(), dtype=float)
+    current = _xlogx_table
+    if len(current) > top:  # another thread has grown it meanwhile
+        return current
+    k = np.arange(max(1 << top.bit_length(), len(current)), dtype=float)
     k[1:] *= np.log(k[1:])
-    _xlogx_table = k
+    if len(k) > len(_xlogx_table):
+        _xlogx_table = k
     return k
 
 
@@ -188,40 +194,74 @@ def _k_multi_entropy(c: np.ndarray, t: np.ndarray | None = None, g: np.ndarray |
     from a table (:func:`_xlogx_whole`), floats from the logarithm.
 
     Uses :math:`\\sum_i t_i E_i = \\sum_i t_i \\ln t_i - \\sum_{im} c_{im} \\ln c_{im}` (no shares per
-    cell needed); its rounding is about 1e-16 times the sum of t ln t, far below the tests' 1e-12."""
+    cell needed). That difference of two large sums is exact to about 1e-16 of :math:`\\sum_i t_i \\ln t_i`,
+    which is 1e-16 of H's denominator :math:`TE` times :math:`\\sum_i t_i \\ln t_i / (TE)`, a factor of
+    about 10 in ordinary tables. When one group is nearly everyone (or a handful of persons among millions)
+    E is tiny and the factor large: then the sum of the non-negative terms
+    :math:`c_{im} \\ln(t_i / c_{im})` (:func:`_within_entropy`) is taken instead, exact to 1e-16 of itself."""
     t, g = _margins(c, t, g)
     T, E = _total_and_entropy(g)
     xlogx = _xlogx_whole if c.dtype.kind == "i" else _xlogx
-    within = np.add.reduce(xlogx(t), axis=-1) - xlogx(c).sum(axis=(-2, -1))
+    t_log_t = np.add.reduce(xlogx(t), axis=-1)
+    if (t_log_t > _CANCELLATION * T * E).any():  # (.any() works on a numpy scalar too, at less cost than np.any)
+        within = _within_entropy(c, t)
+    else:
+        within = t_log_t - xlogx(c).sum(axis=(-2, -1))
     return 1 - within / (T * E)
 
 
+#: largest ratio of a cancelling sum to the value it gives, about 100 ulps of error (1e-14 of the value), that
+#: the multigroup kernels accept before they change to a formula without the cancellation
+_CANCELLATION = 100.0
+
+
+def _within_entropy(c: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:math:`\\sum_{im} c_{im} \\ln(t_i / c_{im})` = :math:`\\sum_i t_i E_i`, as a sum of non-negative terms
+    with :math:`\\ln(t/c) = \\operatorname{log1p}((t - c)/c)` (exact when c is nearly t); 0 where c = 0."""
+    others = t[..., None, :] - c
+    ratio = np.divide(others, c, out=np.zeros(c.shape), where=c > 0)
+    return (c * np.log1p(ratio)).sum(axis=(-2, -1))
+
+
 def _total_and_entropy(g: np.ndarray) -> tuple[Any, Any]:
-    """Grand total T and entropy E = -sum_m P_m ln P_m of group totals g (..., groups). For one table (g of a
-    few values) in Python floats: a numpy call costs more than the arithmetic on four numbers."""
+    """Grand total T and entropy E = sum_m P_m ln(1/P_m) of group totals g (..., groups), with ln(1/P) =
+    log1p((T - g)/g), exact when a group is nearly everyone. For one table (a few values) in Python floats: a
+    numpy call costs more than the arithmetic on four numbers."""
     if g.ndim == 1:
         values = g.tolist()
         T = sum(values)
-        return T, -sum(v / T * math.log(v / T) for v in values if v > 0)
+        return T, sum(v / T * math.log1p((T - v) / v) for v in values if v > 0)
     T = np.add.reduce(g, axis=-1)
-    return T, -np.add.reduce(_xlogx(g / T[..., None]), axis=-1)
+    ratio = np.divide(T[..., None] - g, g, out=np.zeros(g.shape), where=g > 0)
+    return T, np.add.reduce(g / T[..., None] * np.log1p(ratio), axis=-1)
 
 
 def _k_multi_dissimilarity(c: np.ndarray, t: np.ndarray | None = None, g: np.ndarray | None = None) -> np.ndarray:
-    """c: (..., groups, areas); t, g as in :func:`_k_multi_entropy`."""
+    """c: (..., groups, areas); t, g as in :func:`_k_multi_entropy`.
+
+    :math:`\\sum_i |c_{im} - t_i P_m|` is exact to about 1e-16 of :math:`t_i P_m` per term, so D to about
+    1e-16 / (2I). When I is small (one group is nearly everyone, I < 0.01), the row of that group (P > 1/2)
+    is taken as :math:`t_i (1 - P_m) - (t_i - c_{im})`, with :math:`1 - P_m = (T - g_m)/T` computed from the
+    counts, which has no such cancellation; I too is computed as :math:`\\sum_m g_m (T - g_m) / T^2`."""
     t, g = _margins(c, t, g)
     if g.ndim == 1:  # one table: a few group shares, cheaper in Python floats than in numpy calls
         values = g.tolist()
         T = sum(values)
-        shares = [v / T for v in values]
-        pm, I = np.array(shares), sum(q * (1 - q) for q in shares)
+        pm, I = np.array([v / T for v in values]), sum(v * (T - v) for v in values) / (T * T)
+        nearly_everyone = I < 0.01
     else:
         T = np.add.reduce(g, axis=-1)
         pm = g / T[..., None]
-        I = np.add.reduce(pm * (1 - pm), axis=-1)
+        I = np.add.reduce(g * (T[..., None] - g), axis=-1) / (T * T)
+        nearly_everyone = (I < 0.01).any()
     # sum_i t_i |c_im / t_i - P_m| = sum_i |c_im - t_i P_m|, in one work array
     dev = pm[..., :, None] * t[..., None, :]
     np.subtract(c, dev, out=dev)
+    if nearly_everyone:
+        Tm = np.asarray(T, dtype=float)[..., None]
+        rest = (Tm - g) / Tm  # 1 - P_m without rounding P_m first
+        exact = rest[..., :, None] * t[..., None, :] - (t[..., None, :] - c)
+        dev = np.where((pm > 0.5)[..., :, None], exact, dev)
     np.abs(dev, out=dev)
     return dev.sum(axis=(-2, -1)) / (2 * T * I)
 
@@ -250,10 +290,6 @@ def _check_by(data: pd.DataFrame, by: list[str]) -> None:
     for b in by:
         if data[b].isna().any():
             raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}.")
-
-
-def _by_list(by: Any) -> list:
-    return [] if by is None else ([by] if isinstance(by, str) else list(by))
 
 
 def _group_list(groups: Sequence[str]) -> list:
@@ -500,7 +536,7 @@ def _results(name: str, data: pd.DataFrame, by_cols: list,
 def _run(name: str, kernel: Callable, data: pd.DataFrame, group: str, total: str, by: Any, ci: str | None,
          level: float, n_boot: int, rng: Any, ci_method: str = "basic") -> SegregationResult | pd.DataFrame:
     data = check_dataframe(data)
-    by_cols = _by_list(by)
+    by_cols = column_list(by)
     check_columns(data, {"group": group, "total": total, "by": by_cols})
     _check_bootstrap(ci, level, n_boot, ci_method)
     x_all, t_all = _counts(data, group, total, by_cols)
@@ -707,7 +743,7 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
            level: float, n_boot: int, rng: Any, ci_method: str):
     data = check_dataframe(data)
     groups = _group_list(groups)
-    by_cols = _by_list(by)
+    by_cols = column_list(by)
     # (groups, areas); checks the columns too. Integer counts stay integers for the entropy kernel (c ln c
     # from a table); the dissimilarity kernel works in floats throughout
     counts = count_matrix(data, groups, integers=kernel is _k_multi_entropy)
@@ -843,7 +879,7 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: Any =
     [50.0]
     """
     data = check_dataframe(data)
-    by_cols = _by_list(by)
+    by_cols = column_list(by)
     check_columns(data, {"lowest": lowest, "highest": highest, "by": by_cols})
     _check_bootstrap(ci, level, n_boot, "basic")
     # float arrays: summing the columns in their own dtype would wrap int16/uint8 counts around
@@ -983,7 +1019,7 @@ def segregation_test(
     if not isinstance(n_perm, (int, np.integer)) or n_perm < 1:
         raise InputValueError(f"n_perm={n_perm!r} must be a positive integer.")
     data = check_dataframe(data)
-    by_cols = _by_list(by)
+    by_cols = column_list(by)
     kernel = kernels[index]
     why = "segregation_test"  # both nulls allocate whole persons
     if multi:
