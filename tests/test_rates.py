@@ -133,3 +133,107 @@ def test_level_accepts_any_real_number():
 def test_level_refused_with_the_value_named(level):
     with pytest.raises(InputValueError, match=r"level=.*between 0 and 1"):
         segstat.rates(pd.DataFrame({"e": [1], "n": [10]}), events="e", population="n", level=level)
+
+
+def test_per_must_be_a_positive_number_everywhere():
+    d = pd.DataFrame({"e": [1, 2], "n": [10, 20], "g": [1, 2]})
+    for per in (0, -1, float("nan"), float("inf"), "1000", None, True):
+        with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
+            segstat.rates(d, events="e", population="n", per=per)
+        with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
+            segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g",
+                                standard=pd.Series({"young": 1.0, "old": 1.0}), per=per)
+        with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
+            segstat.disparity(d, events="e", population="n", group="g", per=per)
+
+
+def test_weighted_counts_are_refused_where_intervals_count_them():
+    w = pd.DataFrame({"g": [1, 2], "e": [10.0, 2.5], "n": [1000.0, 1000.0]}, index=["x", "y"])
+    with pytest.raises(InputValueError, match=r"column 'e' has fractional \(weighted\) counts in rows 'y'.*ci=None"):
+        segstat.rates(w, events="e", population="n", by="g")
+    assert segstat.rates(w, events="e", population="n", by="g", ci=None)["rate"].tolist() == [10.0, 2.5]
+    # person-years may be fractional for Poisson rates, but not persons for a binomial interval
+    py = pd.DataFrame({"e": [10], "n": [999.5]})
+    assert segstat.rates(py, events="e", population="n")["rate"].iloc[0] == pytest.approx(10 / 999.5 * 1000)
+    with pytest.raises(InputValueError, match=r"column 'n' has fractional .*ci='wilson' counts persons"):
+        segstat.rates(py, events="e", population="n", ci="wilson")
+    d = _two_groups().assign(e=lambda f: f.e * 1.5)
+    with pytest.raises(InputValueError, match=r"fractional .*ci=False"):
+        segstat.standardize(d, events="e", population="n", strata="age", by="g", standard=pd.Series({"young": 3.0, "old": 1.0}))
+    r = segstat.standardize(d, events="e", population="n", strata="age", by="g",
+                            standard=pd.Series({"young": 3.0, "old": 1.0}), per=100, ci=False).set_index("g")
+    assert r.loc["a", "rate"] == pytest.approx(1.5 * 3.25) and np.isnan(r.loc["a", "lower"])
+    assert r.loc["a", "method"] == "direct, no interval"
+
+
+def test_by_columns_named_like_result_columns_are_refused():
+    d = pd.DataFrame({"rate": ["a", "b"], "e": [1, 2], "n": [10, 20]})
+    with pytest.raises(ColumnError, match=r"by='rate' has the name of a column of rates's result"):
+        segstat.rates(d, events="e", population="n", by="rate")
+    with pytest.raises(ColumnError, match=r"by='method' has the name of a column of standardize's result"):
+        segstat.standardize(_two_groups().rename(columns={"g": "method"}), events="e", population="n", strata="age",
+                            by="method", standard=pd.Series({"young": 1.0, "old": 1.0}))
+    with pytest.raises(InputValueError, match=r"strata='age' is also a by column"):
+        segstat.standardize(_two_groups(), events="e", population="n", strata="age", by=["g", "age"])
+
+
+def test_standard_given_in_other_shapes_and_bad_standards():
+    std = {"young": 3.0, "old": 1.0}
+    by_dict = segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g", standard=std)
+    by_series = segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g",
+                                    standard=pd.Series(std))
+    pd.testing.assert_frame_equal(by_dict, by_series)
+    kw = dict(events="e", population="n", strata="age", by="g")
+    with pytest.raises(InputValueError, match=r"non-negative, finite population by stratum.*'old'"):
+        segstat.standardize(_two_groups(), **kw, standard=pd.Series({"young": 1.0, "old": np.inf}))
+    with pytest.raises(InputValueError, match=r"non-negative, finite rates per person.*'old'"):
+        segstat.standardize(_two_groups(), **kw, method="indirect", standard=pd.Series({"young": 0.1, "old": np.inf}))
+    with pytest.raises(segstat.errors.InputTypeError, match=r"pd.Series\(values, index=strata\)"):
+        segstat.standardize(_two_groups(), **kw, standard=[3.0, 1.0])
+    with pytest.raises(segstat.errors.InputTypeError, match=r"set_index\('age'\)\['population'\]"):
+        segstat.standardize(_two_groups(), **kw, standard=pd.DataFrame({"age": ["young", "old"], "pop": [3, 1]}))
+    with pytest.raises(segstat.errors.InputTypeError, match="must hold numbers"):
+        segstat.standardize(_two_groups(), **kw, standard=pd.Series({"young": "many", "old": "few"}))
+
+
+def test_indirect_refuses_a_population_as_standard_rates_and_events_without_population():
+    kw = dict(events="e", population="n", strata="age", by="g", method="indirect")
+    with pytest.raises(InputValueError, match=r"standard='sweden2022' is a population.*standard=None"):
+        segstat.standardize(_two_groups(), **kw, standard="sweden2022")
+    with pytest.warns(segstat.errors.SegstatWarning, match="rates above 1 per person"):
+        segstat.standardize(_two_groups(), **kw, standard=pd.Series({"young": 1500.0, "old": 900.0}))
+    bad = _two_groups()
+    bad.loc[3, "n"] = 0
+    with pytest.raises(InputValueError, match=r"events without population in \[\{'g': 'b', 'age': 'old'\}\]"):
+        segstat.standardize(bad, **kw)
+
+
+def test_part_of_the_age_bands_with_a_subset_of_the_standard():
+    pop = segstat.population("kommun", by="age")
+    bands = ["25-29 år", "30-34 år", "35-39 år"]
+    pop = pop[pop["kommun"].isin(["0180", "1480"]) & pop["age"].isin(bands)].assign(e=lambda d: d["population"] // 50)
+    kw = dict(events="e", population="population", strata="age", by="kommun")
+    with pytest.raises(InputValueError, match=r"no rows for strata '0-4 år'.*sweden_standard_population\(\)\.loc\["):
+        segstat.standardize(pop, **kw)
+    std = segstat.sweden_standard_population().loc[bands]
+    r = segstat.standardize(pop, **kw, standard=std).set_index("kommun")
+    one = pop[pop["kommun"] == "0180"].set_index("age")
+    expected = sum(std[b] / std.sum() * one.loc[b, "e"] / one.loc[b, "population"] for b in bands) * 1000
+    assert r.loc["0180", "rate"] == pytest.approx(expected, rel=1e-12)
+    # a band with no weight in the standard need not be in the data; it still counts in the crude rate
+    zero = std.copy()
+    zero[bands[0]] = 0.0
+    r0 = segstat.standardize(pop[pop["age"] != bands[0]], **kw, standard=zero).set_index("kommun")
+    expected0 = sum(std[b] / std[bands[1:]].sum() * one.loc[b, "e"] / one.loc[b, "population"] for b in bands[1:]) * 1000
+    assert r0.loc["0180", "rate"] == pytest.approx(expected0, rel=1e-12)
+
+
+def test_strata_labels_match_in_any_unicode_form():
+    import unicodedata
+
+    decomposed = _two_groups().assign(age=lambda f: f.age.map({"young": "0-4 år", "old": "80-år"}))
+    decomposed["age"] = [unicodedata.normalize("NFD", a) for a in decomposed["age"]]
+    assert decomposed["age"].iloc[0] != "0-4 år"  # looks the same, other bytes
+    std = pd.Series({"0-4 år": 3.0, "80-år": 1.0})
+    r = segstat.standardize(decomposed, events="e", population="n", strata="age", by="g", standard=std, per=100)
+    assert r.set_index("g").loc["a", "rate"] == pytest.approx(3.25)

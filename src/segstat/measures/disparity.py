@@ -22,7 +22,7 @@ import pandas as pd
 from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_rng, column_list,
                            examples)
 from ..errors import ColumnError, InputValueError, SegstatWarning
-from .rates import _check_level
+from .rates import _check_level, _check_per
 
 __all__ = ["MEASURES", "disparity"]
 
@@ -496,6 +496,7 @@ def disparity(
     check_counts(data, [events, population])
     check_choice("ci", ci, ("analytic", "simulation", None))
     level = _check_level(level)
+    per = _check_per(per)
     table = _measures()
     # a single name is one measure, not a sequence of one-letter names
     wanted = list(MEASURES) if measures is None else [measures] if isinstance(measures, str) else list(measures)

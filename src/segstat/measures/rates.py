@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import numbers
+import unicodedata
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -10,7 +13,7 @@ import pandas as pd
 
 from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_not_greater,
                            column_list, examples)
-from ..errors import InputTypeError, InputValueError
+from ..errors import ColumnError, InputTypeError, InputValueError, SegstatWarning
 from . import _intervals
 
 __all__ = ["rates", "standardize", "sweden_standard_population"]
@@ -23,6 +26,38 @@ def _check_level(level: float) -> float:
         raise InputValueError(f"level={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95 "
                               f"(not a percentage such as 95).")
     return float(level)
+
+
+def _check_per(per: Any) -> float:
+    """``per``: a positive, finite real number (rates per this many persons)."""
+    if isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real) or not (math.isfinite(per) and per > 0):
+        raise InputValueError(f"per={per!r} must be a positive number: rates are given per this many persons, "
+                              f"e.g. per=1000 (per=1 for proportions).")
+    return float(per)
+
+
+def _check_by_names(by: list, reserved: tuple[str, ...], function: str) -> None:
+    """A ``by`` column may not share its name with a column of the result (its labels would be overwritten)."""
+    for b in by:
+        if b in reserved:
+            raise ColumnError(f"by={b!r} has the name of a column of {function}'s result ({', '.join(reserved)}); "
+                              f"rename it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
+
+
+def _require_whole(data: pd.DataFrame, column: str, why: str, fix: str) -> None:
+    """Refuse fractional (weighted) counts in a column whose values an interval treats as counts."""
+    v = data[column].to_numpy(float)
+    bad = v != np.round(v)
+    if bad.any():
+        raise InputValueError(
+            f"column {column!r} has fractional (weighted) counts in rows {examples(data.index[bad].tolist())} "
+            f"(e.g. {v[bad][0]:g}); {why}, so weighted counts would give an interval of the wrong width. {fix}")
+
+
+def _labels(values: Any) -> list[str]:
+    """Stratum labels as strings in one Unicode form (NFC): "80-år" typed on one system and read from a file
+    written on another can differ in their bytes while looking the same."""
+    return [unicodedata.normalize("NFC", str(v)) for v in values]
 
 
 def _aggregate(data: pd.DataFrame, cols: list[str], by: list[str]) -> pd.DataFrame:
@@ -53,14 +88,18 @@ def rates(
     events, population : str
         Columns of event counts and population (person-years or persons).
     by : str or list of str, optional
-        Sum events and population within these groups first.
+        Sum events and population within these groups first (not named like
+        a result column).
     per : float, default 1000
-        Rates per this many persons.
+        Rates per this many persons, a positive number.
     ci : {"exact", "wilson", "exact-binomial", None}, default "exact"
         ``"exact"``: Garwood's exact Poisson interval, for rates. For
         proportions (events are persons among the population, so
         events ≤ population): ``"wilson"`` (score interval) or
-        ``"exact-binomial"`` (Clopper-Pearson).
+        ``"exact-binomial"`` (Clopper-Pearson). Intervals count events (and,
+        for proportions, persons), so they need whole counts: fractional
+        (weighted) counts are refused, naming the rows; ``ci=None`` gives the
+        rates alone.
     level : float, default 0.95
 
     Returns
@@ -84,11 +123,17 @@ def rates(
     data = check_dataframe(data)
     by = column_list(by)
     check_columns(data, {"events": events, "population": population, "by": by})
+    _check_by_names(by, ("events", "population", "rate", "lower", "upper", "method"), "rates")
     check_choice("ci", ci, ("exact", "wilson", "exact-binomial", None))
     level = _check_level(level)
+    per = _check_per(per)
     check_counts(data, [events, population])
+    if ci is not None:
+        fix = "Pass the unweighted counts, or ci=None for the rates alone."
+        _require_whole(data, events, "the interval counts events", fix)
     if ci in ("wilson", "exact-binomial"):
         check_not_greater(data, events, population)
+        _require_whole(data, population, f"ci={ci!r} counts persons", fix)
     agg = _aggregate(data, [events, population], by)
     k, n = agg[events].to_numpy(float), agg[population].to_numpy(float)
     zero = n == 0
@@ -131,22 +176,39 @@ def sweden_standard_population() -> pd.Series:
                      name="population")
 
 
-def _standard(standard: Any) -> pd.Series:
+def _standard(standard: Any, kind: str) -> pd.Series:
+    """The standard by stratum as a float Series with NFC string labels. ``kind``: "population" (direct) or
+    "rates" (indirect: rates per person), for the messages."""
+    what = "population by stratum" if kind == "population" else "rates per person by stratum"
     if isinstance(standard, str):
         check_choice("standard", standard, ("sweden2022",))
-        return sweden_standard_population().astype(float)
+        s = sweden_standard_population().astype(float)
+        return s.set_axis(_labels(s.index))
+    if isinstance(standard, dict):
+        standard = pd.Series(standard)
     if isinstance(standard, pd.DataFrame):
         if standard.shape[1] != 1:
-            raise InputTypeError("standard as a DataFrame must have one column (population per stratum).")
+            column = "population" if kind == "population" else "rate"
+            raise InputTypeError(f"standard as a DataFrame must have one column ({what}), indexed by stratum; this "
+                                 f"one has {standard.shape[1]} columns ({examples(standard.columns)}): use e.g. "
+                                 f"standard=df.set_index('age')['{column}'].")
         standard = standard.iloc[:, 0]
     if not isinstance(standard, pd.Series):
-        raise InputTypeError("standard must be 'sweden2022' or a Series of population indexed by stratum.")
-    s = standard.astype(float)
-    if s.isna().any() or (s < 0).any() or s.sum() <= 0:
-        raise InputValueError("standard must hold non-negative population counts (no NaN) with a positive total.")
-    if not s.index.is_unique:
-        raise InputValueError(f"standard repeats strata: {examples(s.index[s.index.duplicated()].tolist())}.")
-    return s
+        raise InputTypeError(f"standard must be a Series of {what} (or a dict stratum -> value), got "
+                             f"{type(standard).__name__}: wrap the values as pd.Series(values, index=strata).")
+    try:
+        v = pd.to_numeric(standard, errors="raise").astype(float)
+    except (TypeError, ValueError) as err:
+        raise InputTypeError(f"standard must hold numbers ({what}); got dtype {standard.dtype} ({err}).") from None
+    bad = v.isna().to_numpy() | ~np.isfinite(v.to_numpy()) | (v.to_numpy() < 0)
+    if bad.any() or not v.sum() > 0:
+        where = examples(v.index[bad].tolist()) if bad.any() else "none, but the total is 0"
+        raise InputValueError(f"standard must hold non-negative, finite {what} with a positive total; "
+                              f"strata with NaN, infinite or negative values: {where}.")
+    v.index = _labels(v.index)
+    if not v.index.is_unique:
+        raise InputValueError(f"standard repeats strata: {examples(v.index[v.index.duplicated()].tolist())}.")
+    return v
 
 
 def standardize(
@@ -156,10 +218,11 @@ def standardize(
     population: str,
     strata: str,
     by: str | list[str],
-    standard: str | pd.Series = "sweden2022",
+    standard: str | pd.Series | dict | None = None,
     method: Literal["direct", "indirect"] = "direct",
     per: float = 1000,
     level: float = 0.95,
+    ci: bool = True,
 ) -> pd.DataFrame:
     """Direct or indirect standardisation by strata (usually age bands).
 
@@ -169,20 +232,35 @@ def standardize(
         One row per group and stratum (rows repeating a group and stratum are
         summed).
     events, population : str
-        Count columns.
+        Count columns. With ``ci=True`` events must be whole counts (the
+        intervals count them); fractional (weighted) counts are refused,
+        naming the rows.
     strata : str
         Column of strata labels (for the bundled standard: SCB's bands
-        ``"0-4 år"`` ... ``"80-år"``).
+        ``"0-4 år"`` ... ``"80-år"``). Labels are compared as text in one
+        Unicode form, so "år" from files written on different systems match.
     by : str or list of str
-        Groups to standardise (for example ``"omradestyp"``).
-    standard : "sweden2022" or pandas.Series, default "sweden2022"
-        ``direct``: the standard population by stratum (Sweden 2022-12-31 by
-        default, see :func:`sweden_standard_population`). ``indirect``: the
-        standard rates come from the data itself (all groups together) unless
-        a Series of standard **rates per person** by stratum is given.
+        Groups to standardise (for example ``"omradestyp"``); not ``strata``
+        and not the name of a result column.
+    standard : "sweden2022", Series, dict or None, default None
+        ``direct``: the standard **population** by stratum; None or
+        ``"sweden2022"`` is Sweden 2022-12-31 (see
+        :func:`sweden_standard_population`). Every stratum with a positive
+        standard population must be in every group, with population > 0;
+        data that cover only some bands (ages 25-64) standardise to those
+        bands of the standard, e.g.
+        ``segstat.sweden_standard_population().loc[["25-29 år", ...]]``.
+        ``indirect``: standard **rates per person** by stratum; None takes
+        the data's own stratum rates (all groups together). ``"sweden2022"``
+        (a population) is refused here, and rates above 1 per person get a
+        warning (rates per 1000, or a population, passed by mistake).
     method : {"direct", "indirect"}, default "direct"
     per : float, default 1000
+        A positive number.
     level : float, default 0.95
+    ci : bool, default True
+        False gives the standardised rates or SMR without intervals (for
+        weighted counts).
 
     Returns
     -------
@@ -196,7 +274,9 @@ def standardize(
     -----
     Direct: :math:`R^{dir} = \\sum_s W_s d_s / n_s` with standard shares
     :math:`W_s`; interval by Fay & Feuer's gamma method with
-    :math:`\\operatorname{var} = \\sum_s (W_s/n_s)^2 d_s`.
+    :math:`\\operatorname{var} = \\sum_s (W_s/n_s)^2 d_s`. Strata with a
+    standard weight of 0 add nothing to the rate; they still count in the
+    crude rate.
     Indirect: :math:`E = \\sum_s n_s \\lambda_s`, SMR = :math:`O/E`, interval
     :math:`[L(O)/E, U(O)/E]` with :math:`L, U` Garwood's limits.
 
@@ -220,62 +300,105 @@ def standardize(
     if not by:
         raise InputValueError("by is empty; name the column(s) of the groups to standardise.")
     check_columns(data, {"events": events, "population": population, "strata": strata, "by": by})
+    if strata in by:
+        raise InputValueError(f"strata={strata!r} is also a by column; the groups (by) must be other columns.")
+    _check_by_names(by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper", "method"),
+                    "standardize")
     check_choice("method", method, ("direct", "indirect"))
     level = _check_level(level)
+    per = _check_per(per)
     check_counts(data, [events, population])
+    if ci:
+        _require_whole(data, events, "the interval counts events",
+                       "Pass the unweighted event counts, or ci=False for the standardised values alone.")
     if data[strata].isna().any():
         raise InputValueError(f"strata column {strata!r} is missing in rows "
                               f"{examples(data.index[data[strata].isna()].tolist())}.")
-    cells = _aggregate(data.assign(**{strata: data[strata].astype(str)}), [events, population], [*by, strata])
-
+    cells = _aggregate(data.assign(**{strata: _labels(data[strata])}), [events, population], [*by, strata])
     if method == "direct":
-        std = _standard(standard)
-        std.index = std.index.astype(str)
-        unknown = sorted(set(cells[strata]) - set(std.index))
-        if unknown:
-            raise InputValueError(f"strata {examples(unknown)} are not in the standard population (strata: "
-                                  f"{examples(std.index.tolist(), 17)}).")
-        shares = std / std.sum()
-        out_rows = []
-        for key, g in cells.groupby(by, sort=True, observed=True):
-            key = key if isinstance(key, tuple) else (key,)
-            missing = sorted(set(std.index) - set(g[strata]))
-            if missing:
-                raise InputValueError(f"group {dict(zip(by, key))} has no rows for standard strata {examples(missing)}; "
-                                      f"give every stratum (population 0 is not allowed either).")
-            n = g[population].to_numpy(float)
-            if (n == 0).any():
-                raise InputValueError(f"group {dict(zip(by, key))} has zero population in strata "
-                                      f"{examples(g.loc[n == 0, strata].tolist())}; the stratum rate is undefined.")
-            d = g[events].to_numpy(float)
-            w = shares.reindex(g[strata]).to_numpy() / n
-            rate, var = float((w * d).sum()), float((w * w * d).sum())
-            lo, hi = _intervals.gamma_fay_feuer(rate, var, w.max(), level)
-            out_rows.append({**dict(zip(by, key)), "events": d.sum(), "population": n.sum(),
-                             "crude_rate": d.sum() / n.sum() * per, "rate": rate * per,
-                             "lower": float(lo) * per, "upper": float(hi) * per,
-                             "method": "direct, gamma interval (Fay-Feuer)"})
-        return pd.DataFrame(out_rows)
+        bundled = standard is None or isinstance(standard, str)
+        std = _standard("sweden2022" if standard is None else standard, "population")
+        return _direct(cells, std, bundled, events, population, strata, by, per, level, ci)
+    return _indirect(cells, standard, events, population, strata, by, level, ci)
 
-    # indirect
-    if isinstance(standard, str) and standard == "sweden2022":
+
+def _direct(cells: pd.DataFrame, std: pd.Series, bundled: bool, events: str, population: str, strata: str,
+            by: list, per: float, level: float, ci: bool) -> pd.DataFrame:
+    unknown = sorted(set(cells[strata]) - set(std.index))
+    if unknown:
+        raise InputValueError(f"strata {examples(unknown)} are not in the standard population (strata: "
+                              f"{examples(std.index.tolist(), 17)}).")
+    shares = std / std.sum()
+    used = shares[shares > 0]  # a stratum the standard gives no weight need not be in the data
+    in_data = set(cells[strata])
+    out_rows = []
+    for key, g in cells.groupby(by, sort=True, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        group = dict(zip(by, key))
+        present = set(g[strata])
+        missing = [s for s in used.index if s not in present]
+        if missing:
+            have = [s for s in std.index if s in in_data]
+            subset = ("segstat.sweden_standard_population()" if bundled else "standard") + f".loc[{have!r}]"
+            raise InputValueError(
+                f"group {group} has no rows for strata {examples(missing)} of the standard. Give every stratum of "
+                f"the standard (with population > 0), or standardise to the strata the data has: "
+                f"standard={subset}.")
+        weighted = g[g[strata].isin(used.index)]
+        n = weighted[population].to_numpy(float)
+        if (n == 0).any():
+            raise InputValueError(f"group {group} has zero population in strata "
+                                  f"{examples(weighted.loc[n == 0, strata].tolist())}; the stratum rate is undefined "
+                                  f"(merge the band with a neighbour, or give it no weight in the standard).")
+        d = weighted[events].to_numpy(float)
+        w = used.reindex(weighted[strata]).to_numpy() / n
+        rate, var = float((w * d).sum()), float((w * w * d).sum())
+        lo, hi = _intervals.gamma_fay_feuer(rate, var, w.max(), level) if ci else (np.nan, np.nan)
+        events_all, population_all = g[events].sum(), g[population].sum()
+        out_rows.append({**group, "events": events_all, "population": population_all,
+                         "crude_rate": events_all / population_all * per, "rate": rate * per,
+                         "lower": float(lo) * per, "upper": float(hi) * per,
+                         "method": "direct, gamma interval (Fay-Feuer)" if ci else "direct, no interval"})
+    return pd.DataFrame(out_rows)
+
+
+def _indirect(cells: pd.DataFrame, standard: Any, events: str, population: str, strata: str, by: list,
+              level: float, ci: bool) -> pd.DataFrame:
+    empty = (cells[population] == 0) & (cells[events] > 0)
+    if empty.any():
+        raise InputValueError(f"events without population in {cells.loc[empty, [*by, strata]].to_dict('records')[:5]}: "
+                              f"their expected count is 0, so they would only raise the SMR. Correct the population "
+                              f"(or the events) of those cells.")
+    if standard is None:
         tot = cells.groupby(strata)[[events, population]].sum()
         if (tot[population] == 0).any():
-            raise InputValueError("a stratum has zero population over all groups; its standard rate is undefined.")
+            raise InputValueError(f"strata {examples(tot.index[tot[population] == 0].tolist())} have zero population "
+                                  f"over all groups; their standard rate is undefined.")
         lam = tot[events] / tot[population]
         source = "the data's own stratum rates"
+    elif isinstance(standard, str):
+        raise InputValueError(f"standard={standard!r} is a population, for method='direct'; indirect "
+                              f"standardisation takes standard rates per person by stratum (a Series), or "
+                              f"standard=None for the data's own stratum rates.")
     else:
-        lam = _standard(standard)
-        lam.index = lam.index.astype(str)
+        lam = _standard(standard, "rates")
+        high = lam > 1
+        if high.any():
+            warnings.warn(f"standard rates above 1 per person in strata {examples(lam.index[high].tolist())} "
+                          f"(e.g. {lam[high].iloc[0]:g}): method='indirect' takes rates per person, not per 1000 "
+                          f"and not a population (fine for events that repeat, such as visits per person-year).",
+                          SegstatWarning, stacklevel=3)
         source = "the given standard rates"
     unknown = sorted(set(cells[strata]) - set(lam.index))
     if unknown:
-        raise InputValueError(f"strata {examples(unknown)} have no standard rate.")
+        raise InputValueError(f"strata {examples(unknown)} have no standard rate (the standard has strata "
+                              f"{examples(lam.index.tolist(), 17)}).")
     cells = cells.assign(expected=cells[population].to_numpy(float) * lam.reindex(cells[strata]).to_numpy())
     g = cells.groupby(by, sort=True, observed=True)[[events, population, "expected"]].sum().reset_index()
     o, e = g[events].to_numpy(float), g["expected"].to_numpy(float)
     if (e == 0).any():
         raise InputValueError(f"expected count is zero for {g.loc[e == 0, by].to_dict('records')}; SMR undefined.")
-    lo, hi = _intervals.poisson_exact(o, level)
+    lo, hi = _intervals.poisson_exact(o, level) if ci else (np.full(len(o), np.nan), np.full(len(o), np.nan))
+    interval = "exact Poisson" if ci else "no interval"
     return g.rename(columns={events: "events", population: "population"}).assign(
-        smr=o / e, lower=lo / e, upper=hi / e, method=f"indirect (SMR), exact Poisson; standard: {source}")
+        smr=o / e, lower=lo / e, upper=hi / e, method=f"indirect (SMR), {interval}; standard: {source}")
