@@ -16,6 +16,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax copied into _static: formulas render without a network
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
@@ -30,6 +31,5 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 html_theme = "alabaster"
 html_static_path = ["_static"]
 html_title = f"segstat {release}"
-mathjax_path = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
 suppress_warnings = ["config.cache", "myst.header"]
 nitpicky = False

@@ -24,3 +24,15 @@ def load_in_chromium(page: Path, workdir: Path) -> tuple[list[str], Path]:
     assert run.returncode == 0, run.stderr[-2000:]
     # console messages and uncaught page errors are logged as "CONSOLE(...)" and "Uncaught ..." lines
     return [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line], shot
+
+
+def rendered_dom(page: Path, workdir: Path) -> str:
+    """The page's DOM after its scripts have run (headless Chromium, no network)."""
+    run = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         f"--user-data-dir={workdir / 'profile-dom'}", "--virtual-time-budget=10000", "--dump-dom",
+         page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import load_in_chromium
+from _browser import load_in_chromium, rendered_dom
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -27,6 +27,11 @@ def test_docs_build_without_warnings(tmp_path):
     api = (tmp_path / "api" / "foundation.html").read_text(encoding="utf-8")
     for name in ("areas", "to_level", "normalize_codes", "crosswalk", "population"):
         assert f"segstat.{name}" in api
+    # formulas use the MathJax copied into the site, not a CDN: they render on a machine without a network
+    methods = tmp_path / "methods" / "measures.html"
+    assert 'src="../_static/mathjax/tex-chtml.js"' in methods.read_text(encoding="utf-8")
+    assert (tmp_path / "_static" / "mathjax" / "tex-chtml.js").is_file()
     if shutil.which("chromium"):  # the front page loads in a browser without console errors
         console, _ = load_in_chromium(tmp_path / "index.html", tmp_path)
         assert console == []
+        assert rendered_dom(methods, tmp_path).count("<mjx-container") > 50
