@@ -116,9 +116,22 @@ def test_types_on_exact_breaks_go_to_the_worse_type():
 
 
 def test_just_below_a_break_is_the_better_type():
-    r = segstat.classify_areas([10.0, 12.0, 8.0, 14.0, 6.0, np.nextafter(14.0, 0)],
+    r = segstat.classify_areas([10.0, 12.0, 8.0, 14.0, 6.0, 14.0 - 1e-6],
                                weights=[6, 1, 1, 1, 1, 0], ddof=0)
-    assert r.types.tolist()[-1] == 2
+    assert r.breaks["mu+2sd"] == 14.0 and r.types.tolist()[-1] == 2
+
+
+def test_on_a_break_up_to_rounding_is_the_worse_type():
+    # 0.3 is mu + sd of 0.1, 0.2, 0.3 (sd with ddof=1 is 0.1), but floating point computes mu + sd a few ulps
+    # above 0.3; it must classify as 10.3 of 10.1, 10.2, 10.3 does
+    assert segstat.classify_areas([0.1, 0.2, 0.3]).types.tolist() == [4, 3, 2]
+    assert segstat.classify_areas([10.1, 10.2, 10.3]).types.tolist() == [4, 3, 2]
+    # one ulp below a break counts as on it
+    r = segstat.classify_areas([10.0, 12.0, 8.0, 14.0, 6.0, np.nextafter(14.0, 0)], weights=[6, 1, 1, 1, 1, 0], ddof=0)
+    assert r.types.tolist()[-1] == 1
+    # an index that is constant up to rounding has no types
+    with pytest.raises(InputValueError, match="same index value"):
+        segstat.classify_areas([0.1 + 0.2 - 0.1, 0.2, 0.2])
 
 
 def test_weighted_equals_replicated_unweighted():
@@ -203,3 +216,80 @@ def test_decomposition_bad_input():
     with pytest.raises(InputValueError, match="negative"):
         segstat.decompose_change(p.assign(e=-1), area="regso", year="year", events="e", population="n",
                                  types="typ", start=2022, end=2023)
+
+
+def test_weights_series_are_matched_by_label_not_position():
+    idx = pd.Series([10.0, 20.0, 30.0, 40.0], index=list("abcd"))
+    pop = pd.Series([1000, 1000, 1000, 100_000], index=list("abcd"))
+    a = segstat.classify_areas(idx, weights=pop)
+    b = segstat.classify_areas(idx, weights=pop[::-1])  # same populations, other order
+    assert a.types.to_dict() == b.types.to_dict() == {"a": 5, "b": 5, "c": 5, "d": 3}
+    # weighted mean by hand: (10 + 20 + 30) * 1000 + 40 * 100000 over 103000
+    assert a.mean == pytest.approx((60_000 + 4_000_000) / 103_000)
+    with pytest.raises(InputValueError, match=r"matched to the index by label.*'w'"):
+        segstat.classify_areas(idx, weights=pd.Series([1, 2, 3, 4], index=list("wxyz")))
+    # arrays stay positional
+    assert segstat.classify_areas(idx, weights=pop.to_numpy()).types.to_dict() == a.types.to_dict()
+
+
+def test_classify_bad_weights_and_infinite_index_say_what_is_wrong():
+    idx = [10.0, 20.0, 30.0, 40.0]
+    with pytest.raises(InputValueError, match=r"weights are infinite at 1"):
+        segstat.classify_areas(idx, weights=[1, np.inf, 1, 1])
+    with pytest.raises(InputValueError, match=r"weights are negative at 2"):
+        segstat.classify_areas(idx, weights=[1, 1, -1, 1])
+    with pytest.raises(InputValueError, match=r"weights sum to 1, not more than ddof=1.*ddof=0 for shares"):
+        segstat.classify_areas(idx, weights=[0.25] * 4)
+    assert segstat.classify_areas(idx, weights=[0.25] * 4, ddof=0).std == pytest.approx(np.std(idx))
+    with pytest.raises(InputValueError, match=r"index is infinite at 1"):
+        segstat.classify_areas([1.0, np.inf, 2.0])
+
+
+def test_one_indicator_in_proportions_among_percentages_is_refused():
+    ind = pd.DataFrame({"v1": [30.0, 6.0, 12.0], "v2": [24.0, 9.0, 15.0], "v3": [0.18, 0.03, 0.06]})
+    kw = dict(low_economic_standard="v1", low_education="v2", assistance_or_unemployment="v3", unit="percent")
+    with pytest.raises(InputValueError, match=r"assistance_or_unemployment='v3' is at most 1 everywhere.*reach 30"):
+        segstat.socioeconomic_index(ind, **kw)
+    assert segstat.socioeconomic_index(ind.assign(v3=ind.v3 * 100), **kw).tolist() == pytest.approx([24, 6, 11])
+    assert segstat.socioeconomic_index(ind, **kw, check_range=False).tolist() == pytest.approx([18.06, 5.01, 9.02])
+
+
+def test_coerced_codes_that_are_not_regso_codes_are_counted_in_a_warning():
+    from segstat.errors import CodeError, CoercedWarning
+
+    d = pd.DataFrame({"regso": ["0114R001", "0114C1010", 114, None, "garbage"]})
+    with pytest.warns(CoercedWarning, match=r"3 value\(s\) are not regso codes and were set to <NA>"):
+        out = segstat.attach_omradestyp(d, year=2022, errors="coerce")
+    assert out["omradestyp_2022"].isna().tolist() == [False, True, True, True, True] and len(out) == 5
+    with pytest.raises(CodeError, match=r"These are deso codes: map them first with segstat.to_level"):
+        segstat.omradestyp(["0114C1010"], year=2022)
+    with pytest.raises(CodeError, match=r"are numbers, not codes: 114"):
+        segstat.omradestyp([114], year=2022)
+    with pytest.raises(InputValueError, match=r"year='2022' must be an integer year"):
+        segstat.omradestyp(["0114R001"], year="2022")
+    assert segstat.omradestyp_years() == [2022, 2023]
+
+
+def test_regso_2025_codes_that_changed_territory_are_named():
+    from segstat.errors import SegstatWarning
+
+    # DeSO 0182C1030 (Nacka, RegSO 0182R016) ended in 2025; part of it went to Tyresö's RegSO 0138R006
+    with pytest.warns(SegstatWarning, match=r"2 RegSO 2025 code\(s\) lost or gained territory.*'0138R006'"):
+        types = segstat.omradestyp(["0182R016", "0138R006", "0114R001"], year=2023, vintage=2025)
+    assert types.tolist() == segstat.omradestyp(["0182R016", "0138R006", "0114R001"], year=2023).tolist()
+    from segstat.classify import _moved_in_2025
+    assert len(_moved_in_2025()) == 313 and "0114R001" not in _moved_in_2025()
+
+
+def test_decompose_change_keeps_the_order_of_labelled_types():
+    d = pd.DataFrame({"regso": list("ABCDE") * 2, "year": [2022] * 5 + [2023] * 5,
+                      "e": [10, 20, 30, 40, 50, 12, 18, 33, 41, 45], "n": [1000] * 10,
+                      "typ": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]})
+    sv = d.assign(typ=d.typ.map(segstat.classify.LABELS_SV).astype(
+        pd.CategoricalDtype([segstat.classify.LABELS_SV[k] for k in range(1, 6)], ordered=True)))
+    kw = dict(area="regso", year="year", events="e", population="n", types="typ", start=2022, end=2023)
+    r = segstat.decompose_change(sv, **kw)
+    assert list(r.index) == [segstat.classify.LABELS_SV[k] for k in range(1, 6)]
+    assert r["rate_start"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0]
+    with pytest.raises(InputValueError, match=r"per=-1 must be a positive number"):
+        segstat.decompose_change(d, **kw, per=-1)

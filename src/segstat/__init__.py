@@ -36,6 +36,7 @@ _LAZY: dict[str, str] = {
     "classify_areas": "classify",
     "decompose_change": "classify",
     "omradestyp": "classify",
+    "omradestyp_years": "classify",
     "socioeconomic_index": "classify",
     # disclosure control
     "audit": "disclosure.audit",

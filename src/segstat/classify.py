@@ -2,7 +2,11 @@
 
 SCB classifies every RegSO each year into five *områdestyper* from a
 socioeconomic index (Statistikdatabasen table 000005QX, footnote updated
-2025-01-31). The index is the mean of three percentages with equal weights:
+2025-01-31: the five types and the standard-deviation rule; the bundled export
+reproduces it). The index is the mean of three percentages with equal weights
+(SCB, "Indelning i områdestyper efter socioekonomiskt index", 2025-01-13, as
+summarised in segstat's data notes; the table footnote itself says only that
+the indicators are weighted together):
 
 * V1, the share of all persons with low economic standard (household
   disposable income per consumption unit below 60 % of the national median),
@@ -28,7 +32,7 @@ import pandas as pd
 
 from ._data import load_table
 from ._validation import check_choice, check_columns, check_dataframe, examples
-from .errors import CoercedWarning, InputTypeError, InputValueError, UnknownCodeError
+from .errors import CoercedWarning, InputTypeError, InputValueError, SegstatWarning, UnknownCodeError
 from .geography.codes import _as_series
 from .geography.registry import _known, check_vintage, validate_codes
 
@@ -112,15 +116,20 @@ def omradestyp(
         Reference year; see :func:`omradestyp_years` (2022 and 2023 bundled).
     vintage : {2018, 2020, 2025}, default 2018
         Series of the codes. SCB classified RegSO 2020; RegSO 2025 codes are
-        accepted where the code exists in both series. 2523R011 (new in 2025)
-        has no official type: it is an error (or ``<NA>`` with
-        ``errors="coerce"``), never a guess.
+        accepted where the code exists in both series, and get the type of
+        the RegSO 2020 area with that code. 313 codes lost or gained
+        territory in the 2025 revision (SCB's DeSO change log), so for them
+        that is the type of a somewhat different area: a warning names them.
+        2523R011 (new in 2025) has no official type: it is an error (or
+        ``<NA>`` with ``errors="coerce"``), never a guess.
     labels : {None, "sv", "en"}, default None
         ``None`` gives the type numbers 1-5; ``"sv"`` SCB's Swedish labels;
         ``"en"`` English labels. Always an ordered categorical, 1 (major
         challenges) first.
     errors : {"raise", "coerce"}, default "raise"
-        What to do with codes that have no official type.
+        What to do with codes that have no official type. With ``"coerce"``
+        they become ``<NA>`` with a warning that counts them (unknown codes,
+        and values that are not RegSO codes at all, such as DeSO codes).
 
     Returns
     -------
@@ -141,10 +150,13 @@ def omradestyp(
     ['Areas with good socioeconomic conditions']
     """
     table = _official()
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or int(year) not in table.columns:
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+        raise InputValueError(f"year={year!r} must be an integer year such as {table.columns[-1]} "
+                              f"(see segstat.omradestyp_years()).")
+    if int(year) not in table.columns:
         raise InputValueError(
             f"year={year!r}: no official områdestyp bundled for that year; available years: "
-            f"{', '.join(map(str, table.columns))}."
+            f"{', '.join(map(str, table.columns))} (segstat.omradestyp_years())."
         )
     check_choice("labels", labels, (None, "sv", "en"))
     check_choice("errors", errors, ("raise", "coerce"))
@@ -162,8 +174,37 @@ def omradestyp(
         if errors == "raise":
             raise UnknownCodeError(msg + " Pass errors='coerce' to get <NA> for them.")
         warnings.warn(msg + " They are <NA>.", CoercedWarning, stacklevel=2)
+    if v == 2025:
+        moved = sorted(set(codes[present & ~np.isnan(values)].astype(str)) & _moved_in_2025())
+        if moved:
+            warnings.warn(
+                f"{len(moved)} RegSO 2025 code(s) lost or gained territory in the 2025 revision (e.g. "
+                f"{examples(moved, 3)}; SCB's change log): their type is the one SCB gave the RegSO 2020 area "
+                f"with the same code, which covered a somewhat different area. For records, place them in "
+                f"DeSO 2018 / RegSO 2020 (vintage=2018) to attach the type of the area SCB classified.",
+                SegstatWarning, stacklevel=2)
     out = pd.Series(pd.array(values, dtype="Int64"), index=codes.index, name=f"omradestyp_{int(year)}")
     return _relabel(out, labels)
+
+
+#: start of the warning for RegSO 2025 codes whose territory changed (callers that state the caveat
+#: themselves filter on it)
+MOVED_2025_WARNING = r"\d+ RegSO 2025 code\(s\) lost or gained territory"
+
+
+@functools.lru_cache(maxsize=1)
+def _moved_in_2025() -> frozenset:
+    """RegSO codes (in both series) whose territory changed in 2025: a row of SCB's DeSO change log dated 2025
+    moves land from a DeSO 2018 in one RegSO 2020 code to a DeSO 2025 in another RegSO 2025 code (313 codes)."""
+    from .geography.crosswalk import change_log
+    from .geography.registry import to_level
+
+    log = change_log()
+    log = log[log["date"] >= "2025"]
+    before = to_level(log["from_deso"], "regso", vintage=2018).astype(str).to_numpy()
+    after = to_level(log["to_deso"], "regso", vintage=2025).astype(str).to_numpy()
+    moved = before != after
+    return frozenset(before[moved]) | frozenset(after[moved])
 
 
 def attach_omradestyp(
@@ -259,7 +300,9 @@ def socioeconomic_index(
 
     References
     ----------
-    SCB, Statistikdatabasen table 000005QX, footnote (updated 2025-01-31).
+    SCB, "Indelning i områdestyper efter socioekonomiskt index" (2025-01-13):
+    the three indicators and their equal weights; Statistikdatabasen table
+    000005QX, footnote (updated 2025-01-31): the types.
 
     Examples
     --------
@@ -279,7 +322,8 @@ def socioeconomic_index(
     for keyword, col in cols.items():
         s = data[col]
         if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            raise InputTypeError(f"{keyword}={col!r} must hold numbers, got dtype {s.dtype}.")
+            raise InputTypeError(f"{keyword}={col!r} must hold numbers, got dtype {s.dtype}; convert it with "
+                                 f"pandas.to_numeric(data[{col!r}]).")
         v = s.to_numpy(dtype=float, na_value=np.nan)
         nan = np.isnan(v)
         if nan.any():
@@ -295,11 +339,20 @@ def socioeconomic_index(
                 f"{examples(data.index[out_of_range].tolist())} (e.g. {v[out_of_range][0]:g}).{hint}"
             )
         values[keyword] = v
-    if unit == "percent" and check_range and all((v <= 1).all() for v in values.values()):
-        raise InputValueError(
-            "unit='percent' but every indicator value is at most 1: these look like proportions. Pass "
-            "unit='proportion', or check_range=False if they really are percentages below 1."
-        )
+    if unit == "percent" and check_range:
+        small = [k for k, v in values.items() if (v <= 1).all()]
+        if len(small) == len(values):
+            raise InputValueError(
+                "unit='percent' but every indicator value is at most 1: these look like proportions. Pass "
+                "unit='proportion', or check_range=False if they really are percentages below 1."
+            )
+        if small:  # one column in proportions beside others in percent
+            top = max(float(v.max()) for k, v in values.items() if k not in small)
+            raise InputValueError(
+                f"{', '.join(f'{k}={cols[k]!r}' for k in small)} is at most 1 everywhere while the other "
+                f"indicator(s) reach {top:g}: it looks like a proportion among percentages. Multiply it by 100, "
+                f"or pass check_range=False if it really is a percentage below 1."
+            )
     scale = 1.0 if unit == "percent" else 100.0
     index = (values["low_economic_standard"] + values["low_education"] + values["assistance_or_unemployment"]) / 3
     return pd.Series(index * scale, index=data.index, name="socioeconomic_index")
@@ -361,8 +414,12 @@ def classify_areas(
         Index values (higher = weaker conditions), for example from
         :func:`socioeconomic_index`.
     weights : Series or array, optional
-        Population per area. When given, μ and σ are population-weighted
-        (each person counts once); by default each area counts once.
+        Population per area (persons: frequency weights). When given, μ and σ
+        are population-weighted (each person counts once); by default each
+        area counts once. A Series is matched to an ``index`` Series by
+        label (an error names labels on one side only); arrays by position.
+        With ``ddof=1`` σ assumes persons (Σw − 1); for weights in another
+        unit (shares, thousands) pass ``ddof=0``.
     ddof : int, default 1
         Delta degrees of freedom of σ. Unweighted: σ² = Σ(x−μ)² / (n − ddof).
         Weighted (frequency weights): σ² = Σw(x−μ)² / (Σw − ddof).
@@ -376,7 +433,9 @@ def classify_areas(
     -----
     Types: 1 if :math:`x \\ge \\mu + 2\\sigma`; 2 if :math:`\\mu+\\sigma \\le x < \\mu+2\\sigma`;
     3 if :math:`\\mu \\le x < \\mu+\\sigma`; 4 if :math:`\\mu-\\sigma \\le x < \\mu`;
-    5 if :math:`x < \\mu-\\sigma`. A value exactly on a break goes to the worse type.
+    5 if :math:`x < \\mu-\\sigma`. A value exactly on a break goes to the worse type. "Exactly" allows for
+    rounding (1e-9 of the index's scale): 0.3 is μ+σ of 0.1, 0.2, 0.3 although
+    floating point computes it a few units in the last place below.
 
     SCB says only that types depend on "how many standard deviations from the
     index mean a RegSO lies"; it does not say whether the mean is weighted by
@@ -411,6 +470,9 @@ def classify_areas(
             f"index is missing (NaN) for {int(nan.sum())} area(s) at {examples(labels[nan].tolist())}. "
             f"Remove them explicitly before classifying; the mean and SD would otherwise depend on them."
         )
+    if not np.isfinite(v).all():
+        raise InputValueError(f"index is infinite at {examples(labels[~np.isfinite(v)].tolist())}; an index value "
+                              f"is a mean of percentages, so check how it was computed.")
     if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or ddof < 0:
         raise InputValueError(f"ddof={ddof!r} must be a non-negative integer (0 or 1).")
     if weights is None:
@@ -418,23 +480,56 @@ def classify_areas(
         denom = len(v) - ddof
         var = float(((v - mu) ** 2).sum() / denom) if denom > 0 else np.nan
     else:
-        w = pd.to_numeric(_as_series(weights), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        if len(w) != len(v):
-            raise InputValueError(f"weights has {len(w)} values but index has {len(v)}; give one weight per area.")
-        if np.isnan(w).any() or (w < 0).any() or w.sum() <= ddof:
-            raise InputValueError("weights must be non-negative numbers without NaN and sum to more than ddof.")
+        w = _weights(weights, index, labels)
+        if not w.sum() > ddof:
+            raise InputValueError(f"weights sum to {w.sum():g}, not more than ddof={ddof}: weights count persons "
+                                  f"(frequency weights). Pass the population per area, or ddof=0 for shares.")
         mu = float((w * v).sum() / w.sum())
         var = float((w * (v - mu) ** 2).sum() / (w.sum() - ddof))
     sd = float(np.sqrt(var))
-    if not np.isfinite(sd) or sd == 0:
-        raise InputValueError("every area has the same index value (σ = 0); the types are undefined.")
+    # a constant index computed in floating point can keep a spread of a few ulps (0.2 as 0.20000000000000004)
+    if not np.isfinite(sd) or sd <= 1e-12 * max(1.0, abs(mu)):
+        raise InputValueError("every area has the same index value (σ = 0, up to rounding); the types are "
+                              "undefined.")
     breaks = {"mu+2sd": mu + 2 * sd, "mu+sd": mu + sd, "mu": mu, "mu-sd": mu - sd}
-    t = np.select([v >= breaks["mu+2sd"], v >= breaks["mu+sd"], v >= breaks["mu"], v >= breaks["mu-sd"]],
-                  [1, 2, 3, 4], default=5)
+    # "on a break" allows for rounding: 0.3 is mu + sd for 0.1, 0.2, 0.3, but floating point puts it a few
+    # ulps below; a tolerance of 1e-9 of the index's scale is far below any published precision
+    tol = 1e-9 * max(1.0, abs(mu), sd)
+    t = np.select([v >= breaks["mu+2sd"] - tol, v >= breaks["mu+sd"] - tol, v >= breaks["mu"] - tol,
+                   v >= breaks["mu-sd"] - tol], [1, 2, 3, 4], default=5)
     types = pd.Series(pd.Categorical(t, dtype=_TYPES), index=labels, name="omradestyp")
     counts = {k: int((t == k).sum()) for k in range(1, 6)}
     return ClassifiedAreas(types=types, index=pd.Series(v, index=labels, name="index"), mean=mu, std=sd,
                            breaks=breaks, weighted=weights is not None, ddof=int(ddof), counts=counts)
+
+
+def _weights(weights: Any, index: Any, labels: pd.Index) -> np.ndarray:
+    """Population weights as floats in the order of the index values: a Series with labels is matched to an
+    index Series by label (never by position), anything else by position."""
+    if isinstance(weights, pd.Series) and isinstance(index, pd.Series):
+        if not weights.index.is_unique or not labels.is_unique:
+            raise InputValueError("weights and index must have unique labels to be matched (or pass arrays).")
+        missing = labels.difference(weights.index)
+        extra = weights.index.difference(labels)
+        if len(missing) or len(extra):
+            raise InputValueError(
+                f"weights are matched to the index by label, but {len(missing)} index label(s) have no weight "
+                f"({examples(missing.tolist(), 3)}) and {len(extra)} weight label(s) are not in the index "
+                f"({examples(extra.tolist(), 3)}). Give one weight per area, labelled like the index.")
+        weights = weights.reindex(labels)
+    series = _as_series(weights)
+    try:
+        w = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(f"weights must hold numbers (population per area): {exc}") from exc
+    if len(w) != len(labels):
+        raise InputValueError(f"weights has {len(w)} values but index has {len(labels)}; give one weight per area.")
+    for bad, what in ((np.isnan(w), "missing (NaN)"), (~np.isfinite(w) & ~np.isnan(w), "infinite"),
+                      (w < 0, "negative")):
+        if bad.any():
+            raise InputValueError(f"weights are {what} at {examples(labels[bad].tolist())}; weights are the "
+                                  f"population of each area.")
+    return w
 
 
 # ---------------------------------------------------------------- change over time
@@ -474,7 +569,11 @@ def decompose_change(
         One row per type: ``rate_start`` :math:`R_k(t_0, c_0)`, ``rate_end``
         :math:`R_k(t_1, c_1)`, ``change`` (their difference), ``within``,
         ``reclassification`` (``within + reclassification == change``),
-        ``areas_in``/``areas_out`` (areas that entered/left the type).
+        ``areas_in``/``areas_out`` (areas that entered/left the type). Rows
+        follow the order of a categorical ``types`` column (1-5, or SCB's
+        labels in type order), otherwise sorted. A rate is NaN where it has no
+        persons: a type with no areas in one year (all its areas moved), or
+        areas with population 0; the parts that need it are NaN too.
 
     Notes
     -----
@@ -507,7 +606,9 @@ def decompose_change(
     check_columns(data, {"area": area, "year": year, "events": events, "population": population, "types": types})
     check_choice("reference", reference, ("start", "end", "average"))
     from ._validation import check_counts
+    from .measures.rates import _check_per
 
+    per = _check_per(per)
     check_counts(data, [events, population])
     rows = {}
     for label, y in (("start", start), ("end", end)):
@@ -538,7 +639,12 @@ def decompose_change(
 
     r00, r11 = rate(s, c0), rate(e, c1)
     r10, r01 = rate(e, c0), rate(s, c1)
-    ks = sorted(set(r00.index) | set(r11.index))
+    present = set(r00.index) | set(r11.index)
+    dtype = data[types].dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # the types' own order (labels would sort as text: 4, 5, 2, 1, 3)
+        ks = [k for k in dtype.categories if k in present]
+    else:
+        ks = sorted(present)
     r00, r11, r10, r01 = (x.reindex(ks) for x in (r00, r11, r10, r01))
     within_s, reclass_s = r10 - r00, r11 - r10
     reclass_e, within_e = r01 - r00, r11 - r01
@@ -554,5 +660,6 @@ def decompose_change(
         "reclassification": reclass,
         "areas_in": [int(((c1v == k) & (c0v != k)).sum()) for k in ks],
         "areas_out": [int(((c0v == k) & (c1v != k)).sum()) for k in ks],
-    }, index=pd.Index(ks, name=types))
+    }, index=pd.CategoricalIndex(ks, dtype=dtype, name=types) if isinstance(dtype, pd.CategoricalDtype)
+       else pd.Index(ks, name=types))
     return out

@@ -7,6 +7,7 @@ bundled table is in :func:`info`; :func:`verify` checks their checksums.
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import numpy as np
@@ -163,7 +164,7 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     """
     import shapely
 
-    from .classify import omradestyp
+    from .classify import MOVED_2025_WARNING, omradestyp
     from .geography.boundaries import boundaries
 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
@@ -208,7 +209,9 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     width = np.r_[np.full(16, 5), 20]
     age = lower[band] + rng.integers(0, width[band])
 
-    typ = omradestyp(frame["regso"], year=2023, vintage=2025).astype(int).to_numpy()[owner_a]
+    with warnings.catch_warnings():  # synthetic outcomes only need a type per area, caveat or not
+        warnings.filterwarnings("ignore", message=MOVED_2025_WARNING)
+        typ = omradestyp(frame["regso"], year=2023, vintage=2025).astype(int).to_numpy()[owner_a]
     logit = -3.3 + 0.045 * (age - 40) + np.array([0, 0.9, 0.6, 0.3, 0.0, -0.3])[typ]
     p = np.where((age >= 16) & (age <= 64), 1 / (1 + np.exp(-logit)), 0.0)
     benefit = (rng.random(len(p)) < p).astype(np.int8)

@@ -42,7 +42,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
         Summary: records placed, cells suppressed, audit verdict, paths.
     """
     from . import datasets
-    from .classify import attach_omradestyp
+    from .classify import MOVED_2025_WARNING, attach_omradestyp
     from .disclosure.audit import audit
     from .disclosure.protect import protect
     from .disclosure.tabulate import tabulate
@@ -66,7 +66,9 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
         people = people[people["regso"].notna()].copy()
         people["regso"] = people["regso"].astype(str)
         _step("attaching SCB's official områdestyp (2023)", quiet)
-        people = attach_omradestyp(people, regso="regso", year=2023, vintage=2025, column="omradestyp")
+        with warnings.catch_warnings():  # the report states the 2025 caveat itself (under the maps)
+            warnings.filterwarnings("ignore", message=MOVED_2025_WARNING)
+            people = attach_omradestyp(people, regso="regso", year=2023, vintage=2025, column="omradestyp")
         working = people[(people["age"] >= 16) & (people["age"] <= 64)].copy()
         working["age_group"] = pd.cut(working["age"], [15, 29, 49, 64], labels=["16-29", "30-49", "50-64"]).astype(str)
         recipients = working[working["sickness_benefit"] == 1]
@@ -163,7 +165,7 @@ def _charts(work: Path, rate_tab: pd.DataFrame, protected: Any, pop_table: Any, 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .classify import omradestyp
+    from .classify import MOVED_2025_WARNING, omradestyp
     from .geography.boundaries import boundaries
 
     images = {}
@@ -178,7 +180,9 @@ def _charts(work: Path, rate_tab: pd.DataFrame, protected: Any, pop_table: Any, 
     images["rates"] = _png(fig, work / "rates_by_omradestyp.png")
 
     r = boundaries("regso", vintage=2025)
-    types = omradestyp(pd.Series(r.codes), year=2023, vintage=2025).astype(int).to_numpy()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=MOVED_2025_WARNING)
+        types = omradestyp(pd.Series(r.codes), year=2023, vintage=2025).astype(int).to_numpy()
     fig, ax = plt.subplots(figsize=(6, 6))
     _polys(ax, r.polygons, [_TYPE_COLOURS[t] for t in types])
     from matplotlib.patches import Patch
@@ -249,6 +253,10 @@ def _write_html(work: Path, summary: dict, protected: Any, rate_tab: pd.DataFram
               "'..' = suppressed value.</p>")
     rt = rate_tab.assign(omradestyp=rate_tab["omradestyp"].astype(int))[
         ["omradestyp", "events", "population", "rate", "lower", "upper", "method"]]
+    from .classify import _moved_in_2025
+    from .geography.boundaries import boundaries
+
+    moved = len(set(boundaries("regso", vintage=2025).codes) & _moved_in_2025())
     body = f"""<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8"><title>segstat demo report (synthetic data)</title>
 <style>
@@ -274,6 +282,9 @@ protection checked against every published cell) found {'no unsafe cell' if summ
 <h2>Maps</h2>
 <img alt="RegSO by områdestyp" src="data:image/png;base64,{images['map_types']}">
 <img alt="protected rate per RegSO" src="data:image/png;base64,{images['map_rates']}">
+<p class="small">Områdestyp 2023 is SCB's classification of RegSO 2020; each RegSO 2025 here has the type of the
+RegSO 2020 with the same code. {moved} of these codes lost or gained territory in the 2025 revision (SCB's DeSO
+change log), so their type describes a somewhat different area.</p>
 <h2>Protected table: recipients by RegSO and age group</h2>
 {legend}
 {_table_html(shown.drop(columns=['rule']), shown['status'].astype(str))}

@@ -139,21 +139,49 @@ def normalize_codes(
             bad_vals = values[bad]
             fixes = [(v, _padded(v, level)) for v in bad_vals]
             fixable = [(v, f) for v, f in fixes if f is not None]
-            if is_int[bad].any() or fixable:
+            if fixable:
                 shown = ", ".join(f"{v!r} -> {f!r}" for v, f in fixable[:5])
                 raise CodeError(
                     f"{int(bad.sum())} {level} code(s) are numbers or lost their leading zero: {shown}"
                     f"{' ...' if len(fixable) > 5 else ''}. Area codes are strings; read them with "
                     f"dtype=str (pandas.read_csv(..., dtype={{'col': str}})) or pad them as shown."
                 )
-            raise CodeError(
-                f"{int(bad.sum())} value(s) are not {level} codes: {examples(bad_vals.tolist())}. "
-                f"A {level} code looks like {_EXAMPLE[level]!r}."
-            )
+            if is_int[bad].any():
+                raise CodeError(
+                    f"{int(bad.sum())} {level} code(s) are numbers, not codes: {examples(bad_vals.tolist())}. "
+                    f"Area codes are strings such as {_EXAMPLE[level]!r}; read them with dtype=str "
+                    f"(pandas.read_csv(..., dtype={{'col': str}}))."
+                )
+            raise CodeError(f"{int(bad.sum())} value(s) are not {level} codes: {examples(bad_vals.tolist())}. "
+                            f"A {level} code looks like {_EXAMPLE[level]!r}.{_other_level_hint(bad_vals, level)}")
     out = text.where(pd.Series(ok), pd.NA).astype("string")
     out.index = index
     out.name = s.name if isinstance(codes, pd.Series) else None
     return out
+
+
+def _other_level_hint(values: Any, level: str) -> str:
+    """A hint when the values are codes of another level (DeSO codes where RegSO codes were asked for)."""
+    for other in LEVELS:
+        if other != level and all(isinstance(v, str) and PATTERNS[other].match(v.strip().upper()) for v in values):
+            if LEVELS.index(other) < LEVELS.index(level):
+                return (f" These are {other} codes: map them first with segstat.to_level(codes, {level!r}, "
+                        f"vintage=...).")
+            return f" These are {other} codes, a coarser level than {level}."
+    return ""
+
+
+def malformed_note(codes: Any, level: str) -> tuple[int, str]:
+    """For ``errors="coerce"``: how many present values are not codes of ``level`` (they become <NA>), and a
+    description with examples and, for codes of another level, the fix."""
+    s = _as_series(codes)
+    values = s.to_numpy(dtype=object)
+    present = ~pd.isna(values)
+    norm = normalize_codes(s, level, errors="coerce").to_numpy(dtype=object)
+    bad = present & pd.isna(norm)
+    if not bad.any():
+        return 0, ""
+    return int(bad.sum()), f"{examples(values[bad].tolist(), 3)}{_other_level_hint(values[bad], level)}"
 
 
 def detect_level(codes: pd.Series) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from .._data import load_table
 from .._validation import check_choice, check_level, close_matches, examples
 from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
-from .codes import LEVELS, _as_series, _padded, detect_level, normalize_codes
+from .codes import LEVELS, _as_series, _padded, detect_level, malformed_note, normalize_codes
 
 VINTAGES = (2018, 2025)
 _ALIASES = {2018: 2018, 2020: 2018, 2025: 2025}
@@ -169,6 +169,11 @@ def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = 
     ``errors="coerce"``, become ``<NA>`` with a :class:`CoercedWarning`.
     """
     norm = normalize_codes(codes, level, errors=errors)
+    if errors == "coerce":
+        n_bad, shown = malformed_note(codes, level)
+        if n_bad:
+            warnings.warn(f"{n_bad} value(s) are not {level} codes and were set to <NA> (e.g. {shown}).",
+                          CoercedWarning, stacklevel=3)
     known = _known(level, vintage)
     present = norm.notna().to_numpy()
     is_known = np.zeros(len(norm), dtype=bool)
