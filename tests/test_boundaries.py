@@ -107,3 +107,27 @@ def test_invalid_polygons_duplicates_and_unknown_codes_are_refused(tmp_path):
         segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C9999"], [sq], "u.geojson", "EPSG:3006"))
     with pytest.raises(InputValueError, match="does not exist"):
         segstat.boundaries("deso", path=tmp_path / "nope.gpkg")
+
+
+def test_multipolygon_areas_are_located_exactly(tmp_path):
+    # an area in two parts (a mainland part and an island) beside a single polygon; the grid index must mark
+    # the edges of every part, or runs of cells cross them and points in the gap are "placed"
+    b = segstat.boundaries("deso", vintage=2025)
+    a, c = b.codes[:2]
+    box = shapely.box
+    geoms = [box(320_000, 6_400_000, 321_000, 6_401_000),
+             shapely.MultiPolygon([box(322_000, 6_402_000, 330_000, 6_409_000),
+                                   box(322_000, 6_411_000, 323_000, 6_412_000)])]
+    custom = segstat.boundaries("deso", vintage=2025, path=_geojson(tmp_path, [a, c], geoms, crs="EPSG:3006"))
+    pts = pd.DataFrame({"x": [326_000.0, 322_500.0, 320_500.0, 321_500.0, 325_000.0, 322_500.0],
+                        "y": [6_405_000.0, 6_411_500.0, 6_400_500.0, 6_405_000.0, 6_400_500.0, 6_410_000.0]})
+    out = segstat.locate(pts, level="deso", vintage=2025, boundaries=custom)
+    assert out["deso"].tolist()[:3] == [c, c, a]
+    assert out["deso"].isna().tolist()[3:] == [True, True, True]
+    assert (out["status"].iloc[3:] == "outside_coverage").all()
+    # and against shapely on random points over the whole extent
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(319_000, 331_000, 20_000), rng.uniform(6_399_000, 6_413_000, 20_000)
+    got = segstat.locate(pd.DataFrame({"x": x, "y": y}), level="deso", vintage=2025, boundaries=custom)["deso"]
+    expected = np.where(shapely.contains_xy(geoms[0], x, y), a, np.where(shapely.contains_xy(geoms[1], x, y), c, None))
+    assert (got.astype(object).where(got.notna(), None).to_numpy() == expected).all()

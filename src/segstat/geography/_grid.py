@@ -57,7 +57,9 @@ class GridIndex:
         self.ny = int(np.floor(height / cell)) + 1
 
         marked = np.zeros((self.ny, self.nx), dtype=bool)
-        rings = shapely.get_rings(self.polygons)
+        # the rings of every part: shapely.get_rings gives nothing for a MultiPolygon, whose edges would then
+        # go unmarked and let a run of cells cross them
+        rings = shapely.get_rings(shapely.get_parts(self.polygons))
         coords, ring_id = shapely.get_coordinates(rings, return_index=True)
         gx = (coords[:, 0] - xmin) / cell
         gy = (coords[:, 1] - ymin) / cell
