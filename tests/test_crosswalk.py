@@ -75,8 +75,11 @@ def test_whole_country_total_is_preserved_with_weights():
     assert r.data["population"].sum() == pytest.approx(10_521_556, abs=1e-6)
     assert len(r.data) == 6160
     counts = r.report["method"].value_counts()
-    assert counts["unchanged"] + counts["allocated"] + counts["recoded"] + counts.get("aggregated", 0) == 6160
-    assert counts["recoded"] == 5
+    assert counts.sum() == 6160 and counts["recoded"] == 5
+    # SCB's log marks 110 areas as grown and 20 as shrunk without naming the other area: not "unchanged"
+    assert counts["unlinked_change"] == 130
+    unlinked = r.report[r.report["method"] == "unlinked_change"]
+    assert unlinked["boundary_changed"].all() and (unlinked["sources"] == unlinked["code"]).all()
 
 
 def test_partial_sources_are_refused_or_reported():
@@ -117,3 +120,44 @@ def test_input_is_not_mutated():
     before = d.copy()
     segstat.crosswalk(d, area="deso", counts="n", from_vintage=2025, to_vintage=2018)
     pd.testing.assert_frame_equal(d, before)
+
+
+def test_change_types_are_kept_whole_and_same_vintage_reports_no_change():
+    d = pd.DataFrame({"deso": ["0114C1060"], "n": [10]})
+    r = segstat.crosswalk(d, area="deso", counts="n", from_vintage=2018, to_vintage=2025,
+                          weights=pd.Series({"0114C1061": 1.0, "0114C1062": 1.0}))
+    assert set(r.report["change_types"]) == {"Upphör; till nybildad"}  # SCB's own name, with its "; "
+    same = segstat.crosswalk(pd.DataFrame({"deso": ["0114C1061"], "n": [1]}), area="deso", counts="n",
+                             from_vintage=2025, to_vintage=2025).report
+    assert same[["method", "boundary_changed", "change_types"]].values.tolist() == [["unchanged", False, ""]]
+
+
+def test_weights_tables_that_would_lose_or_invent_counts_are_refused():
+    d = pd.DataFrame({"deso": ["0114C1060"], "n": [10]})
+    kw = dict(area="deso", counts="n", from_vintage=2018, to_vintage=2025)
+    table = pd.DataFrame({"from": ["0114C1060"] * 3, "to": ["0114C1061", "0114C1062", "0114C1010"],
+                          "weight": [0.5, 0.25, 0.25]})
+    with pytest.raises(segstat.errors.CrosswalkError, match=r"does not link: '0114C1060->0114C1010'"):
+        segstat.crosswalk(d, **kw, weights=table)
+    neg = pd.DataFrame({"from": ["0114C1060"] * 2, "to": ["0114C1061", "0114C1062"], "weight": [1.5, -0.5]})
+    with pytest.raises(segstat.errors.CrosswalkError, match=r"between 0 and 1.*'0114C1060->0114C1062'"):
+        segstat.crosswalk(d, **kw, weights=neg)
+    rep = pd.DataFrame({"from": ["0114C1060"] * 3, "to": ["0114C1061", "0114C1061", "0114C1062"],
+                        "weight": [0.25, 0.25, 0.5]})
+    with pytest.raises(segstat.errors.CrosswalkError, match=r"repeat the pairs '0114C1060->0114C1061'"):
+        segstat.crosswalk(d, **kw, weights=rep)
+    with pytest.raises(segstat.errors.CrosswalkError, match=r"repeat DeSO 2025 code\(s\) '0114C1061'"):
+        segstat.crosswalk(d, **kw, weights=pd.Series([1.0, 1.0, 2.0], index=["0114C1061", "0114C1061", "0114C1062"]))
+    ok = segstat.crosswalk(d, **kw, weights=table.iloc[:2].assign(weight=[0.6, 0.4]))
+    assert ok.data["n"].tolist() == pytest.approx([6.0, 4.0])
+
+
+def test_count_columns_whose_names_only_read_like_rates_are_accepted():
+    d = pd.DataFrame({"deso": ["0586C2010"], "immigration": [4], "shareholders": [2], "handel": [1]})
+    r = segstat.crosswalk(d, area="deso", counts=["immigration", "shareholders", "handel"], from_vintage=2018,
+                          to_vintage=2025)
+    assert r.data[["immigration", "shareholders", "handel"]].values.tolist() == [[4, 2, 1]]
+    for name in ("andel_utrikes", "medianinkomst", "rate", "share_foreign"):
+        with pytest.raises(InputValueError, match="cannot be summed"):
+            segstat.crosswalk(pd.DataFrame({"deso": ["0586C2010"], name: [1]}), area="deso", counts=name,
+                              from_vintage=2018, to_vintage=2025)

@@ -11,7 +11,14 @@ whose joint territory is the same in both vintages, so
   (targets receive the sum of their sources),
 * a component with one source and one target passes counts through
   (unchanged code, recoded area, or boundary moved only into territorial water),
-* any other component needs an allocation: the caller supplies ``weights=``.
+* a source linked to one target passes its counts to it whole; a source linked
+  to several (its territory was divided) needs an allocation: the caller
+  supplies ``weights=``.
+
+The log is not complete: 121 DeSO are marked as grown and 28 as shrunk without
+the area that gave or took the territory. segstat cannot move territory the log
+does not name; such an area keeps its counts and is reported as
+``unlinked_change`` (``boundary_changed`` true), never as unchanged.
 
 Two rows of the log dated 2018-02-21 (1883A0010, 1883A0020 -> 1883A0030)
 predate the DeSO 2018 key and are not part of the 2018 -> 2025 change.
@@ -20,6 +27,7 @@ predate the DeSO 2018 key and are not part of the 2018 -> 2025 change.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +39,12 @@ from .._validation import check_columns, check_counts, check_dataframe, examples
 from ..errors import CrosswalkError, InputTypeError, InputValueError
 from .registry import check_vintage, validate_codes
 
-#: column names that hold non-additive statistics; their values cannot be summed
-_NON_ADDITIVE = ("median", "mean", "medel", "andel", "share", "pct", "percent", "procent",
-                 "rate", "ratio", "kvot", "average", "genomsnitt")
+#: words of column names that hold non-additive statistics (their values cannot be summed): Swedish words
+#: also as the start of a compound ("medianinkomst", "andelar"), English ones as a whole word or plural
+_NON_ADDITIVE_PREFIX = ("median", "medel", "andel", "procent", "kvot", "genomsnitt")
+_NON_ADDITIVE_WORDS = ("mean", "share", "pct", "percent", "rate", "ratio", "average", "median")
 _WATER_ONLY = "Utvidgas till territorialvattengräns"
+_TYPES_SEP = " | "
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,8 @@ def _links() -> _Links:
 
     types = pd.concat([log[["from_deso", "change_type"]].rename(columns={"from_deso": "deso"}),
                        log[["to_deso", "change_type"]].rename(columns={"to_deso": "deso"})])
-    changes = types.groupby("deso")["change_type"].agg(lambda s: "; ".join(sorted(set(s))))
+    # SCB's type names contain "; " themselves ("Upphör; till nybildad"): joined with " | "
+    changes = types.groupby("deso")["change_type"].agg(lambda s: _TYPES_SEP.join(sorted(set(s))))
     return _Links(edges=edges, component=comp, changes=changes.to_frame())
 
 
@@ -97,9 +108,12 @@ class CrosswalkResult:
         the count columns.
     report : pandas.DataFrame
         One row per target area present in ``data``: ``method`` (``unchanged``,
-        ``recoded``, ``aggregated``, ``allocated``), ``sources`` (the source
-        codes, ``;``-separated), ``boundary_changed``, ``change_types`` (SCB's
-        change types) and ``missing_sources`` (non-empty only with ``partial=True``).
+        ``recoded``, ``aggregated``, ``allocated``, or ``unlinked_change``: the
+        area kept its code, SCB's log says its boundary changed but names no
+        other area, so its counts passed through whole), ``sources`` (the
+        source codes, ``;``-separated), ``boundary_changed``, ``change_types``
+        (SCB's change types, `` | ``-separated, each kept whole) and
+        ``missing_sources`` (non-empty only with ``partial=True``).
     from_vintage, to_vintage : int
     """
 
@@ -122,12 +136,14 @@ class CrosswalkResult:
 
 def _check_count_columns(data: pd.DataFrame, counts: list[str], fractional: bool) -> None:
     for c in counts:
-        low = str(c).lower()
-        hit = [w for w in _NON_ADDITIVE if w in low]
+        words = [w for w in re.split(r"[^a-zåäö]+", str(c).lower()) if w]
+        hit = [p for w in words for p in _NON_ADDITIVE_PREFIX if w.startswith(p)] + \
+              [x for w in words for x in _NON_ADDITIVE_WORDS if w in (x, x + "s")]
         if hit:
             raise InputValueError(
                 f"counts={c!r} looks like a {hit[0]} (a share, mean, median or rate), which cannot be summed "
-                f"across areas. Move the numerator and denominator counts instead and recompute it afterwards."
+                f"across areas. Move the numerator and denominator counts instead and recompute it afterwards "
+                f"(a column of counts whose name merely reads like one: rename it)."
             )
     check_counts(data, counts, integer=not fractional)
 
@@ -247,7 +263,10 @@ def crosswalk(
         e["n_src"] = n_src.reindex(e["comp"]).to_numpy()
     else:
         e["comp"], e["n_dst"], e["n_src"] = np.arange(len(e)), 1, 1
-    e["share"] = np.where(e["n_dst"] == 1, 1.0, np.nan)
+    # a source linked to a single target goes there whole, even in a component with several targets; only
+    # a source whose territory was divided among targets needs weights
+    e["split"] = e.groupby("src")["dst"].transform("size").to_numpy() > 1
+    e["share"] = np.where(e["split"], np.nan, 1.0)
 
     if src_v != dst_v:
         given = set(codes.astype(str))
@@ -272,9 +291,10 @@ def crosswalk(
         if weights is None:
             srcs = sorted(need["src"].unique())
             raise CrosswalkError(
-                f"{len(srcs)} DeSO {src_v} code(s) share territory with more than one DeSO {dst_v} area (their "
-                f"boundaries were redrawn), so their counts need an allocation: {examples(srcs)}. Pass weights= (a Series of target-area weights such as the "
-                f"DeSO {dst_v} population, or a DataFrame with columns from, to, weight)."
+                f"{len(srcs)} DeSO {src_v} code(s) were divided among several DeSO {dst_v} areas (their "
+                f"boundaries were redrawn), so their counts need an allocation: {examples(srcs)}. Pass weights= "
+                f"(a Series of target-area weights such as the DeSO {dst_v} population, or a DataFrame with "
+                f"columns from, to, weight)."
             )
         e.loc[need.index, "share"] = _shares(need, weights, dst_v)
 
@@ -301,6 +321,9 @@ def _shares(need: pd.DataFrame, weights: Any, dst_v: int) -> np.ndarray:
     if isinstance(weights, pd.Series):
         w = weights.copy()
         w.index = w.index.astype(str)
+        if not w.index.is_unique:
+            raise CrosswalkError(f"weights repeat DeSO {dst_v} code(s) {examples(w.index[w.index.duplicated()].tolist())}; "
+                                 f"give one weight per target area.")
         missing = sorted(set(need["dst"]) - set(w.index))
         if missing:
             raise CrosswalkError(
@@ -318,6 +341,22 @@ def _shares(need: pd.DataFrame, weights: Any, dst_v: int) -> np.ndarray:
     if isinstance(weights, pd.DataFrame):
         check_columns(weights, {"weights": ["from", "to", "weight"]}, name="weights")
         w = weights.assign(**{"from": weights["from"].astype(str), "to": weights["to"].astype(str)})
+        dup = w.duplicated(["from", "to"], keep=False)
+        if dup.any():
+            pairs = pd.unique(w.loc[dup, "from"] + "->" + w.loc[dup, "to"]).tolist()
+            raise CrosswalkError(f"weights repeat the pairs {examples(pairs)}; give each from -> to pair once.")
+        v = pd.to_numeric(w["weight"], errors="coerce").to_numpy(float)
+        if np.isnan(v).any() or (v < 0).any():
+            bad = (w["from"] + "->" + w["to"])[np.isnan(v) | (v < 0)].tolist()
+            raise CrosswalkError(f"weights must be shares between 0 and 1 without NaN; they are not for {examples(bad)}.")
+        # a pair the change log does not link would move counts into an area that holds none of the source's
+        # territory (and, left out of the move, lose them): refuse it
+        linked = set(zip(need["src"], need["dst"]))
+        relevant = w["from"].isin(set(need["src"]))
+        unlinked = [f"{a}->{b}" for a, b in zip(w.loc[relevant, "from"], w.loc[relevant, "to"]) if (a, b) not in linked]
+        if unlinked:
+            raise CrosswalkError(f"weights give pairs that SCB's change log does not link: {examples(unlinked)}; a "
+                                 f"source's counts can only go to the DeSO {dst_v} areas holding its territory.")
         sums = w.groupby("from")["weight"].sum()
         off = sums[(sums - 1).abs() > 1e-9]
         if len(off):
@@ -336,18 +375,22 @@ def _report(e: pd.DataFrame, links: _Links, src_v: int, dst_v: int) -> pd.DataFr
         "code": g.size().index.astype(str),
         "sources": g["src"].agg(lambda s: ";".join(sorted(s))).to_numpy(),
         "n_src": g["n_src"].first().to_numpy(),
-        "n_dst": g["n_dst"].first().to_numpy(),
-        "exact": g["n_dst"].first().eq(1).to_numpy(),
+        "exact": ~g["split"].any().to_numpy(),
     })
-    types = links.changes["change_type"]
-    src_types = e.assign(t=e["src"].map(types)).groupby("dst")["t"].agg(
-        lambda s: "; ".join(sorted({x for v in s.dropna() for x in v.split("; ")})))
-    dst_types = rep["code"].map(types).fillna("")
-    rep["change_types"] = ["; ".join(sorted({x for x in (a + "; " + b).split("; ") if x})) for a, b in
-                           zip(src_types.reindex(rep["code"]).fillna("").to_numpy(), dst_types)]
-    rep["boundary_changed"] = [bool(t) and t != _WATER_ONLY and not t.startswith("Kodändrad") for t in rep["change_types"]]
+    if src_v == dst_v:  # nothing moves within a vintage
+        rep["change_types"], rep["boundary_changed"] = "", False
+    else:
+        types = links.changes["change_type"]
+        src_types = e.assign(t=e["src"].map(types)).groupby("dst")["t"].agg(
+            lambda s: {x for v in s.dropna() for x in v.split(_TYPES_SEP)})
+        dst_types = rep["code"].map(types).fillna("")
+        sets = [a | {x for x in b.split(_TYPES_SEP) if x}
+                for a, b in zip(src_types.reindex(rep["code"]).to_numpy(), dst_types)]
+        rep["change_types"] = [_TYPES_SEP.join(sorted(t)) for t in sets]
+        rep["boundary_changed"] = [any(x != _WATER_ONLY and not x.startswith("Kodändrad") for x in t) for t in sets]
+    same = (rep["n_src"] == 1) & (rep["sources"] == rep["code"])
     rep["method"] = np.select(
-        [~rep["exact"], (rep["n_src"] == 1) & (rep["sources"] == rep["code"]), rep["n_src"] == 1],
-        ["allocated", "unchanged", "recoded"], default="aggregated")
+        [~rep["exact"], same & rep["boundary_changed"], same, rep["n_src"] == 1],
+        ["allocated", "unlinked_change", "unchanged", "recoded"], default="aggregated")
     rep["code"] = rep["code"].astype("string")
     return rep[["code", "method", "sources", "boundary_changed", "change_types"]]
