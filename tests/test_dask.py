@@ -72,3 +72,18 @@ def test_measures_accept_a_dask_aggregation(people):
     r = segstat.rates(agg, events="foreign", population="one", by="age")
     local = people.assign(foreign=(people["pid"] % 3 == 0).astype(int), one=1).groupby("age")[["foreign", "one"]].sum()
     assert r["events"].tolist() == local["foreign"].tolist()
+
+
+def test_locate_on_dask_checks_its_arguments_before_building_the_graph():
+    from segstat.errors import InputTypeError, InputValueError
+
+    pts = dd.from_pandas(pd.DataFrame({"x": [319_500.0], "y": [6_399_500.0]}), npartitions=1)
+    with pytest.raises(InputValueError, match="boundaries are RegSO 2025 but level='deso'"):
+        segstat.locate(pts, boundaries=segstat.boundaries("regso"))
+    with pytest.raises(InputValueError, match="max_distance=-5"):
+        segstat.locate(pts, max_distance=-5)
+    with pytest.raises(InputTypeError, match="boundaries must come from segstat.boundaries"):
+        segstat.locate(pts, boundaries="x")
+    text = dd.from_pandas(pd.DataFrame({"x": ["319500"], "y": ["6399500"]}), npartitions=1)
+    with pytest.raises(InputTypeError, match=r"x='x' must hold numbers"):
+        segstat.locate(text)

@@ -157,3 +157,15 @@ def test_bad_arguments():
 def test_empty_input_gives_empty_result():
     out = segstat.locate(pd.DataFrame({"x": [], "y": []}))
     assert len(out) == 0 and out.attrs["segstat_locate"].n == 0
+
+
+def test_zero_snapping_distance_is_no_snapping_and_threads_are_checked():
+    sea = pd.DataFrame({"x": [674_000.0], "y": [6_580_000.0]})  # Stockholm: outside the bundled coverage
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnplacedWarning)
+        a = segstat.locate(sea, max_distance=0)
+        b = segstat.locate(sea)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["status"].tolist() == ["outside_coverage"]
+    with pytest.raises(InputValueError, match=r"threads='4' must be a positive integer"):
+        segstat.locate(sea, threads="4")

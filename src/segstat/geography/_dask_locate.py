@@ -44,7 +44,7 @@ def locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int
         if col not in data.columns:
             raise InputValueError(f"column {col!r} is not in the Dask DataFrame; columns are {list(data.columns)}.")
     v = check_vintage(vintage)
-    b = boundaries if boundaries is not None else _load_boundaries(level, vintage=v)
+    b = boundaries if boundaries is not None else _load_boundaries(level, vintage=v)  # checked by locate()
     _, source_crs = _transformer(crs)
     index = _ship(dask, b.index)
     light = Boundaries(b.level, b.vintage, b.codes, b.polygons[:0], b.source)  # codes only, for the output

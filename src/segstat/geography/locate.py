@@ -113,11 +113,41 @@ def _chunk(x: np.ndarray, y: np.ndarray, index: Any, transformer: Any, geographi
     return poly, status
 
 
+def _check_arguments(level: Any, vintage: Any, boundaries: Any, max_distance: Any, chunk_size: Any,
+                     threads: Any) -> tuple[str, int, Boundaries, float | None]:
+    """The checks of locate()'s arguments, the same for pandas and Dask input; returns the level, the vintage,
+    the boundaries (loaded if not given) and max_distance (None for no snapping)."""
+    level = check_level(level, ("deso", "regso"))
+    v = check_vintage(vintage)
+    if boundaries is None:
+        boundaries = _load_boundaries(level, vintage=v)
+    elif not isinstance(boundaries, Boundaries):
+        raise InputTypeError("boundaries must come from segstat.boundaries() or segstat.download_boundaries().")
+    if (boundaries.level, boundaries.vintage) != (level, v):
+        raise InputValueError(
+            f"boundaries are {vintage_label(boundaries.level, boundaries.vintage)} but level={level!r}, "
+            f"vintage={vintage!r} was asked; pass matching boundaries.")
+    if max_distance is not None and (isinstance(max_distance, bool) or not isinstance(max_distance, (int, float))
+                                     or not max_distance >= 0 or not np.isfinite(max_distance)):
+        raise InputValueError(f"max_distance={max_distance!r} must be a non-negative number of metres "
+                              f"(or None for no snapping).")
+    if not isinstance(chunk_size, (int, np.integer)) or isinstance(chunk_size, bool) or chunk_size < 1:
+        raise InputValueError(f"chunk_size={chunk_size!r} must be a positive integer.")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
+                                or threads < 1):
+        raise InputValueError(f"threads={threads!r} must be a positive integer (or None for every core).")
+    return level, v, boundaries, (None if max_distance == 0 else max_distance)  # 0 m of snapping is none
+
+
+def _check_numeric(dtype: Any, col: str, keyword: str) -> None:
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        raise InputTypeError(f"{keyword}={col!r} must hold numbers, got dtype {dtype}. "
+                             f"Convert it with pandas.to_numeric(data[{col!r}]).")
+
+
 def _coords(data: pd.DataFrame, col: str, keyword: str) -> np.ndarray:
     s = data[col]
-    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise InputTypeError(f"{keyword}={col!r} must hold numbers, got dtype {s.dtype}. "
-                             f"Convert it with pandas.to_numeric(data[{col!r}]).")
+    _check_numeric(s.dtype, col, keyword)
     return s.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -200,27 +230,18 @@ def locate(
     >>> pts = pd.DataFrame({"x": [319_500.0, float("nan")], "y": [6_399_500.0, 6_400_000.0]})
     >>> out = segstat.locate(pts)  # doctest: +SKIP
     """
+    level, v, boundaries, max_distance = _check_arguments(level, vintage, boundaries, max_distance, chunk_size,
+                                                          threads)
     if type(data).__module__.startswith("dask"):
         from ._dask_locate import locate_dask
 
-        return locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=vintage, boundaries=boundaries,
+        for col, keyword in ((x, "x"), (y, "y")):  # the partitions' dtypes are known before anything runs
+            if col in data.columns:
+                _check_numeric(data[col].dtype, col, keyword)
+        return locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=v, boundaries=boundaries,
                            max_distance=max_distance, chunk_size=chunk_size)
     data = check_dataframe(data, allow_empty=True)
     check_columns(data, {"x": x, "y": y})
-    level = check_level(level, ("deso", "regso"))
-    v = check_vintage(vintage)
-    if boundaries is None:
-        boundaries = _load_boundaries(level, vintage=v)
-    elif not isinstance(boundaries, Boundaries):
-        raise InputTypeError("boundaries must come from segstat.boundaries() or segstat.download_boundaries().")
-    if (boundaries.level, boundaries.vintage) != (level, v):
-        raise InputValueError(
-            f"boundaries are {vintage_label(boundaries.level, boundaries.vintage)} but level={level!r}, "
-            f"vintage={vintage!r} was asked; pass matching boundaries.")
-    if max_distance is not None and not (isinstance(max_distance, (int, float)) and max_distance >= 0):
-        raise InputValueError(f"max_distance={max_distance!r} must be a non-negative number of metres.")
-    if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise InputValueError(f"chunk_size={chunk_size!r} must be a positive integer.")
     transformer, source_crs = _transformer(crs)
     xs, ys = _coords(data, x, "x"), _coords(data, y, "y")
     index = boundaries.index
