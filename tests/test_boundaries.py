@@ -131,3 +131,17 @@ def test_multipolygon_areas_are_located_exactly(tmp_path):
     got = segstat.locate(pd.DataFrame({"x": x, "y": y}), level="deso", vintage=2025, boundaries=custom)["deso"]
     expected = np.where(shapely.contains_xy(geoms[0], x, y), a, np.where(shapely.contains_xy(geoms[1], x, y), c, None))
     assert (got.astype(object).where(got.notna(), None).to_numpy() == expected).all()
+
+
+def test_code_column_in_any_case_and_region_given_as_a_number(tmp_path):
+    b = segstat.boundaries("deso", vintage=2025)
+    doc = json.loads(_geojson(tmp_path, b.codes[:3], b.polygons[:3], crs="EPSG:3006").read_text(encoding="utf-8"))
+    for f in doc["features"]:
+        f["properties"] = {"Desokod": f["properties"]["desokod"]}  # as in some of SCB's own files
+    p = tmp_path / "upper.geojson"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    assert list(segstat.boundaries("deso", vintage=2025, path=p).codes) == list(b.codes[:3])
+    from segstat.errors import InputTypeError
+    with pytest.raises(InputTypeError, match=r"region=1480: give kommun or län codes as strings"):
+        segstat.boundaries("deso", region=1480)
+    assert len(segstat.boundaries("deso", region="1480")) == 320

@@ -48,3 +48,20 @@ def test_scalar_and_bad_types():
     assert segstat.normalize_codes("0114", "kommun").tolist() == ["0114"]
     with pytest.raises(InputTypeError):
         segstat.normalize_codes(object(), "kommun")
+
+
+def test_code_errors_for_floats_booleans_other_levels_and_unicode_digits():
+    from segstat.errors import CodeError
+
+    with pytest.raises(CodeError, match=r"are numbers, not codes: 1\.5"):
+        segstat.normalize_codes([1.5], "kommun")
+    with pytest.raises(CodeError, match=r"not kommun codes: True") as e:
+        segstat.normalize_codes([True], "kommun")
+    assert "0001" not in str(e.value)
+    with pytest.raises(CodeError, match=r"'01'.*These are lan codes") as e:
+        segstat.normalize_codes(["01"], "kommun")
+    assert "0001" not in str(e.value)
+    with pytest.raises(CodeError, match="not kommun codes"):
+        segstat.normalize_codes(["０１１４"], "kommun")  # full-width digits look like 0114 but are not a code
+    with pytest.raises(CodeError, match=r"114 -> '0114'"):
+        segstat.normalize_codes([114], "kommun")

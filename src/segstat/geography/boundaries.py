@@ -13,7 +13,7 @@ import shapely
 
 from .._data import data_path, table_info
 from .._validation import check_level, examples
-from ..errors import DataIntegrityError, InputValueError, VintageError
+from ..errors import DataIntegrityError, InputTypeError, InputValueError, VintageError
 from .codes import LEVELS
 from .registry import check_vintage, parents, validate_codes, vintage_label
 
@@ -78,7 +78,10 @@ class Boundaries:
 
     def subset(self, region: Any) -> Boundaries:
         """Only the polygons in a kommun or län (code or list of codes)."""
-        regions = [region] if isinstance(region, str) else list(region)
+        regions = [region] if isinstance(region, str) else list(region) if isinstance(region, (list, tuple)) else None
+        if regions is None or not all(isinstance(r, str) for r in regions):
+            raise InputTypeError(f"region={region!r}: give kommun or län codes as strings, e.g. region='1480' or "
+                                 f"['1480', '1481'] (codes keep their leading zeros: '0114').")
         frame = self.to_frame()
         keep = np.zeros(len(self), dtype=bool)
         for r in regions:
@@ -148,6 +151,9 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
     else:
         geoms, attrs, crs = _io.read_other(path)
     col = next((c for c in _CODE_FIELDS[level] if c in attrs.columns), None)
+    if col is None:  # the same names in any case (SCB's DeSO 2018 files call the column "Deso")
+        lower = {str(c).lower(): c for c in attrs.columns}
+        col = next((lower[f.lower()] for f in _CODE_FIELDS[level] if f.lower() in lower), None)
     if col is None:
         raise InputValueError(f"{path}: no {level} code column; looked for {', '.join(_CODE_FIELDS[level])}. "
                               f"Columns are {examples(attrs.columns.tolist(), 12)}.")

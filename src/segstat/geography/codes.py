@@ -26,18 +26,18 @@ from ..errors import CodeError, InputTypeError
 
 LEVELS = ("deso", "regso", "kommun", "lan")
 
-PATTERNS = {
-    "deso": re.compile(r"^\d{4}[ABC]\d{4}$"),
-    "regso": re.compile(r"^\d{4}R\d{3}$"),
-    "kommun": re.compile(r"^\d{4}$"),
-    "lan": re.compile(r"^\d{2}$"),
+PATTERNS = {  # ASCII digits only: \d would also take full-width and other Unicode digits
+    "deso": re.compile(r"^[0-9]{4}[ABC][0-9]{4}$"),
+    "regso": re.compile(r"^[0-9]{4}R[0-9]{3}$"),
+    "kommun": re.compile(r"^[0-9]{4}$"),
+    "lan": re.compile(r"^[0-9]{2}$"),
 }
 #: the same patterns with the leading zero lost (``114C1061`` for ``0114C1061``)
-_LOST_ZERO = {
-    "deso": (re.compile(r"^\d{3}[ABC]\d{4}$"), 1),
-    "regso": (re.compile(r"^\d{3}R\d{3}$"), 1),
-    "kommun": (re.compile(r"^\d{1,3}$"), 4),
-    "lan": (re.compile(r"^\d$"), 2),
+_LOST_ZERO = {  # codes have at most one leading zero (län 01-09), so exactly one digit is missing
+    "deso": (re.compile(r"^[0-9]{3}[ABC][0-9]{4}$"), 1),
+    "regso": (re.compile(r"^[0-9]{3}R[0-9]{3}$"), 1),
+    "kommun": (re.compile(r"^[0-9]{3}$"), 4),
+    "lan": (re.compile(r"^[0-9]$"), 2),
 }
 _SUFFIX = re.compile(r"_(?:DESO|REGSO)\d{4}$")
 _EXAMPLE = {"deso": "0114C1061", "regso": "0114R006", "kommun": "0114", "lan": "01"}
@@ -55,6 +55,8 @@ def _as_series(codes: Any, name: str = "codes") -> pd.Series:
 
 def _padded(value: Any, level: str) -> str | None:
     """The zero-padded fix for a code that lost its leading zero, if there is one."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
     s = str(value).strip().upper()
     if isinstance(value, (int, np.integer)) or (isinstance(value, float) and float(value).is_integer()):
         s = str(int(value))

@@ -91,8 +91,8 @@ def _areas(level: str, vintage: int) -> pd.DataFrame:
                             "kommun": r["kommun"], "lan": r["lan"]})
     elif level == "kommun":
         k = _kommuner()
-        out = pd.DataFrame({"code": k.index.astype("string"), "name": k["name"].astype("string").to_numpy(),
-                            "lan": k["lan"].astype("string").to_numpy()})
+        out = pd.DataFrame({"code": k.index.astype("string"), "name": pd.array(k["name"], dtype="string"),
+                            "lan": pd.array(k["lan"], dtype="string")})
     else:
         lan = load_table("lan")
         out = pd.DataFrame({"code": lan["county_code"].astype("string"),
