@@ -128,3 +128,64 @@ def test_ptable_rows_at_their_variance_limit_keep_mean_zero_and_exact_variance()
         assert row["row_variance"].iloc[0] == pytest.approx(min(12.0, -lo * hi), abs=1e-9)
     three = pt[pt["i"] == 3].set_index("noise")["p"]
     assert three[-3] == pytest.approx(4 / 7) and three[4] == pytest.approx(3 / 7)
+
+
+def test_record_keys_do_not_depend_on_how_the_ids_are_stored():
+    ids = [101, 102, 2**40 + 3]
+    k = segstat.record_keys(np.array(ids, dtype=np.int64), seed=9)
+    # a merge that once added a missing value turns an int column into floats; object columns of ints
+    assert np.array_equal(k, segstat.record_keys(np.array(ids, dtype=float), seed=9))
+    assert np.array_equal(k, segstat.record_keys(pd.Series(ids, dtype=object), seed=9))
+    with pytest.raises(InputValueError, match=r"whole numbers or text; got 1\.5"):
+        segstat.record_keys([1.5, 2.0], seed=9)
+    with pytest.raises(InputValueError, match=r"1-D"):
+        segstat.record_keys(np.zeros((2, 2), dtype=int), seed=9)
+    # the same persons tabulated from an int and a float id column publish the same perturbed total
+    d = pd.DataFrame({"g": ["a"] * 50, "id": np.arange(50)})
+    a = segstat.perturb(segstat.tabulate(d.assign(k=segstat.record_keys(d["id"], seed=3)), by="g", record_key="k"))
+    b = segstat.perturb(segstat.tabulate(d.assign(k=segstat.record_keys(d["id"].astype(float), seed=3)), by="g",
+                                         record_key="k"))
+    assert a.values.tolist() == b.values.tolist()
+
+
+def test_own_perturbation_tables_are_checked_and_described():
+    from segstat.disclosure.perturb import perturbation_table
+
+    d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 3, "id": range(33)})
+    d["key"] = segstat.record_keys(d["id"], seed=7)
+    t = segstat.tabulate(d, by="g", record_key="key")
+    own = perturbation_table(max_noise=3, variance=2.0)[["i", "noise", "p"]]
+    p = segstat.perturb(t, ptable=own)
+    assert p.max_noise == 3 and p.variance == pytest.approx(2.0, rel=1e-9)
+    assert "±3" in p.method_note("en") and "variance 2" in p.method_note("en")
+    zeros = pd.concat([pd.DataFrame({"i": [0, 0], "noise": [0, 1], "p": [0.5, 0.5]}), own[own["i"] > 0]])
+    with pytest.raises(InputValueError, match="perturbs zeros"):
+        segstat.perturb(t, ptable=zeros)
+    neg = own.copy()
+    neg.loc[(neg["i"] == 1) & (neg["noise"] == 0), "noise"] = -2
+    with pytest.raises(InputValueError, match="makes counts negative: i = 1"):
+        segstat.perturb(t, ptable=neg)
+    with pytest.raises(InputValueError, match=r"a row for every i"):
+        segstat.perturb(t, ptable=own[own["i"] != 2])
+    with pytest.raises(InputValueError, match="columns i, noise and p"):
+        segstat.perturb(t, ptable=own.rename(columns={"p": "prob"}))
+
+
+def test_perturbation_table_rows_are_proper_distributions_and_variance_any_real():
+    from segstat.disclosure.perturb import perturbation_table
+
+    pt = perturbation_table(max_noise=5, variance=6.25)
+    assert (pt["p"] >= 0).all()
+    assert np.allclose(pt.groupby("i")["p"].sum(), 1.0)
+    top = pt[pt["i"] == 6]
+    assert (top["p"] * top["noise"]).sum() == pytest.approx(0, abs=1e-12)
+    assert (top["p"] * top["noise"] ** 2).sum() == pytest.approx(6.25, rel=1e-9)
+    assert perturbation_table(max_noise=2, variance=np.float32(1.0)).equals(perturbation_table(max_noise=2, variance=1.0))
+    with pytest.raises(InputValueError, match="variance=True"):
+        perturbation_table(max_noise=2, variance=True)
+
+
+def test_record_key_column_out_of_range_names_the_rows():
+    d = pd.DataFrame({"g": ["a", "b"], "k": [0.5, 1.5]}, index=["x", "y"])
+    with pytest.raises(InputValueError, match=r"rows 'y' hold 1\.5"):
+        segstat.tabulate(d, by="g", record_key="k")

@@ -12,13 +12,14 @@ maximal entropy (Giessing 2016).
 from __future__ import annotations
 
 import hashlib
+import numbers
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_rng
+from .._validation import check_rng, examples
 from ..errors import InputTypeError, InputValueError
 from .tabulate import Table
 
@@ -65,9 +66,12 @@ def record_keys(ids: Any, *, seed: int) -> np.ndarray:
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise InputTypeError(f"seed must be an integer secret, got {seed!r}.")
+    if isinstance(ids, (np.ndarray, pd.DataFrame)) and np.ndim(ids) != 1:
+        raise InputValueError(f"ids must be one id per record (1-D), got shape {np.shape(ids)}.")
     values = pd.Series(ids)
     if values.isna().any():
         raise InputValueError(f"ids has {int(values.isna().sum())} missing value(s); every record needs an id.")
+    values = _whole_ids(values)
     if pd.api.types.is_integer_dtype(values):
         base = values.to_numpy().astype(np.int64).view(np.uint64)
     else:
@@ -78,6 +82,21 @@ def record_keys(ids: Any, *, seed: int) -> np.ndarray:
     s = _splitmix64(np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))[0]
     h = _splitmix64(base ^ s)
     return (h >> np.uint64(32)).astype(np.float64) / 2.0**32
+
+
+def _whole_ids(values: pd.Series) -> pd.Series:
+    """Numeric ids as int64 whatever their storage: pandas turns an int column into floats after a merge
+    that adds a missing value, and an id must give the same key either way (the same person, the same noise
+    in every table). Text ids stay text."""
+    if pd.api.types.is_float_dtype(values) or (values.dtype == object and values.map(
+            lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))).all()):
+        v = values.to_numpy(dtype=float)
+        if not (np.isfinite(v).all() and (v == np.round(v)).all() and (np.abs(v) < 2**53).all()):
+            bad = values[~(np.isfinite(v) & (v == np.round(v)))]
+            raise InputValueError(f"ids must be whole numbers or text; got {examples(bad.tolist(), 3)}. Use the "
+                                  f"person's id as stored (an integer or a string).")
+        return pd.Series(v.astype(np.int64), index=values.index)
+    return values
 
 
 _NEAR_LIMIT = 0.9
@@ -135,7 +154,7 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     Parameters
     ----------
     max_noise : int, default 2
-        D: |noise| <= D.
+        D: the absolute noise is at most D.
     variance : float, default 1.0
         V: noise variance for values large enough (V < D² is required).
 
@@ -154,7 +173,8 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     """
     if isinstance(max_noise, bool) or not isinstance(max_noise, (int, np.integer)) or max_noise < 1:
         raise InputValueError(f"max_noise={max_noise!r} must be a positive integer (the largest noise D).")
-    if not (isinstance(variance, (int, float)) and 0 < variance < max_noise**2):
+    if isinstance(variance, (bool, np.bool_)) or not isinstance(variance, numbers.Real) or \
+            not 0 < variance < max_noise**2:
         raise InputValueError(f"variance={variance!r} must lie in (0, D²) = (0, {max_noise ** 2}); the variance of "
                               f"noise bounded by D cannot reach D².")
     rows = [{"i": 0, "noise": 0, "p": 1.0}]
@@ -171,6 +191,8 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
             two_point = np.where(support == lo, hi / (hi - lo), 0.0) + np.where(support == hi, -lo / (hi - lo), 0.0)
             w = (v - _NEAR_LIMIT * reachable) / ((1 - _NEAR_LIMIT) * reachable)
             p = (1 - w) * _max_entropy(support, _NEAR_LIMIT * reachable) + w * two_point
+        p = np.clip(p, 0.0, None)  # a mixed row can end at -1e-17 by rounding; a probability is never below 0
+        p = p / p.sum()
         rows += [{"i": i, "noise": int(d), "p": float(q)} for d, q in zip(support, p)]
     pt = pd.DataFrame(rows)
     pt["upper"] = pt.groupby("i")["p"].cumsum()
@@ -233,8 +255,10 @@ def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
     variance : float, default 1.0
         Noise variance V for values of at least D + 1.
     ptable : DataFrame, optional
-        A perturbation table of your own (columns as
-        :func:`perturbation_table`).
+        A perturbation table of your own (columns ``i``, ``noise``, ``p`` as
+        :func:`perturbation_table`; checked: a row for every i up to the last,
+        zeros kept, no count made negative, rows summing to 1). ``max_noise``
+        and ``variance`` are then read off it, for the method note.
 
     Returns
     -------
@@ -272,7 +296,12 @@ def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
     if "cell_key" not in table.cells:
         raise InputValueError("the table has no cell keys: tabulate with record_key= a column made by "
                               "segstat.record_keys(ids, seed=...).")
-    pt = perturbation_table(max_noise, variance) if ptable is None else ptable
+    if ptable is None:
+        pt = perturbation_table(max_noise, variance)
+    else:
+        pt = _check_ptable(ptable)
+        max_noise = int(pt["noise"].abs().max())
+        variance = float(pt.loc[pt["i"] == pt["i"].max(), "row_variance"].iloc[0])
     top = int(pt["i"].max())
     n = table.cells["count"].to_numpy(np.int64)
     k = table.cells["cell_key"].to_numpy(float)
@@ -286,6 +315,38 @@ def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
         noise[sel] = g["noise"].to_numpy()[np.minimum(pos, len(g) - 1)]
     values = n + noise
     return PerturbedTable(table, values, noise, pt, int(max_noise), float(variance))
+
+
+def _check_ptable(ptable: Any) -> pd.DataFrame:
+    """A perturbation table of the caller's: columns ``i``, ``noise``, ``p`` (``lower``/``upper`` are recomputed
+    from ``p``), rows i = 0 .. top without gaps, zeros kept, no value made negative, probabilities summing to 1."""
+    if not isinstance(ptable, pd.DataFrame) or not {"i", "noise", "p"} <= set(ptable.columns):
+        raise InputValueError("ptable must be a DataFrame with columns i, noise and p (one row per original value i "
+                              "and noise), as segstat.disclosure.perturb.perturbation_table() returns.")
+    pt = ptable[["i", "noise", "p"]].copy()
+    try:
+        pt = pt.astype({"i": np.int64, "noise": np.int64, "p": float})
+    except (TypeError, ValueError) as exc:
+        raise InputValueError(f"ptable: i and noise must be whole numbers and p a probability ({exc}).") from None
+    pt = pt.sort_values(["i", "noise"], kind="stable").reset_index(drop=True)
+    rows = np.unique(pt["i"])
+    if rows[0] != 0 or not np.array_equal(rows, np.arange(rows[-1] + 1)):
+        raise InputValueError(f"ptable must have a row for every i from 0 to its largest (the last row serving all "
+                              f"larger values); it has i = {examples(rows.tolist(), 8)}.")
+    if ((pt["i"] == 0) & (pt["noise"] != 0) & (pt["p"] > 0)).any():
+        raise InputValueError("ptable perturbs zeros (row i = 0 has noise other than 0): an empty cell would be "
+                              "published as a count. Give row 0 only noise 0.")
+    negative = pt[(pt["i"] + pt["noise"] < 0) & (pt["p"] > 0)]
+    if len(negative):
+        raise InputValueError(f"ptable makes counts negative: i = {examples(negative['i'].unique().tolist())} with "
+                              f"noise {examples(negative['noise'].unique().tolist())}.")
+    if (pt["p"] < 0).any() or not np.allclose(pt.groupby("i")["p"].sum(), 1.0, atol=1e-9):
+        raise InputValueError("ptable probabilities must be >= 0 and sum to 1 in every row i.")
+    pt["upper"] = pt.groupby("i")["p"].cumsum()
+    pt["lower"] = pt["upper"] - pt["p"]
+    pt.loc[pt.groupby("i")["upper"].idxmax(), "upper"] = 1.0
+    pt["row_variance"] = (pt["p"] * pt["noise"] ** 2).groupby(pt["i"]).transform("sum")
+    return pt[["i", "noise", "p", "lower", "upper", "row_variance"]]
 
 
 def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: bool = True) -> pd.DataFrame:

@@ -315,9 +315,11 @@ def tabulate(
     dims_t = _dimensions(data, by, hierarchies, vintage)
     if record_key is not None:
         keys = data[record_key].to_numpy(dtype=float, na_value=np.nan)
-        if np.isnan(keys).any() or (keys < 0).any() or (keys >= 1).any():
-            raise InputValueError(f"record_key={record_key!r} must hold keys in [0, 1) without NaN; "
-                                  f"make them with segstat.record_keys().")
+        bad = np.isnan(keys) | (keys < 0) | (keys >= 1)
+        if bad.any():
+            raise InputValueError(f"record_key={record_key!r} must hold keys in [0, 1) without NaN; rows "
+                                  f"{examples(data.index[bad].tolist())} hold {examples(pd.unique(keys[bad]).tolist(), 3)}. "
+                                  f"Make the keys with segstat.record_keys(ids, seed=...).")
     if value is not None:
         from .._validation import count_arrays
 
