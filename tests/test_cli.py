@@ -160,3 +160,64 @@ def test_measure_multigroup_ojamlikhetsindex_and_test(tmp_path, capsys):
         with pytest.raises(SystemExit):
             main(["measure", args[0], str(src), str(tmp_path / "e.csv"), *args[1:]])
         assert msg in capsys.readouterr().err
+
+
+def test_excel_style_swedish_csv_and_codes_keep_their_zeros(tmp_path, capsys):
+    # Swedish Excel: semicolons, decimal commas, Windows-1252; a code column under any name keeps its zeros
+    src = tmp_path / "excel.csv"
+    src.write_bytes("Kommun;kön;vikt\n0114;m;1,5\n0114;k;2,25\n0180;k;3\n".encode("cp1252"))
+    from segstat.cli import _read
+
+    frame = _read(str(src))
+    assert frame["Kommun"].tolist() == ["0114", "0114", "0180"] and frame["kön"].tolist() == ["m", "k", "k"]
+    assert frame["vikt"].tolist() == [1.5, 2.25, 3.0]
+    code, _, _ = _run(["protect", str(src), str(tmp_path / "t.csv"), "--by", "Kommun", "kön", "--vintage", "2018"],
+                      capsys)
+    assert code == 0 and "0114" in pd.read_csv(tmp_path / "t.csv", dtype=str)["Kommun"].tolist()
+
+
+def test_measure_disparity_orders_omradestyp_whatever_the_column_is_called(tmp_path, capsys):
+    from segstat.classify import LABELS_SV
+
+    counts = pd.DataFrame({"typ": [1, 2, 3, 4, 5], "cases": [60, 40, 60, 70, 20],
+                           "persons": [1500, 1200, 2500, 3500, 1500]})
+    expected = (20 / 1500 - 60 / 1500) * 1000
+    for name, frame in (("omradestyp_2023", counts.rename(columns={"typ": "omradestyp_2023"})),
+                        ("omradestyp", counts.assign(typ=counts.typ.map(LABELS_SV)).rename(columns={"typ": "omradestyp"}))):
+        src = tmp_path / f"{name}.csv"
+        frame.to_csv(src, index=False)
+        code, _, _ = _run(["measure", "disparity", str(src), str(tmp_path / "o.csv"), "--events", "cases",
+                           "--population", "persons", "--group", name], capsys)
+        d = pd.read_csv(tmp_path / "o.csv").set_index("measure")
+        assert code == 0 and d.loc["D", "estimate"] == pytest.approx(expected)
+        assert pd.notna(d.loc["SII", "estimate"])
+    # any other groups with --order
+    src = tmp_path / "lan.csv"
+    counts.assign(typ=list("abcde")).to_csv(src, index=False)
+    code, _, _ = _run(["measure", "disparity", str(src), str(tmp_path / "o.csv"), "--events", "cases",
+                       "--population", "persons", "--group", "typ", "--order", "a", "b", "c", "d", "e"], capsys)
+    assert code == 0 and pd.read_csv(tmp_path / "o.csv").set_index("measure").loc["D", "estimate"] == pytest.approx(expected)
+
+
+def test_cli_locate_refuses_clashing_columns_and_a_run_that_places_nothing(tmp_path, capsys):
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"x": [319_500.0], "y": [6_399_500.0], "kommun": ["1480"]}).to_csv(src, index=False)
+    code, _, err = _run(["locate", str(src), str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "already has column(s) 'kommun'" in err
+    far = tmp_path / "far.csv"
+    pd.DataFrame({"x": [674_000.0, float("nan")], "y": [6_580_000.0, float("nan")]}).to_csv(far, index=False)
+    code, _, err = _run(["locate", str(far), str(tmp_path / "o2.csv")], capsys)
+    assert code == 2 and "none of the 2 rows was placed" in err and not (tmp_path / "o2.csv").exists()
+
+
+def test_cli_classify_coerce_and_demo_into_a_file(tmp_path, capsys):
+    src = tmp_path / "r.csv"
+    pd.DataFrame({"regso": ["0114R001", None]}).to_csv(src, index=False)
+    code, _, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--year", "2022"], capsys)
+    assert code == 2
+    code, _, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--year", "2022", "--errors", "coerce"], capsys)
+    out = pd.read_csv(tmp_path / "o.csv")
+    assert code == 0 and out["omradestyp_2022"].tolist()[0] == 4 and pd.isna(out["omradestyp_2022"].tolist()[1])
+    (tmp_path / "afile").write_text("x")
+    code, _, err = _run(["demo", "--out", str(tmp_path / "afile"), "--quiet"], capsys)
+    assert code == 2 and "is a file" in err

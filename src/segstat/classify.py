@@ -117,7 +117,7 @@ def omradestyp(
     vintage : {2018, 2020, 2025}, default 2018
         Series of the codes. SCB classified RegSO 2020; RegSO 2025 codes are
         accepted where the code exists in both series, and get the type of
-        the RegSO 2020 area with that code. 313 codes lost or gained
+        the RegSO 2020 area with that code. 311 of the codes in both series lost or gained
         territory in the 2025 revision (SCB's DeSO change log), so for them
         that is the type of a somewhat different area: a warning names them.
         2523R011 (new in 2025) has no official type: it is an error (or
@@ -180,8 +180,10 @@ def omradestyp(
             warnings.warn(
                 f"{len(moved)} RegSO 2025 code(s) lost or gained territory in the 2025 revision (e.g. "
                 f"{examples(moved, 3)}; SCB's change log): their type is the one SCB gave the RegSO 2020 area "
-                f"with the same code, which covered a somewhat different area. For records, place them in "
-                f"DeSO 2018 / RegSO 2020 (vintage=2018) to attach the type of the area SCB classified.",
+                f"with the same code, which covered a somewhat different area. For records with coordinates, "
+                f"placing them in DeSO 2018 / RegSO 2020 (locate(..., vintage=2018) with boundaries from "
+                f"segstat.download_boundaries('deso', vintage=2018) or an SCB file) attaches the type of the "
+                f"area SCB classified.",
                 SegstatWarning, stacklevel=2)
     out = pd.Series(pd.array(values, dtype="Int64"), index=codes.index, name=f"omradestyp_{int(year)}")
     return _relabel(out, labels)

@@ -20,14 +20,15 @@ import pandas as pd
 from . import __version__
 from .errors import SegstatError
 
-_CODE_COLUMNS = ("deso", "regso", "kommun", "lan", "desokod", "regsokod", "kommunkod")
-
-
 class CliError(SegstatError, ValueError):
     """A problem with the command-line input (file, columns)."""
 
 
-def _read(path: str) -> pd.DataFrame:
+def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
+    """A CSV (or Parquet) file as a frame. CSV: the separator (``,`` or Excel's ``;``), the encoding (UTF-8, or
+    Windows-1252 as Swedish Excel saves) and the decimal mark (``,`` with ``;``) are detected unless given;
+    every column is read as text first, and a column becomes numeric only if every value is a number and none
+    has a leading zero (codes such as 0114 stay text, whatever the column is called)."""
     p = Path(path)
     if not p.exists():
         raise CliError(f"input file {path!r} does not exist.")
@@ -36,12 +37,36 @@ def _read(path: str) -> pd.DataFrame:
 
         import_optional("pyarrow", purpose="reading Parquet")
         return pd.read_parquet(p)
+    head = p.read_bytes()[:65536]
+    encoding = getattr(a, "encoding", None)
+    if encoding is None:
+        try:
+            head.decode("utf-8")
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError:
+            encoding = "cp1252"  # Swedish Excel's "CSV (semikolonavgränsad)"
+    first = head.decode(encoding, errors="replace").splitlines()[0] if head else ""
+    sep = getattr(a, "sep", None) or (";" if first.count(";") > first.count(",") else ",")
+    decimal = getattr(a, "decimal", None) or ("," if sep == ";" else ".")
     try:
-        return pd.read_csv(p, dtype={c: str for c in _CODE_COLUMNS})
+        frame = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str)
     except pd.errors.EmptyDataError as exc:
         raise CliError(f"input file {path!r} is empty.") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CliError(f"input file {path!r} is not a readable CSV file ({str(exc).splitlines()[0]}).") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
+        raise CliError(f"input file {path!r} is not a readable CSV file ({str(exc).splitlines()[0]}); give "
+                       f"--sep, --encoding or --decimal if it is not comma- or semicolon-separated UTF-8 or "
+                       f"Windows-1252.") from exc
+    for col in frame.columns:
+        values = frame[col].dropna()
+        if len(values) == 0 or values.str.match(r"^\s*[+-]?0[0-9]").any():
+            continue  # empty, or codes with leading zeros: text
+        text = frame[col].str.strip()
+        if decimal != ".":
+            text = text.str.replace(decimal, ".", regex=False)
+        number = pd.to_numeric(text, errors="coerce")
+        if number.notna().sum() == len(values):
+            frame[col] = number
+    return frame
 
 
 def _write(frame: pd.DataFrame, path: str) -> None:
@@ -63,23 +88,30 @@ def _write(frame: pd.DataFrame, path: str) -> None:
 def _cmd_locate(a: argparse.Namespace) -> int:
     from .geography.locate import locate
 
-    data = _read(a.input)
+    data = _read(a.input, a)
     crs = int(a.crs) if str(a.crs).isdigit() else a.crs
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = locate(data, x=a.x, y=a.y, crs=crs, level=a.level, vintage=a.vintage, max_distance=a.max_distance)
-    _write(pd.concat([data, out], axis=1), a.output)
+    clash = [c for c in out.columns if c in data.columns]
+    if clash:
+        raise CliError(f"the input already has column(s) {', '.join(map(repr, clash))}, which locate writes; rename "
+                       f"or drop them first (the output would hold two columns of the same name).")
     s = out.attrs["segstat_locate"]
-    print(f"segstat locate: {s.placed:,} of {s.n:,} rows placed -> {a.output}")
     for w in caught:
         print(f"segstat locate: warning: {w.message}", file=sys.stderr)
+    if s.n and not s.placed:
+        raise CliError(f"none of the {s.n:,} rows was placed (see the warning above); check --crs, --x/--y and "
+                       f"that the points lie in the boundaries' area. Nothing was written.")
+    _write(pd.concat([data, out], axis=1), a.output)
+    print(f"segstat locate: {s.placed:,} of {s.n:,} rows placed -> {a.output}")
     return 0
 
 
 def _cmd_classify(a: argparse.Namespace) -> int:
     from .classify import attach_omradestyp, classify_areas, socioeconomic_index
 
-    data = _read(a.input)
+    data = _read(a.input, a)
     if a.indicators:
         v1, v2, v3 = a.indicators
         idx = socioeconomic_index(data, low_economic_standard=v1, low_education=v2, assistance_or_unemployment=v3,
@@ -88,7 +120,8 @@ def _cmd_classify(a: argparse.Namespace) -> int:
         out = data.assign(socioeconomic_index=idx, omradestyp=res.types.astype(int))
         print(f"segstat classify: {res!r}")
     else:
-        out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels)
+        out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels,
+                                errors=a.errors)
     _write(out, a.output)
     print(f"segstat classify: {len(out):,} rows -> {a.output}")
     return 0
@@ -99,7 +132,7 @@ def _cmd_protect(a: argparse.Namespace) -> int:
     from .disclosure.protect import protect
     from .disclosure.tabulate import tabulate
 
-    data = _read(a.input)
+    data = _read(a.input, a)
     table = tabulate(data, by=a.by, value=a.value, vintage=a.vintage)
     p = protect(table, min_count=a.min_count, p_percent=a.p_percent, protection=a.protection, method=a.method)
     report = audit(p)
@@ -116,14 +149,17 @@ def _cmd_measure(a: argparse.Namespace) -> int:
     from .measures import rates as rates_mod
     from .measures import segregation as seg_mod
 
-    data = _read(a.input)
+    data = _read(a.input, a)
     if a.measure == "rates":
         out = rates_mod.rates(data, events=a.events, population=a.population, by=a.by, per=a.per)
     elif a.measure == "disparity":
-        if a.group in data and a.group == "omradestyp":
-            data[a.group] = pd.Categorical(data[a.group], categories=sorted(data[a.group].unique()), ordered=True)
+        order = a.order
+        if order is None and a.group in data:
+            order = _omradestyp_order(data[a.group])
+        if order is not None and a.group in data and pd.api.types.is_numeric_dtype(data[a.group]):
+            order = [pd.to_numeric(o) for o in order]
         out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per,
-                                 regression=a.regression, by=a.by)
+                                 regression=a.regression, by=a.by, order=order)
     else:
         ci = "bootstrap" if a.ci else None
         columns = ({"lowest": a.lowest, "highest": a.highest} if a.measure == "ojamlikhetsindex" else
@@ -143,6 +179,19 @@ def _cmd_measure(a: argparse.Namespace) -> int:
     return 0
 
 
+def _omradestyp_order(column: pd.Series) -> list | None:
+    """SCB's order of områdestyp values (1 .. 5, or the official Swedish or English labels), most disadvantaged
+    first, when every value in the column is one of them; otherwise None (the groups stay unordered unless
+    --order is given)."""
+    from .classify import LABELS_EN, LABELS_SV
+
+    present = set(column.dropna().tolist())
+    for scale in ([1, 2, 3, 4, 5], [LABELS_SV[k] for k in range(1, 6)], [LABELS_EN[k] for k in range(1, 6)]):
+        if present and present <= set(scale):
+            return [v for v in scale if v in present]
+    return None
+
+
 def _cmd_demo(a: argparse.Namespace) -> int:
     from .report import run_demo
 
@@ -152,6 +201,12 @@ def _cmd_demo(a: argparse.Namespace) -> int:
           f"{s['primary']} primary and {s['secondary']} secondary suppressions; audit "
           f"{'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
     return 0
+
+
+def _io_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sep", default=None, help="CSV separator (default: ',' or ';', detected)")
+    p.add_argument("--encoding", default=None, help="CSV encoding (default: UTF-8, else Windows-1252)")
+    p.add_argument("--decimal", default=None, help="decimal mark (default: ',' with ';' separators, else '.')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: segstat locate people.csv placed.csv --x lon --y lat --crs EPSG:4326")
     p.add_argument("input")
     p.add_argument("output")
+    _io_options(p)
     p.add_argument("--x", default="x")
     p.add_argument("--y", default="y")
     p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates (default EPSG:3006)")
@@ -178,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "  segstat classify ind.csv typed.csv --indicators v1 v2 v3 --unit percent")
     p.add_argument("input")
     p.add_argument("output")
+    _io_options(p)
     p.add_argument("--regso", default="regso")
     p.add_argument("--year", type=int, default=2023)
     p.add_argument("--vintage", type=int, default=2018)
@@ -185,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicators", nargs=3, metavar=("V1", "V2", "V3"), help="indicator columns (compute types)")
     p.add_argument("--unit", choices=["percent", "proportion"], default=None)
     p.add_argument("--weights", default=None, help="population column for weighted mean and SD")
+    p.add_argument("--errors", choices=["raise", "coerce"], default="raise",
+                   help="coerce: rows without an official type (unplaced, unknown codes) get an empty type")
     p.set_defaults(func=_cmd_classify)
 
     p = sub.add_parser("protect", help="tabulate and protect a table (suppression + audit)", formatter_class=fmt,
@@ -192,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "--min-count 5")
     p.add_argument("input")
     p.add_argument("output")
+    _io_options(p)
     p.add_argument("--by", nargs="+", required=True)
     p.add_argument("--value", default=None)
     p.add_argument("--vintage", type=int, default=None)
@@ -216,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "ojamlikhetsindex"])
     p.add_argument("input")
     p.add_argument("output")
+    _io_options(p)
     p.add_argument("--events")
     p.add_argument("--population")
     p.add_argument("--group", default="omradestyp")
@@ -224,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per", type=float, default=1000)
     p.add_argument("--regression", choices=["linear", "logistic", "poisson"], default="linear",
                    help="disparity: model of SII and RII on ridit rank (default linear)")
+    p.add_argument("--order", nargs="+", default=None,
+                   help="disparity: group labels from most disadvantaged to most advantaged (default: områdestyp "
+                        "1-5 or their official labels are ordered by themselves; other groups are unordered)")
     p.add_argument("--groups", nargs="+", help="group count columns of a multigroup index")
     p.add_argument("--lowest", help="ojamlikhetsindex: persons in the lowest income quintile")
     p.add_argument("--highest", help="ojamlikhetsindex: persons in the highest income quintile")

@@ -53,6 +53,10 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
     from .measures.segregation import dissimilarity
 
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        from .errors import InputValueError
+
+        raise InputValueError(f"out={str(out)!r} is a file; the demo writes a folder. Give a folder name.")
     work = Path(tempfile.mkdtemp(prefix=".segstat-demo-", dir=out.parent if out.parent.exists() else None))
     try:
         t = _step(f"drawing a synthetic register of {n:,} persons on real DeSO 2025 polygons", quiet)
@@ -197,6 +201,7 @@ def _charts(work: Path, rate_tab: pd.DataFrame, protected: Any, pop_table: Any, 
     cmap = plt.get_cmap("viridis")
     finite = vals.dropna().astype(float)
     vmax = float(finite.quantile(0.98)) if len(finite) else 1.0
+    vmax = vmax if vmax > 0 else 1.0  # a small register can publish only zero rates
     colours = ["#cccccc" if pd.isna(v) else cmap(min(float(v) / vmax, 1.0)) for v in vals]
     fig, ax = plt.subplots(figsize=(6, 6))
     _polys(ax, r.polygons, colours, hatch=[bool(pd.isna(v)) for v in vals])

@@ -310,8 +310,13 @@ def tabulate(
         raise InputValueError(f"hierarchies given for columns not in by: {unknown_h}.")
     for col in by:
         if data[col].isna().any():
+            fix = (f"area codes cannot be invented: decide about those records explicitly (place them, or "
+                   f"leave them out with data[data[{col!r}].notna()] and report how many)"
+                   if str(col).lower() in ("deso", "regso", "kommun", "lan") or vintage is not None and col in
+                   (vintage if isinstance(vintage, dict) else {}) else
+                   "fill it (e.g. 'unknown') so no row is dropped")
             raise InputValueError(f"by column {col!r} is missing in rows {examples(data.index[data[col].isna()].tolist())}; "
-                                  f"fill it (e.g. 'unknown') so no row is dropped.")
+                                  f"{fix}.")
     dims_t = _dimensions(data, by, hierarchies, vintage)
     if record_key is not None:
         keys = data[record_key].to_numpy(dtype=float, na_value=np.nan)

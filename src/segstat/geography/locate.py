@@ -284,18 +284,21 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
     summary = LocateSummary(n=n, counts=counts, level=level, vintage=v, source=b.source, examples=ex)
     x, y, crs = how
     total = n or 1
-    if counts["swapped_axes"] == n and n:
+    have = n - counts["missing_coordinates"]  # rows without coordinates say nothing about the CRS
+    if counts["swapped_axes"] == have and have:
         raise InputValueError(
             f"every coordinate looks like WGS84 with latitude in {x!r} and longitude in {y!r}. Swap them: "
             f"locate(data, x={y!r}, y={x!r}, crs={crs!r}).")
-    if counts["outside_sweden"] == n and n:
+    if counts["outside_sweden"] == have and have:
         raise InputValueError(
             f"every coordinate lies outside Sweden after reading them as crs={crs!r} (e.g. rows "
             f"{examples(ex['outside_sweden'])}). Check crs= (SWEREF 99 TM is 'EPSG:3006', WGS84 'EPSG:4326' "
             f"with x = longitude, RT90 'EPSG:3021') and that x and y are not swapped.")
     unplaced = summary.unplaced
     if unplaced:
-        detail = "; ".join(f"{s}: {counts[s]} (rows {examples(ex[s], 3)})" for s in STATUSES[3:] if counts[s])
+        detail = "; ".join(
+            f"{s}: {counts[s]} (rows {examples(ex[s][:3], 3)}{f', and {counts[s] - 3} more' if counts[s] > 3 else ''})"
+            for s in STATUSES[3:] if counts[s])
         hint = ""
         if counts["swapped_axes"]:
             hint = f" Rows with status 'swapped_axes' have latitude in {x!r}: swap x and y for them."

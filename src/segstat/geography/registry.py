@@ -23,7 +23,7 @@ import pandas as pd
 from .._data import load_table
 from .._validation import check_choice, check_level, close_matches, examples
 from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
-from .codes import LEVELS, _as_series, _padded, detect_level, malformed_note, normalize_codes
+from .codes import LEVELS, PATTERNS, _as_series, _padded, detect_level, malformed_note, normalize_codes
 
 VINTAGES = (2018, 2025)
 _ALIASES = {2018: 2018, 2020: 2018, 2025: 2025}
@@ -239,12 +239,26 @@ def to_level(
     try:
         source = detect_level(stripped)
     except CodeError:
+        if errors == "coerce":  # the one level that some codes have; the others become <NA> with a warning
+            present = stripped.dropna().astype(str)
+            levels = [lvl for lvl in LEVELS if present.str.match(PATTERNS[lvl].pattern).any()]
+            if len(levels) == 1:
+                source = levels[0]
+            elif not levels:
+                warnings.warn(f"none of the {len(s)} value(s) is an area code (e.g. {examples(s.tolist(), 3)}); "
+                              f"all are <NA>.", CoercedWarning, stacklevel=2)
+                return pd.Series(pd.NA, index=s.index, dtype="string", name=s.name)
+            else:
+                raise
+        else:
+            source = None
+    if source is None:
         # integers and codes that lost their leading zero: show the padded fix
         present = [v for v in s.tolist() if not pd.isna(v)]
         for lvl in ("deso", "regso", "lan", "kommun"):
             if present and all(_padded(v, lvl) is not None for v in present):
                 normalize_codes(s, lvl)  # raises CodeError naming the padded codes
-        raise
+        detect_level(stripped)  # raises the CodeError naming the codes
     order = LEVELS.index
     if order(target) < order(source):
         raise InputValueError(

@@ -373,7 +373,9 @@ def disparity(
     n_sim : int, default 2000
         Simulated datasets for simulation intervals.
     rng : int, Generator or None
-        Seed for simulation intervals.
+        Seed for simulation intervals (IDis, MDB and MDM are simulated even
+        with ``ci="analytic"``): pass one for intervals that are the same
+        on every run.
     regression : {"linear", "logistic", "poisson"}, default "linear"
         Model of SII and RII on ridit rank. ``"linear"``: population-weighted
         least squares of the group rates (HEAT's model for continuous
