@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--population")
     p.add_argument("--group", default="omradestyp")
     p.add_argument("--total")
-    p.add_argument("--by", default=None)
+    p.add_argument("--by", nargs="+", default=None, help="one result per combination of these columns")
     p.add_argument("--per", type=float, default=1000)
     p.add_argument("--regression", choices=["linear", "logistic", "poisson"], default="linear",
                    help="disparity: model of SII and RII on ridit rank (default linear)")
