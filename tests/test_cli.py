@@ -171,6 +171,12 @@ def test_excel_style_swedish_csv_and_codes_keep_their_zeros(tmp_path, capsys):
     frame = _read(str(src))
     assert frame["Kommun"].tolist() == ["0114", "0114", "0180"] and frame["kön"].tolist() == ["m", "k", "k"]
     assert frame["vikt"].tolist() == [1.5, 2.25, 3.0]
+    # kommun and län codes of Västra Götaland have no leading zero to show they are codes: read as text by name
+    vg = tmp_path / "vg.csv"
+    vg.write_text("kommun,lan,n\n1480,14,3\n1481,14,4\n", encoding="utf-8")
+    frame = _read(str(vg))
+    assert frame["kommun"].tolist() == ["1480", "1481"] and frame["lan"].tolist() == ["14", "14"]
+    assert frame["n"].tolist() == [3, 4]
     code, _, _ = _run(["protect", str(src), str(tmp_path / "t.csv"), "--by", "Kommun", "kön", "--vintage", "2018"],
                       capsys)
     assert code == 0 and "0114" in pd.read_csv(tmp_path / "t.csv", dtype=str)["Kommun"].tolist()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -19,6 +20,10 @@ import pandas as pd
 
 from . import __version__
 from .errors import SegstatError
+
+#: column names that hold area or other codes, read as text whatever the values look like
+_CODE_NAME = re.compile(r"deso|regso|kommun|(^|_)l[aä]n($|_|s?kod)|kod|code", re.IGNORECASE)
+
 
 class CliError(SegstatError, ValueError):
     """A problem with the command-line input (file, columns)."""
@@ -58,8 +63,8 @@ def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
                        f"Windows-1252.") from exc
     for col in frame.columns:
         values = frame[col].dropna()
-        if len(values) == 0 or values.str.match(r"^\s*[+-]?0[0-9]").any():
-            continue  # empty, or codes with leading zeros: text
+        if len(values) == 0 or _CODE_NAME.search(str(col)) or values.str.match(r"^\s*[+-]?0[0-9]").any():
+            continue  # empty, a code column by its name (kommun 1480 has no zero to show it), or leading zeros
         text = frame[col].str.strip()
         if decimal != ".":
             text = text.str.replace(decimal, ".", regex=False)
