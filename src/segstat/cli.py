@@ -76,6 +76,9 @@ def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
 
 def _write(frame: pd.DataFrame, path: str) -> None:
     p = Path(path)
+    if p.suffix.lower() not in (".csv", ".txt", ".parquet", ""):
+        raise CliError(f"output {path!r}: segstat writes .csv or .parquet files (open a .csv in Excel); "
+                       f"give one of those extensions.")
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     os.close(fd)
@@ -125,8 +128,12 @@ def _cmd_classify(a: argparse.Namespace) -> int:
         out = data.assign(socioeconomic_index=idx, omradestyp=res.types.astype(int))
         print(f"segstat classify: {res!r}")
     else:
-        out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels,
-                                errors=a.errors)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels,
+                                    errors=a.errors)
+        for w in caught:
+            print(f"segstat classify: warning: {w.message}", file=sys.stderr)
     _write(out, a.output)
     print(f"segstat classify: {len(out):,} rows -> {a.output}")
     return 0
@@ -208,6 +215,10 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Examples kept as written, and every option's default shown in --help."""
+
+
 def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sep", default=None, help="CSV separator (default: ',' or ';', detected)")
     p.add_argument("--encoding", default=None, help="CSV encoding (default: UTF-8, else Windows-1252)")
@@ -218,18 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segstat", description="Segregation-aware statistics for Swedish areas.")
     parser.add_argument("--version", action="version", version=f"segstat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    fmt = argparse.RawDescriptionHelpFormatter
+    fmt = _HelpFormatter
 
     p = sub.add_parser("locate", help="place coordinates in DeSO/RegSO, kommun and län", formatter_class=fmt,
                        epilog="example: segstat locate people.csv placed.csv --x lon --y lat --crs EPSG:4326")
     p.add_argument("input")
     p.add_argument("output")
     _io_options(p)
-    p.add_argument("--x", default="x")
-    p.add_argument("--y", default="y")
+    p.add_argument("--x", default="x", help="column of x (easting; longitude for WGS84)")
+    p.add_argument("--y", default="y", help="column of y (northing; latitude for WGS84)")
     p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates (default EPSG:3006)")
     p.add_argument("--level", default="deso", choices=["deso", "regso"])
-    p.add_argument("--vintage", type=int, default=2025)
+    p.add_argument("--vintage", type=int, default=2025, help="DeSO/RegSO vintage of the boundaries")
     p.add_argument("--max-distance", type=float, default=None, help="snap points this close (metres)")
     p.set_defaults(func=_cmd_locate)
 
@@ -240,9 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("output")
     _io_options(p)
-    p.add_argument("--regso", default="regso")
-    p.add_argument("--year", type=int, default=2023)
-    p.add_argument("--vintage", type=int, default=2018)
+    p.add_argument("--regso", default="regso", help="column of RegSO codes")
+    p.add_argument("--year", type=int, default=2023, help="year of the official områdestyp")
+    p.add_argument("--vintage", type=int, default=2018,
+                   help="vintage of the RegSO codes (2018/2020, or 2025 for codes from locate's default)")
     p.add_argument("--labels", choices=["sv", "en"], default=None)
     p.add_argument("--indicators", nargs=3, metavar=("V1", "V2", "V3"), help="indicator columns (compute types)")
     p.add_argument("--unit", choices=["percent", "proportion"], default=None)
@@ -257,10 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("output")
     _io_options(p)
-    p.add_argument("--by", nargs="+", required=True)
-    p.add_argument("--value", default=None)
-    p.add_argument("--vintage", type=int, default=None)
-    p.add_argument("--min-count", type=int, default=3)
+    p.add_argument("--by", nargs="+", required=True, help="columns of the table (area columns first)")
+    p.add_argument("--value", default=None, help="column to sum (a magnitude table); default: count persons")
+    p.add_argument("--vintage", type=int, default=None, help="vintage of the area columns' codes")
+    p.add_argument("--min-count", type=int, default=3,
+                   help="cells with fewer persons are primary suppressed (3 as sdcTable and SSB's "
+                        "GaussSuppression; many publications use 5)")
     p.add_argument("--p-percent", type=float, default=None)
     p.add_argument("--protection", type=float, default=None,
                    help="upper protection level of every primary cell (default: min_count - value)")
@@ -282,10 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("output")
     _io_options(p)
-    p.add_argument("--events")
-    p.add_argument("--population")
-    p.add_argument("--group", default="omradestyp")
-    p.add_argument("--total")
+    p.add_argument("--events", help="rates, disparity: column of event counts")
+    p.add_argument("--population", help="rates, disparity: column of population")
+    p.add_argument("--group", default="omradestyp",
+                   help="disparity: column of group labels; segregation indices: column of the group's counts")
+    p.add_argument("--total", help="segregation indices: column of everyone's counts")
     p.add_argument("--by", nargs="+", default=None, help="one result per combination of these columns")
     p.add_argument("--per", type=float, default=1000)
     p.add_argument("--regression", choices=["linear", "logistic", "poisson"], default="linear",
@@ -299,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ci", action="store_true", help="bootstrap intervals for segregation indices")
     p.add_argument("--test", action="store_true",
                    help="add the p-value of a permutation test against evenness (999 random allocations)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="seed of simulated or resampled intervals and tests")
     p.set_defaults(func=_cmd_measure)
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,
