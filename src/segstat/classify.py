@@ -94,7 +94,14 @@ def _official() -> pd.DataFrame:
 
 
 def omradestyp_years() -> list[int]:
-    """The years for which SCB's official områdestyp is bundled."""
+    """The years for which SCB's official områdestyp is bundled.
+
+    Examples
+    --------
+    >>> import segstat
+    >>> segstat.omradestyp_years()
+    [2022, 2023]
+    """
     return list(_official().columns)
 
 
