@@ -219,6 +219,19 @@ def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "
     return np.stack([arrays[c] for c in columns])
 
 
+def require_whole(data: pd.DataFrame, columns: Sequence[str], reason: str,
+                  values: Sequence[np.ndarray] | None = None) -> None:
+    """Refuse fractional (weighted) counts where a method counts whole persons or events; ``reason`` ends the
+    message (why whole counts are needed, and the fix). ``values`` are the columns as arrays when the caller
+    has them. Whole numbers stored as floats pass."""
+    for i, c in enumerate(columns):
+        v = data[c].to_numpy(float) if values is None else values[i]
+        bad = v != np.round(v)
+        if bad.any():
+            raise InputValueError(f"column {c!r} has fractional (weighted) counts in rows "
+                                  f"{examples(data.index[bad].tolist())} (e.g. {v[bad][0]:g}); {reason}")
+
+
 def check_counts(
     data: pd.DataFrame,
     columns: Sequence[str] | str,

@@ -8,12 +8,13 @@ result atomically (a temporary file renamed into place) and exit with status
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -93,21 +94,30 @@ def _write(frame: pd.DataFrame, path: str) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _relayed_warnings(command: str) -> Iterator[None]:
+    """Warnings raised inside the block, printed as one tidy line each on stderr (also when the block fails)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for w in caught:
+                print(f"segstat {command}: warning: {w.message}", file=sys.stderr)
+
+
 def _cmd_locate(a: argparse.Namespace) -> int:
     from .geography.locate import locate
 
     data = _read(a.input, a)
     crs = int(a.crs) if str(a.crs).isdigit() else a.crs
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _relayed_warnings("locate"):
         out = locate(data, x=a.x, y=a.y, crs=crs, level=a.level, vintage=a.vintage, max_distance=a.max_distance)
     clash = [c for c in out.columns if c in data.columns]
     if clash:
         raise CliError(f"the input already has column(s) {', '.join(map(repr, clash))}, which locate writes; rename "
                        f"or drop them first (the output would hold two columns of the same name).")
     s = out.attrs["segstat_locate"]
-    for w in caught:
-        print(f"segstat locate: warning: {w.message}", file=sys.stderr)
     if s.n and not s.placed:
         raise CliError(f"none of the {s.n:,} rows was placed (see the warning above); check --crs, --x/--y and "
                        f"that the points lie in the boundaries' area. Nothing was written.")
@@ -128,12 +138,9 @@ def _cmd_classify(a: argparse.Namespace) -> int:
         out = data.assign(socioeconomic_index=idx, omradestyp=res.types.astype(int))
         print(f"segstat classify: {res!r}")
     else:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with _relayed_warnings("classify"):
             out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels,
                                     errors=a.errors)
-        for w in caught:
-            print(f"segstat classify: warning: {w.message}", file=sys.stderr)
     _write(out, a.output)
     print(f"segstat classify: {len(out):,} rows -> {a.output}")
     return 0

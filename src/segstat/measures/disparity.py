@@ -21,8 +21,8 @@ import pandas as pd
 
 from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_rng, column_list,
                            examples)
-from ..errors import ColumnError, InputValueError, SegstatWarning
-from .rates import _check_level, _check_per
+from ..errors import InputValueError, SegstatWarning
+from .rates import _check_by, _check_level, _check_per
 
 __all__ = ["MEASURES", "disparity"]
 
@@ -532,7 +532,7 @@ def disparity(
 
     if not by_cols:
         return table_of(data, order, gen)
-    _check_by(data, by_cols)
+    _check_by(data, by_cols, _RESULT_COLUMNS, "disparity")
     if order is not None:  # order= names the groups of the whole data, each once; parts keep those they have
         _setup(data, events, population, group, order, reference, favourable, per, regression)
     parts = []
@@ -561,17 +561,6 @@ def disparity(
 
 #: columns of disparity's result, which a ``by`` column cannot share a name with
 _RESULT_COLUMNS = ("measure", "estimate", "lower", "upper", "method", "type", "unit", "comparison", "note")
-
-
-def _check_by(data: pd.DataFrame, by_cols: list) -> None:
-    """``by`` columns: no missing values (rows are never dropped) and no name of a result column."""
-    for b in by_cols:
-        if b in _RESULT_COLUMNS:
-            raise ColumnError(f"by={b!r} has the name of a column of disparity's result ({', '.join(_RESULT_COLUMNS)}); "
-                              f"rename it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
-        if data[b].isna().any():
-            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
-                                  f"fill it first (no rows are dropped).")
 
 
 def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: float, per: float, binomial: bool,

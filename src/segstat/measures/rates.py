@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_not_greater,
-                           column_list, examples)
+                           column_list, examples, require_whole)
 from ..errors import ColumnError, InputTypeError, InputValueError, SegstatWarning
 from . import _intervals
 
@@ -36,22 +36,21 @@ def _check_per(per: Any) -> float:
     return float(per)
 
 
-def _check_by_names(by: list, reserved: tuple[str, ...], function: str) -> None:
-    """A ``by`` column may not share its name with a column of the result (its labels would be overwritten)."""
+def _check_by(data: pd.DataFrame, by: list, reserved: tuple[str, ...], function: str) -> None:
+    """``by`` columns: not named like a column of the result (their labels would be overwritten) and without
+    missing values (rows are never dropped)."""
     for b in by:
         if b in reserved:
             raise ColumnError(f"by={b!r} has the name of a column of {function}'s result ({', '.join(reserved)}); "
                               f"rename it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
+        if data[b].isna().any():
+            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
+                                  f"fill it first (no rows are dropped).")
 
 
-def _require_whole(data: pd.DataFrame, column: str, why: str, fix: str) -> None:
-    """Refuse fractional (weighted) counts in a column whose values an interval treats as counts."""
-    v = data[column].to_numpy(float)
-    bad = v != np.round(v)
-    if bad.any():
-        raise InputValueError(
-            f"column {column!r} has fractional (weighted) counts in rows {examples(data.index[bad].tolist())} "
-            f"(e.g. {v[bad][0]:g}); {why}, so weighted counts would give an interval of the wrong width. {fix}")
+def _whole_counts(data: pd.DataFrame, column: str, why: str, fix: str) -> None:
+    """Refuse weighted counts in a column that an interval counts (events, or persons for proportions)."""
+    require_whole(data, [column], f"{why}, so weighted counts would give an interval of the wrong width. {fix}")
 
 
 def _labels(values: Any) -> list[str]:
@@ -61,10 +60,7 @@ def _labels(values: Any) -> list[str]:
 
 
 def _aggregate(data: pd.DataFrame, cols: list[str], by: list[str]) -> pd.DataFrame:
-    for b in by:
-        if data[b].isna().any():
-            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
-                                  f"fill it first (no rows are dropped).")
+    """Sums of ``cols`` by ``by`` (checked by the caller: see :func:`_check_by`)."""
     if not by:
         return data[cols].sum().to_frame().T
     return data.groupby(by, sort=True, observed=True)[cols].sum().reset_index()
@@ -123,17 +119,17 @@ def rates(
     data = check_dataframe(data)
     by = column_list(by)
     check_columns(data, {"events": events, "population": population, "by": by})
-    _check_by_names(by, ("events", "population", "rate", "lower", "upper", "method"), "rates")
+    _check_by(data, by, ("events", "population", "rate", "lower", "upper", "method"), "rates")
     check_choice("ci", ci, ("exact", "wilson", "exact-binomial", None))
     level = _check_level(level)
     per = _check_per(per)
     check_counts(data, [events, population])
     if ci is not None:
         fix = "Pass the unweighted counts, or ci=None for the rates alone."
-        _require_whole(data, events, "the interval counts events", fix)
+        _whole_counts(data, events, "the interval counts events", fix)
     if ci in ("wilson", "exact-binomial"):
         check_not_greater(data, events, population)
-        _require_whole(data, population, f"ci={ci!r} counts persons", fix)
+        _whole_counts(data, population, f"ci={ci!r} counts persons", fix)
     agg = _aggregate(data, [events, population], by)
     k, n = agg[events].to_numpy(float), agg[population].to_numpy(float)
     zero = n == 0
@@ -302,14 +298,14 @@ def standardize(
     check_columns(data, {"events": events, "population": population, "strata": strata, "by": by})
     if strata in by:
         raise InputValueError(f"strata={strata!r} is also a by column; the groups (by) must be other columns.")
-    _check_by_names(by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper", "method"),
-                    "standardize")
+    _check_by(data, by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper",
+                         "method"), "standardize")
     check_choice("method", method, ("direct", "indirect"))
     level = _check_level(level)
     per = _check_per(per)
     check_counts(data, [events, population])
     if ci:
-        _require_whole(data, events, "the interval counts events",
+        _whole_counts(data, events, "the interval counts events",
                        "Pass the unweighted event counts, or ci=False for the standardised values alone.")
     if data[strata].isna().any():
         raise InputValueError(f"strata column {strata!r} is missing in rows "

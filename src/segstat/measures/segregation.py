@@ -20,7 +20,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from .._validation import (check_choice, check_columns, check_dataframe, check_rng, column_list, count_arrays,
-                           count_matrix, examples)
+                           count_matrix, examples, require_whole)
 from ..errors import InputValueError
 
 __all__ = [
@@ -320,14 +320,8 @@ def _require_whole(data: pd.DataFrame, columns: Sequence[str], values: Sequence[
     """Refuse fractional (weighted) counts where persons are resampled: a draw of whole persons from a total
     of 2.5 is not defined, and cutting it to 2 would change every share. Whole numbers stored as floats
     pass."""
-    for c, v in zip(columns, values):
-        bad = v != np.round(v)
-        if bad.any():
-            raise InputValueError(
-                f"column {c!r} has fractional (weighted) counts in rows {examples(data.index[bad].tolist())} "
-                f"(e.g. {v[bad][0]:g}); {why} draws whole persons, so it needs whole counts: use the "
-                f"unweighted counts. Point estimates (ci=None) accept weighted counts."
-            )
+    require_whole(data, columns, f"{why} draws whole persons, so it needs whole counts: use the unweighted counts. "
+                                 f"Point estimates (ci=None) accept weighted counts.", values)
 
 
 def _whole(v: np.ndarray) -> np.ndarray:
