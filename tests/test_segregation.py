@@ -22,6 +22,27 @@ def _deso_background():
 DESO = _deso_background()
 
 
+def _has_numba():
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def kernels(request):
+    """Every test here runs twice: with segstat's compiled kernels (numba, the `fast` extra) and with the
+    numpy code alone, which must give the same results."""
+    from segstat.measures import _compiled
+
+    if request.param == "compiled" and not _has_numba():
+        pytest.skip("numba is not installed")
+    _compiled.set_enabled(request.param == "compiled")
+    yield request.param
+    _compiled.set_enabled(True)
+
+
 # independent reference formulas: different algebra, plain loops
 def ref_dissimilarity(x, t):
     X, Y = sum(x), sum(ti - xi for xi, ti in zip(x, t))
@@ -846,3 +867,79 @@ def test_xlogx_table_never_shrinks_when_threads_grow_it(monkeypatch):
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(grow, tops))
     assert len(seg._xlogx_table) > max(tops)
+
+
+# ------------------------------------------------------------------ compiled kernels and the numpy code
+
+@pytest.mark.skipif(not _has_numba(), reason="numba is not installed")
+def test_compiled_and_numpy_nulls_draw_the_same_tables():
+    from segstat.measures import _compiled
+    from segstat.measures.segregation import _null_multi, _null_two
+
+    x, t = DESO["foreign"].to_numpy(float), DESO["total"].to_numpy(float)
+    c = np.stack([DESO["foreign"].to_numpy(float), DESO["swedish"].to_numpy(float),
+                  (DESO["total"] - DESO["foreign"] - DESO["swedish"]).to_numpy(float)])
+    out = {}
+    for enabled in (True, False):
+        _compiled.set_enabled(enabled)
+        assert (_compiled.kernels() is not None) == enabled
+        out[enabled] = (_null_two(x, t, 300, np.random.default_rng(3)), _null_multi(c, 100, np.random.default_rng(4)),
+                        segstat.segregation_test(DESO, group="foreign", total="total", n_perm=99, rng=8))
+    two, multi, test = out[True]
+    assert np.array_equal(two, out[False][0]) and np.array_equal(multi, out[False][1])
+    assert (two.sum(axis=1) == x.sum()).all() and (multi.sum(axis=2) == c.sum(axis=1)).all()
+    assert (multi.sum(axis=1) == t).all() and (two <= t).all() and (multi >= 0).all()
+    assert test.p_value == out[False][2].p_value and test.lower == out[False][2].lower
+
+
+def test_correction_whose_random_words_run_out_draws_more():
+    # a row of 50 members, all 50 to be taken out: every person must be found, which takes far more words
+    # than the spare ones (about 225 on average against 216), so most runs take the extension path
+    from segstat.measures.segregation import _correct_to_total
+
+    capacity = np.full(10, 5, dtype=np.int64)
+    for seed in range(20):
+        draws = np.vstack([capacity, capacity - 1, np.array([5, 0, 0, 0, 0, 0, 0, 0, 0, 1])])  # sums 50, 40, 6
+        out = _correct_to_total(draws, capacity, 0, np.random.default_rng(seed))
+        assert (out == 0).all()
+    # put in: rows below X get members among their non-members, never beyond capacity
+    draws = np.zeros((3, 10), dtype=np.int64)
+    out = _correct_to_total(draws, capacity, 48, np.random.default_rng(1))
+    assert (out.sum(axis=1) == 48).all() and (out <= capacity).all() and (out >= 0).all()
+
+
+def test_correction_of_pools_beyond_32_bit_words():
+    # billions of persons: the 32-bit words cannot name them all, so the 64-bit fallback runs
+    from segstat.measures.segregation import _correct_to_total
+
+    capacity = np.array([3_000_000_000, 2_500_000_000, 1_000], dtype=np.int64)
+    gen = np.random.default_rng(2)
+    draws = gen.binomial(capacity, 0.4, size=(4, 3))
+    X = int(0.4 * capacity.sum())
+    out = _correct_to_total(draws, capacity, X, gen)
+    assert (out.sum(axis=1) == X).all() and (out <= capacity).all() and (out >= 0).all()
+
+
+@pytest.mark.skipif(not _has_numba(), reason="numba is not installed")
+def test_compiled_multigroup_agrees_with_numpy_kernels():
+    from segstat.measures import _compiled
+    from segstat.measures.segregation import _k_multi_dissimilarity, _k_multi_entropy, _multi_compiled
+
+    wide = segstat.population("deso", by="education").pivot(index="deso", columns="education", values="population")
+    wide = wide.astype("int64")
+    wide.columns = groups = [str(c) for c in wide.columns]
+    _compiled.set_enabled(True)
+    segstat.multigroup_entropy(wide, groups=groups)  # grows the table of k ln k to the largest count
+    fast = {k: _multi_compiled(k, wide, groups) for k in (_k_multi_entropy, _k_multi_dissimilarity)}
+    assert None not in fast.values()  # the compiled path ran
+    _compiled.set_enabled(False)
+    assert fast[_k_multi_entropy] == pytest.approx(segstat.multigroup_entropy(wide, groups=groups).estimate,
+                                                    rel=1e-13, abs=0)
+    assert fast[_k_multi_dissimilarity] == pytest.approx(
+        segstat.multigroup_dissimilarity(wide, groups=groups).estimate, rel=1e-13, abs=0)
+
+
+def test_multigroup_point_estimate_checks_rng():
+    d = pd.DataFrame({"a": [3, 1], "b": [1, 3]})
+    with pytest.raises(Exception, match="rng"):
+        segstat.multigroup_entropy(d, groups=["a", "b"], rng="seven")

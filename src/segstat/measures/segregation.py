@@ -19,9 +19,10 @@ import pandas as pd
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from .._validation import (check_choice, check_columns, check_dataframe, check_rng, column_list, count_arrays,
-                           count_matrix, examples, require_whole)
+from .._validation import (_values_at, check_choice, check_columns, check_dataframe, check_rng, column_list,
+                           count_arrays, count_matrix, examples, require_whole)
 from ..errors import InputValueError
+from . import _compiled
 
 __all__ = [
     "SegregationResult",
@@ -404,23 +405,92 @@ def _correct_to_total(draws: np.ndarray, capacity: np.ndarray, X: int, gen: np.r
     above X) or put in uniformly chosen non-members (below X), non-members being ``capacity - row``.
 
     ``capacity`` is (areas,) or (n, areas). When every row is a binomial draw with one probability per
-    replicate, each row becomes a uniformly random X-subset of its capacity (see :func:`_null_two`)."""
-    excess = draws.sum(axis=1) - X
-    for r in np.flatnonzero(excess):
-        row, k = draws[r], abs(int(excess[r]))
-        pool = row if excess[r] > 0 else (capacity if capacity.ndim == 1 else capacity[r]) - row
-        size = int(pool.sum())
-        # k distinct persons out of `size`: draw with replacement, redraw the repeats (k is far below
-        # size, so repeats are rare); the result is a uniformly random k-subset
-        picked = np.sort(gen.integers(0, size, k))
+    replicate, each row becomes a uniformly random X-subset of its capacity (see :func:`_null_two`).
+
+    The persons moved in a row are the first k distinct persons of a stream of random 32-bit words, each
+    mapped to one of the row's pool of S persons by Lemire's rule (a word w gives person floor(w S / 2^32),
+    and the few words whose low product bits fall below (2^32 - S) mod S are skipped, which makes every
+    person equally likely; Lemire 2019). A stream of uniformly chosen persons with the repeats skipped gives
+    a uniformly random k-subset. All rows' words are drawn in one call, with room for repeats; the rare row
+    whose words run out draws more. The compiled kernel (:mod:`._compiled`) and :func:`_correct_row` choose
+    the same persons from the same words."""
+    sums = np.add.reduce(draws, axis=1)
+    rows = np.flatnonzero(sums != X)
+    if len(rows) == 0:
+        return draws
+    excess = sums[rows] - X
+    cap = capacity[None, :] if capacity.ndim == 1 else capacity
+    cap_sums = np.add.reduce(cap, axis=1)
+    pools = np.where(excess > 0, sums[rows], (cap_sums if capacity.ndim == 1 else cap_sums[rows]) - sums[rows])
+    if int(pools.max()) >= 1 << 32:  # beyond 32-bit words (billions of persons)
+        return _correct_large(draws, cap, rows, excess, gen)
+    k = np.abs(excess)
+    # words per row: k, plus about three times the expected repeats and skipped words, plus 16
+    spare = (3.0 * k * k / pools + 2.0 * k * pools / 2.0**32).astype(np.int64) + 16
+    starts = np.concatenate([[0], np.cumsum(k + spare)])
+    words = gen.integers(0, 1 << 32, size=int(starts[-1]), dtype=np.uint32)
+    done = np.zeros(len(rows), dtype=bool)
+    compiled = _compiled.kernels()
+    if compiled is not None:
+        compiled.correct_rows(draws, cap, rows, excess, words, starts, done)
+    else:
+        for j in range(len(rows)):
+            done[j] = _correct_row(draws, cap, rows[j], excess[j], words[starts[j]:starts[j + 1]])
+    for j in np.flatnonzero(~done):  # words ran out before k distinct persons: extend that row's stream
+        stream = words[starts[j]:starts[j + 1]]
+        while True:
+            stream = np.concatenate([stream, gen.integers(0, 1 << 32, size=len(stream) + 64, dtype=np.uint32)])
+            if _correct_row(draws, cap, rows[j], excess[j], stream):
+                break
+    return draws
+
+
+def _correct_row(draws: np.ndarray, cap: np.ndarray, r: int, excess: int, words: np.ndarray) -> bool:
+    """:func:`_correct_to_total` for row r from the words given; False (row unchanged) if they hold fewer
+    than |excess| distinct persons."""
+    row = draws[r]
+    pool = row if excess > 0 else cap[r if len(cap) > 1 else 0] - row
+    cum = np.cumsum(pool)
+    size = int(cum[-1])
+    wide = words.astype(np.uint64) * np.uint64(size)
+    values = wide >> np.uint64(32)
+    threshold = ((1 << 32) - size) % size
+    if threshold:  # 0 when size is a power of two: no word is skipped
+        values = values[(wide & np.uint64(0xFFFFFFFF)) >= np.uint64(threshold)]
+    k = abs(int(excess))
+    chosen = np.sort(values[:k])
+    if len(chosen) < k:
+        return False
+    if (chosen[1:] == chosen[:-1]).any():  # a repeat among the first k: the first k distinct values instead
+        _, first = np.unique(values, return_index=True)
+        if len(first) < k:
+            return False
+        chosen = values[np.sort(first)[:k]]
+    moved = np.bincount(np.searchsorted(cum, chosen.astype(np.int64), side="right"), minlength=len(row))
+    if excess > 0:
+        row -= moved
+    else:
+        row += moved
+    return True
+
+
+def _correct_large(draws: np.ndarray, cap: np.ndarray, rows: np.ndarray, excess: np.ndarray,
+                   gen: np.random.Generator) -> np.ndarray:
+    """:func:`_correct_to_total` for pools of 2^32 persons or more: k persons drawn with replacement from
+    64-bit integers, repeats redrawn (a uniformly random k-subset too)."""
+    for r, e in zip(rows, excess):
+        row, k = draws[r], abs(int(e))
+        pool = row if e > 0 else cap[r if len(cap) > 1 else 0] - row
+        cum = np.cumsum(pool)
+        picked = np.sort(gen.integers(0, int(cum[-1]), k))
         while True:
             dup = np.flatnonzero(picked[1:] == picked[:-1])
             if len(dup) == 0:
                 break
-            picked[dup] = gen.integers(0, size, len(dup))
+            picked[dup] = gen.integers(0, int(cum[-1]), len(dup))
             picked.sort()
-        moved = np.bincount(np.searchsorted(np.cumsum(pool), picked, side="right"), minlength=draws.shape[1])
-        if excess[r] > 0:
+        moved = np.bincount(np.searchsorted(cum, picked, side="right"), minlength=draws.shape[1])
+        if e > 0:
             row -= moved
         else:
             row += moved
@@ -738,6 +808,13 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
     data = check_dataframe(data)
     groups = _group_list(groups)
     by_cols = column_list(by)
+    if ci is None and not by_cols:
+        est = _multi_compiled(kernel, data, groups)
+        if est is not None:
+            _check_bootstrap(ci, level, n_boot, ci_method)
+            if rng is not None:
+                check_rng(rng)  # validated as in the numpy path, though a point estimate draws nothing
+            return SegregationResult(name, est, n_areas=len(data))
     # (groups, areas); checks the columns too. Integer counts stay integers for the entropy kernel (c ln c
     # from a table); the dissimilarity kernel works in floats throughout
     counts = count_matrix(data, groups, integers=kernel is _k_multi_entropy)
@@ -768,6 +845,44 @@ def _multi(name: str, kernel: Callable, data: pd.DataFrame, groups: Sequence[str
 
     _check_by(data, by_cols)
     return _results(name, data, by_cols, lambda pos: one(counts[:, pos], area_totals[pos]))
+
+
+def _multi_compiled(kernel: Callable, data: pd.DataFrame, groups: list) -> float | None:
+    """The multigroup index of the whole table in one compiled pass over the stored columns (see
+    :mod:`._compiled`), or None where the numpy code is needed: numba absent, columns other than int64 (or
+    missing), a count it must refuse, fewer than two groups present, or a table where that code changes to
+    its cancellation-free form. Agrees with the numpy kernels to rounding (sums added in another order)."""
+    compiled = _compiled.kernels()
+    if compiled is None:
+        return None
+    try:
+        locs = [data.columns.get_loc(c) for c in groups]
+    except (KeyError, TypeError):
+        return None
+    cols = [_values_at(data, loc) if isinstance(loc, (int, np.integer)) else None for loc in locs]
+    if len(data) == 0 or any(c is None or c.dtype != np.int64 for c in cols):
+        return None
+    if len({(c.flags.c_contiguous, c.flags.writeable) for c in cols}) > 1:
+        cols = [np.array(c) for c in cols]  # one array type for the compiled tuple
+    if kernel is _k_multi_entropy:
+        status, g, t_log_t, within = compiled.entropy_sums(tuple(cols), _xlogx_table)
+        if status or np.count_nonzero(g) < 2:
+            return None
+        T, E = _total_and_entropy(g)
+        if t_log_t > _CANCELLATION * T * E:
+            return None
+        return float(1 - within / (T * E))
+    if kernel is _k_multi_dissimilarity:
+        status, g, dev = compiled.dissimilarity_sums(tuple(cols))
+        if status or np.count_nonzero(g) < 2:
+            return None
+        values = g.tolist()
+        T = sum(values)
+        interaction = sum(v * (T - v) for v in values) / (T * T)
+        if interaction < 0.01:
+            return None
+        return float(dev / (2 * T * interaction))
+    return None
 
 
 def multigroup_entropy(data: pd.DataFrame, *, groups: Sequence[str], by: Any = None, ci: str | None = None,
