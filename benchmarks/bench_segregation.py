@@ -8,6 +8,7 @@ abroad), as in the peer benchmark.
 Run each implementation in its own environment and compare the JSON lines:
 
     .venv/bin/python benchmarks/bench_segregation.py --impl segstat
+    SEGSTAT_NUMBA=0 .venv/bin/python benchmarks/bench_segregation.py --impl segstat   # numpy code only
     /path/to/py312-venv/bin/python benchmarks/bench_segregation.py --impl pysal
 
 PySAL `segregation` 2.6 needs Python >= 3.12. Timings are medians of --repeats
@@ -80,6 +81,10 @@ def workload(n_areas):
 
 def run_segstat(df, repeats, iterations, parts):
     import segstat
+    from segstat.measures import _compiled
+
+    # segstat's compiled kernels (the `fast` extra, numba) or its numpy code alone (SEGSTAT_NUMBA=0)
+    print(json.dumps({"impl": "segstat", "part": "setup", "compiled_kernels": _compiled.kernels() is not None}))
 
     cases = {
         "Dissim": lambda: segstat.dissimilarity(df, group="grp", total="total").estimate,

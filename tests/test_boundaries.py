@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 import segstat
-from segstat.errors import DataIntegrityError, InputValueError, UnknownCodeError, VintageError
+from segstat.errors import DataIntegrityError, InputValueError, UnknownCodeError, UnplacedWarning, VintageError
 
 GR = ["1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480", "1481", "1482", "1489"]
 
@@ -121,14 +121,16 @@ def test_multipolygon_areas_are_located_exactly(tmp_path):
     custom = segstat.boundaries("deso", vintage=2025, path=_geojson(tmp_path, [a, c], geoms, crs="EPSG:3006"))
     pts = pd.DataFrame({"x": [326_000.0, 322_500.0, 320_500.0, 321_500.0, 325_000.0, 322_500.0],
                         "y": [6_405_000.0, 6_411_500.0, 6_400_500.0, 6_405_000.0, 6_400_500.0, 6_410_000.0]})
-    out = segstat.locate(pts, level="deso", vintage=2025, boundaries=custom)
+    with pytest.warns(UnplacedWarning, match="3 of 6 rows"):  # the last three points lie outside both areas
+        out = segstat.locate(pts, level="deso", vintage=2025, boundaries=custom)
     assert out["deso"].tolist()[:3] == [c, c, a]
     assert out["deso"].isna().tolist()[3:] == [True, True, True]
     assert (out["status"].iloc[3:] == "outside_coverage").all()
     # and against shapely on random points over the whole extent
     rng = np.random.default_rng(5)
     x, y = rng.uniform(319_000, 331_000, 20_000), rng.uniform(6_399_000, 6_413_000, 20_000)
-    got = segstat.locate(pd.DataFrame({"x": x, "y": y}), level="deso", vintage=2025, boundaries=custom)["deso"]
+    with pytest.warns(UnplacedWarning):
+        got = segstat.locate(pd.DataFrame({"x": x, "y": y}), level="deso", vintage=2025, boundaries=custom)["deso"]
     expected = np.where(shapely.contains_xy(geoms[0], x, y), a, np.where(shapely.contains_xy(geoms[1], x, y), c, None))
     assert (got.astype(object).where(got.notna(), None).to_numpy() == expected).all()
 
