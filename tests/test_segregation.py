@@ -943,3 +943,31 @@ def test_multigroup_point_estimate_checks_rng():
     d = pd.DataFrame({"a": [3, 1], "b": [1, 3]})
     with pytest.raises(Exception, match="rng"):
         segstat.multigroup_entropy(d, groups=["a", "b"], rng="seven")
+
+
+def test_compiled_kernels_that_cannot_load_leave_segstat_on_numpy(monkeypatch):
+    # numba installed but unusable (for example no writable cache directory): one warning, numpy results
+    from segstat.errors import SegstatWarning
+    from segstat.measures import _compiled
+
+    def broken():
+        raise RuntimeError("cannot cache function 'correct_rows': no locator available")
+
+    monkeypatch.setattr(_compiled, "_load", broken)
+    _compiled.set_enabled(True)
+    d = pd.DataFrame({"a": [3, 1, 5], "b": [1, 3, 2]})
+    with pytest.warns(SegstatWarning, match="could not be loaded.*RuntimeError.*numpy code"):
+        H = segstat.multigroup_entropy(d, groups=["a", "b"]).estimate
+    assert _compiled.kernels() is None
+    _compiled.set_enabled(False)
+    assert H == segstat.multigroup_entropy(d, groups=["a", "b"]).estimate
+
+
+def test_multigroup_counts_beyond_exact_integer_sums():
+    # counts near 2^62: their int64 sums would wrap around; the indices are computed in floats instead
+    d = pd.DataFrame({"a": [2**62, 2**62, 1], "b": [2**62, 1, 2**62]})
+    # N = 2^62: shares (1/2, 1/2), (1, 0), (0, 1) with totals 2N, N, N; P = (1/2, 1/2), T = 4N, I = 1/2.
+    # D = sum_im |c_im - t_i P_m| / (2 T I) = (0 + N + N) / (4N) = 1/2; H = 1 - sum_i t_i E_i / (T E) with
+    # E = E_1 = ln 2, E_2 = E_3 = 0 (up to one person in 2^62): 1 - 2N ln 2 / (4N ln 2) = 1/2
+    assert segstat.multigroup_dissimilarity(d, groups=["a", "b"]).estimate == pytest.approx(0.5, abs=1e-12)
+    assert segstat.multigroup_entropy(d, groups=["a", "b"]).estimate == pytest.approx(0.5, abs=1e-12)

@@ -214,6 +214,8 @@ def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "
     if raws and all(r is not None and r.dtype.kind == "i" for r in raws):
         m = np.array(raws, dtype=np.int64 if integers else float)  # converts while copying
         if m.min(initial=0) >= 0:
+            if integers and m.max(initial=0) >= (1 << 53) // m.size:
+                return m.astype(float)  # sums of such counts could leave int64: floats, as for everything else
             return m
     arrays = count_arrays(data, columns)
     return np.stack([arrays[c] for c in columns])

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from types import ModuleType
+
+from ..errors import SegstatWarning
 
 _lock = threading.Lock()
 _state: dict[str, object] = {"loaded": False, "module": None}
@@ -30,12 +33,34 @@ def kernels() -> ModuleType | None:
                 module = None
                 if os.environ.get("SEGSTAT_NUMBA", "1").strip() != "0":
                     try:
-                        from . import _numba_kernels as module  # noqa: PLC0415 - numba is optional
+                        module = _load()
                     except ImportError:
+                        module = None
+                    except Exception as exc:  # numba present but unusable here (no writable cache, ...)
+                        warnings.warn(f"segstat's compiled kernels could not be loaded ({type(exc).__name__}: "
+                                      f"{exc}); segstat runs its numpy code instead, with the same results, "
+                                      f"only slower. Set SEGSTAT_NUMBA=0 to skip numba.", SegstatWarning,
+                                      stacklevel=3)
                         module = None
                 _state["module"] = module
                 _state["loaded"] = True
     return _state["module"]  # type: ignore[return-value]
+
+
+def _load() -> ModuleType:
+    """Import the kernels and run each once on a tiny input, so that a failure to compile or to use numba's
+    cache shows here (and leaves segstat on its numpy code) rather than in the middle of a computation."""
+    import numpy as np
+
+    from . import _numba_kernels as module  # noqa: PLC0415 - numba is optional
+
+    ones = np.ones(2, dtype=np.int64)
+    module.entropy_sums((ones, ones), np.zeros(4))
+    module.dissimilarity_sums((ones, ones))
+    draws = np.ones((1, 2), dtype=np.int64)
+    module.correct_rows(draws, draws + 1, np.zeros(1, np.int64), np.ones(1, np.int64),
+                        np.zeros(4, np.uint32), np.array([0, 4]), np.zeros(1, dtype=bool))
+    return module
 
 
 def set_enabled(enabled: bool) -> None:

@@ -89,14 +89,15 @@ def correct_rows(draws, capacity, rows, excess, words, starts, done):  # pragma:
 def entropy_sums(cols, table):  # pragma: no cover - compiled
     """For group columns ``cols`` (a tuple of int64 arrays, one per group): (status, group totals,
     sum_i t_i ln t_i, sum_i t_i E_i), with c ln c read off ``table`` (k ln k) and
-    t_i E_i = t_i ln t_i - sum_m c_im ln c_im taken area by area (small terms: a more accurate sum than the
-    difference of the two large ones). status 0: done; 1: a negative count, a count beyond the table, or an
+    t_i E_i = t_i ln t_i - sum_m c_im ln c_im taken area by area (no difference of two large sums) and
+    added with Neumaier's compensated summation (error independent of the number of areas). status 0: done; 1: a negative count, a count beyond the table, or an
     area with nobody (the numpy code then raises or grows the table)."""
     m = len(cols)
     size = table.shape[0]
     g = np.zeros(m, np.int64)
     t_log_t = 0.0
     within = 0.0
+    lost = 0.0  # Neumaier's compensation: the low-order part of ``within`` lost to rounding
     for i in range(cols[0].shape[0]):
         t = 0
         c_log_c = 0.0
@@ -110,31 +111,40 @@ def entropy_sums(cols, table):  # pragma: no cover - compiled
         if t == 0 or t >= size:
             return 1, g, 0.0, 0.0
         t_log_t += table[t]
-        within += table[t] - c_log_c
-    return 0, g, t_log_t, within
+        term = table[t] - c_log_c
+        total = within + term
+        if abs(within) >= abs(term):
+            lost += (within - total) + term
+        else:
+            lost += (term - total) + within
+        within = total
+    return 0, g, t_log_t, within + lost
 
 
 @njit(nogil=True, cache=True, fastmath={"reassoc"})
 def dissimilarity_sums(cols):  # pragma: no cover - compiled
     """For group columns ``cols`` (a tuple of int64 arrays): (status, group totals,
-    sum_im |c_im - t_i P_m|) with P_m the group's share of everyone. status 1: a negative count or an
-    area with nobody (the numpy code then raises). Column by column, each sum allowed to be reassociated
+    sum_im |c_im - t_i P_m|) with P_m the group's share of everyone. status 1: a negative count, an
+    area with nobody (the numpy code then raises), or counts so large that their sum might not be exact. Column by column, each sum allowed to be reassociated
     (added in several partial sums at once, as numpy's pairwise sums are)."""
     m = len(cols)
     n = cols[0].shape[0]
     g = np.zeros(m, np.int64)
     t = np.zeros(n, np.int64)
     low = 0
+    high = 0
     for j in range(m):
         col = cols[j]
         total = 0
         for i in range(n):
             c = col[i]
             low = min(low, c)
+            high = max(high, c)
             total += c
             t[i] += c
         g[j] = total
-    if low < 0 or t.min() == 0:
+    # counts whose sums could leave int64 (or floats' exact integers) go to the numpy code, in floats
+    if low < 0 or high >= (1 << 53) // (m * n) or t.min() == 0:
         return 1, g, 0.0
     share = g / g.sum()
     dev = 0.0
