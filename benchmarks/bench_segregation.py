@@ -83,7 +83,7 @@ def run_segstat(df, repeats, iterations, parts):
     import segstat
     from segstat.measures import _compiled
 
-    # segstat's compiled kernels (the `fast` extra, numba) or its numpy code alone (SEGSTAT_NUMBA=0)
+    # segstat's compiled kernels (numba) or its numpy code alone (SEGSTAT_NUMBA=0)
     print(json.dumps({"impl": "segstat", "part": "setup", "compiled_kernels": _compiled.kernels() is not None}))
 
     cases = {

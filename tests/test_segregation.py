@@ -32,7 +32,7 @@ def _has_numba():
 
 @pytest.fixture(autouse=True, params=["compiled", "numpy"])
 def kernels(request):
-    """Every test here runs twice: with segstat's compiled kernels (numba, the `fast` extra) and with the
+    """Every test here runs twice: with segstat's compiled kernels (numba) and with the
     numpy code alone, which must give the same results."""
     from segstat.measures import _compiled
 

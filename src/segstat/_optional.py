@@ -16,7 +16,6 @@ EXTRAS = {
     "dask": "dask",
     "distributed": "dask",
     "pyogrio": "gis",
-    "numba": "fast",
 }
 
 

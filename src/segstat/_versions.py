@@ -9,8 +9,8 @@ import sys
 from . import __version__
 from ._data import registry
 
-_DEPENDENCIES = ("numpy", "pandas", "shapely", "pyproj", "scipy", "highspy")
-_EXTRAS = ("matplotlib", "openpyxl", "tqdm", "pyarrow", "dask", "distributed", "pyogrio", "numba")
+_DEPENDENCIES = ("numpy", "pandas", "shapely", "pyproj", "scipy", "highspy", "numba")
+_EXTRAS = ("matplotlib", "openpyxl", "tqdm", "pyarrow", "dask", "distributed", "pyogrio")
 
 
 def _version(dist: str) -> str:

@@ -1,8 +1,8 @@
-"""Optional compiled kernels for the segregation measures.
+"""Compiled kernels for the segregation measures, with the numpy code as fallback.
 
-With numba installed (``pip install 'segstat[fast]'``), two inner loops run compiled:
+With numba (a dependency of segstat, as of PySAL ``segregation``), two inner loops run compiled:
 the correction step of the exact permutation null (:func:`segstat.measures.segregation._correct_to_total`)
-and the point estimates of the multigroup indices. Without numba, or with the environment variable
+and the point estimates of the multigroup indices. Where numba cannot load, or with the environment variable
 ``SEGSTAT_NUMBA=0``, segstat runs the same algorithms in numpy: the permutation test gives the same
 p-value for the same seed either way, and the multigroup indices agree to rounding (the sums are added
 in another order).
