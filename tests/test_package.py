@@ -10,7 +10,7 @@ import pytest
 
 import segstat
 
-HEAVY = ["scipy", "matplotlib", "requests", "dask", "distributed", "tqdm", "openpyxl", "pyarrow", "pyogrio",
+HEAVY = ["scipy", "numba", "matplotlib", "requests", "dask", "distributed", "tqdm", "openpyxl", "pyarrow", "pyogrio",
          "geopandas"]
 
 
