@@ -25,8 +25,8 @@ _state: dict[str, object] = {"loaded": False, "module": None}
 
 
 def kernels() -> ModuleType | None:
-    """The compiled kernels (:mod:`segstat.measures._numba_kernels`), or None when numba is not installed or
-    ``SEGSTAT_NUMBA=0`` is set."""
+    """The compiled kernels (:mod:`segstat.measures._numba_kernels`), or None when numba is not installed,
+    cannot load (then with one warning) or ``SEGSTAT_NUMBA=0`` is set."""
     if not _state["loaded"]:
         with _lock:
             if not _state["loaded"]:

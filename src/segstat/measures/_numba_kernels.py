@@ -61,7 +61,8 @@ def correct_rows(draws, capacity, rows, excess, words, starts, done):  # pragma:
         i = starts[j]
         end = starts[j + 1]
         while found < k and i < end:
-            wide = np.uint64(words[i]) * size
+            word = np.uint64(words[i])
+            wide = word * size
             i += 1
             if (wide & _LOW32) < threshold:
                 continue  # Lemire's rejection: keeps every person equally likely
@@ -73,7 +74,7 @@ def correct_rows(draws, capacity, rows, excess, words, starts, done):  # pragma:
                 continue  # a person already chosen
             table[h] = v
             found += 1
-            a = start[np.int64(np.uint64(words[i - 1]) >> drop)]
+            a = start[np.int64(word >> drop)]
             while cum[a] <= v:  # the area holding person v: the first a with cum[a] > v
                 a += 1
             moved[a] += 1
@@ -90,8 +91,9 @@ def entropy_sums(cols, table):  # pragma: no cover - compiled
     """For group columns ``cols`` (a tuple of int64 arrays, one per group): (status, group totals,
     sum_i t_i ln t_i, sum_i t_i E_i), with c ln c read off ``table`` (k ln k) and
     t_i E_i = t_i ln t_i - sum_m c_im ln c_im taken area by area (no difference of two large sums) and
-    added with Neumaier's compensated summation (error independent of the number of areas). status 0: done; 1: a negative count, a count beyond the table, or an
-    area with nobody (the numpy code then raises or grows the table)."""
+    added with Neumaier's compensated summation (error independent of the number of areas). status 0: done;
+    1: a negative count, a count beyond the table, or an area with nobody (the numpy code then raises or
+    grows the table)."""
     m = len(cols)
     size = table.shape[0]
     g = np.zeros(m, np.int64)
@@ -124,9 +126,10 @@ def entropy_sums(cols, table):  # pragma: no cover - compiled
 @njit(nogil=True, cache=True, fastmath={"reassoc"})
 def dissimilarity_sums(cols):  # pragma: no cover - compiled
     """For group columns ``cols`` (a tuple of int64 arrays): (status, group totals,
-    sum_im |c_im - t_i P_m|) with P_m the group's share of everyone. status 1: a negative count, an
-    area with nobody (the numpy code then raises), or counts so large that their sum might not be exact. Column by column, each sum allowed to be reassociated
-    (added in several partial sums at once, as numpy's pairwise sums are)."""
+    sum_im |c_im - t_i P_m|) with P_m the group's share of everyone. status 1: a negative count, an area
+    with nobody (the numpy code then raises), or counts so large that their sums might not be exact.
+    Column by column, each sum allowed to be reassociated (added in several partial sums at once, as
+    numpy's pairwise sums are)."""
     m = len(cols)
     n = cols[0].shape[0]
     g = np.zeros(m, np.int64)
