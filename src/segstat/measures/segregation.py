@@ -448,9 +448,7 @@ def _correct_to_total(draws: np.ndarray, capacity: np.ndarray, X: int, gen: np.r
 def _correct_row(draws: np.ndarray, cap: np.ndarray, r: int, excess: int, words: np.ndarray) -> bool:
     """:func:`_correct_to_total` for row r from the words given; False (row unchanged) if they hold fewer
     than |excess| distinct persons."""
-    row = draws[r]
-    pool = row if excess > 0 else cap[r if len(cap) > 1 else 0] - row
-    cum = np.cumsum(pool)
+    cum = _pool_ends(draws, cap, r, excess)
     size = int(cum[-1])
     wide = words.astype(np.uint64) * np.uint64(size)
     values = wide >> np.uint64(32)
@@ -466,12 +464,24 @@ def _correct_row(draws: np.ndarray, cap: np.ndarray, r: int, excess: int, words:
         if len(first) < k:
             return False
         chosen = values[np.sort(first)[:k]]
-    moved = np.bincount(np.searchsorted(cum, chosen.astype(np.int64), side="right"), minlength=len(row))
+    _move(draws[r], cum, chosen.astype(np.int64), excess)
+    return True
+
+
+def _pool_ends(draws: np.ndarray, cap: np.ndarray, r: int, excess: int) -> np.ndarray:
+    """Cumulative counts over areas of row r's pool: its members (excess > 0) or its non-members. Person p
+    of the pool lives in the first area whose end exceeds p."""
+    row = draws[r]
+    return np.cumsum(row if excess > 0 else cap[r if len(cap) > 1 else 0] - row)
+
+
+def _move(row: np.ndarray, ends: np.ndarray, persons: np.ndarray, excess: int) -> None:
+    """Take the pool's ``persons`` out of ``row`` (excess > 0) or put them in, in place."""
+    moved = np.bincount(np.searchsorted(ends, persons, side="right"), minlength=len(row))
     if excess > 0:
         row -= moved
     else:
         row += moved
-    return True
 
 
 def _correct_large(draws: np.ndarray, cap: np.ndarray, rows: np.ndarray, excess: np.ndarray,
@@ -479,21 +489,15 @@ def _correct_large(draws: np.ndarray, cap: np.ndarray, rows: np.ndarray, excess:
     """:func:`_correct_to_total` for pools of 2^32 persons or more: k persons drawn with replacement from
     64-bit integers, repeats redrawn (a uniformly random k-subset too)."""
     for r, e in zip(rows, excess):
-        row, k = draws[r], abs(int(e))
-        pool = row if e > 0 else cap[r if len(cap) > 1 else 0] - row
-        cum = np.cumsum(pool)
-        picked = np.sort(gen.integers(0, int(cum[-1]), k))
+        cum = _pool_ends(draws, cap, r, e)
+        picked = np.sort(gen.integers(0, int(cum[-1]), abs(int(e))))
         while True:
             dup = np.flatnonzero(picked[1:] == picked[:-1])
             if len(dup) == 0:
                 break
             picked[dup] = gen.integers(0, int(cum[-1]), len(dup))
             picked.sort()
-        moved = np.bincount(np.searchsorted(cum, picked, side="right"), minlength=draws.shape[1])
-        if e > 0:
-            row -= moved
-        else:
-            row += moved
+        _move(draws[r], cum, picked, e)
     return draws
 
 
