@@ -10,6 +10,7 @@ from pyproj import Transformer
 
 import segstat
 from segstat.errors import ColumnError, InputTypeError, InputValueError, UnplacedWarning
+from segstat.geography.outlines import SWEDEN_TOLERANCE, sweden_outline
 
 B = segstat.boundaries("deso", vintage=2025)
 COORDS, OWNER = shapely.get_coordinates(B.polygons, return_index=True)
@@ -82,7 +83,10 @@ def test_interior_points_match_shapely_on_real_polygons(rng):
     expected[pi] = B.codes[ti]
     got = out["deso"].astype(object).where(out["deso"].notna(), None).to_numpy()
     assert (got == expected).all()
-    assert ((out["status"] == "outside_coverage") == pd.isna(expected)).all()
+    # unplaced points are outside Sweden when more than 5 km from SCB's national outline (independent: distance)
+    far = shapely.distance(sweden_outline(), shapely.points(x, y)) > SWEDEN_TOLERANCE
+    assert ((out["status"] == "outside_coverage") == (pd.isna(expected) & ~far)).all()
+    assert ((out["status"] == "outside_sweden") == (pd.isna(expected) & far)).all()
 
 
 def test_missing_and_outside_rows_are_kept_and_counted():
@@ -114,21 +118,24 @@ def test_all_outside_sweden_is_an_error_naming_the_crs():
 
 
 def test_point_in_the_sea_is_unplaced_unless_snapping_is_asked():
-    # just west of the coastline polygon of Öckerö (1407): find a point outside but near
+    # just west of the seaward edge of Öckerö's DeSO (1407): SCB's DeSO reach 27 km out to sea here, so a point
+    # beyond them is beyond Sweden's outline and its 5 km tolerance too: outside_sweden, not a coverage problem
     edge = B.polygons[list(B.codes).index("1407A0030")]
     x0, y0, _, _ = shapely.bounds(edge)
     pt = (x0 - 30.0, shapely.get_coordinates(edge)[np.argmin(shapely.get_coordinates(edge)[:, 0]), 1])
     assert not _covering(*pt)
-    df = pd.DataFrame({"x": [pt[0]], "y": [pt[1]]})
-    with pytest.warns(UnplacedWarning):
-        assert segstat.locate(df)["status"].iloc[0] == "outside_coverage"
+    assert 27_000 < shapely.distance(sweden_outline(), shapely.Point(pt)) < 27_500
+    df = pd.DataFrame({"x": [pt[0], 319_680.6], "y": [pt[1], 6_400_329.5]})
+    with pytest.warns(UnplacedWarning, match="outside_sweden: 1 .*check their coordinates and crs="):
+        assert segstat.locate(df)["status"].tolist() == ["outside_sweden", "placed"]
+    df = df.iloc[:1]
     dist = shapely.distance(B.polygons, shapely.points(*pt))
     nearest = B.codes[np.argmin(dist)]
     assert dist.min() < 100
     snapped = segstat.locate(df, max_distance=100)
     assert snapped["status"].iloc[0] == "snapped" and snapped["deso"].iloc[0] == nearest
-    with pytest.warns(UnplacedWarning):
-        assert segstat.locate(df, max_distance=dist.min() / 2)["deso"].isna().all()
+    with pytest.raises(InputValueError, match="outside Sweden"):  # not snapped, and then every row is outside
+        segstat.locate(df, max_distance=dist.min() / 2)
 
 
 def test_regso_level_and_input_not_mutated():

@@ -15,12 +15,13 @@ from .._validation import check_columns, check_dataframe, check_level, examples
 from ..errors import InputTypeError, InputValueError, UnplacedWarning
 from .boundaries import Boundaries, boundaries as _load_boundaries
 from .codes import LEVELS
+from .outlines import SWEDEN_TOLERANCE, in_sweden
 from .registry import check_vintage, parents, vintage_label
 
 __all__ = ["LocateSummary", "STATUSES", "locate"]
 
-#: SWEREF 99 TM box around Sweden (land and territorial sea, with a margin)
-SWEDEN_3006 = (180_000.0, 6_090_000.0, 1_000_000.0, 7_700_000.0)
+N_KOMMUNER = 290  # kommuner since 2020 (no change up to 2025)
+
 #: every status a row can get, in this order
 STATUSES = ("placed", "boundary", "snapped", "missing_coordinates", "outside_coverage", "outside_sweden",
             "swapped_axes")
@@ -70,34 +71,45 @@ def _transformer(crs: Any):
 
 def _chunk(x: np.ndarray, y: np.ndarray, index: Any, transformer: Any, geographic: bool,
            max_distance: float | None, threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """Polygon index (-1 none) and status code (index into STATUSES) of one chunk. Pure: ships to workers."""
+    """Polygon index (-1 none) and status code (index into STATUSES) of one chunk. Pure: ships to workers.
+
+    A point in a polygon is placed. Any other point is in Sweden if it lies within SWEDEN_TOLERANCE of SCB's
+    national outline (``outside_coverage``); if not, but it would with x and y swapped, its axes are swapped
+    (``swapped_axes``, in any CRS: WGS84 latitude in x, SWEREF 99 TM northing in x); else ``outside_sweden``.
+    ``geographic`` is kept for the callers' signature: the swap test needs no CRS-specific box.
+    """
     n = len(x)
     status = np.full(n, STATUSES.index("placed"), dtype=np.int8)
     missing = ~(np.isfinite(x) & np.isfinite(y))
-    if geographic:
-        # WGS84 over Sweden: lon 10.0-24.5, lat 55.0-69.5. lat given as x and lon as y -> swapped
-        swapped = ~missing & (x >= 55) & (x <= 69.5) & (y >= 10) & (y <= 24.5)
-        swapped &= ~((x >= 10) & (x <= 24.5) & (y >= 55) & (y <= 69.5))
+    if transformer is None:
+        tx, ty = x, y
     else:
-        swapped = np.zeros(n, dtype=bool)
-    if transformer is not None:
         with np.errstate(invalid="ignore"):
-            x, y = transformer.transform(x, y)
-        x, y = np.asarray(x, float), np.asarray(y, float)
-    x0, y0, x1, y1 = SWEDEN_3006
-    outside_sweden = ~missing & ~swapped & ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
-    ok = ~(missing | swapped | outside_sweden)
+            tx, ty = (np.asarray(c, float) for c in transformer.transform(x, y))
     poly = np.full(n, -1, dtype=np.int64)
     on_edge = np.zeros(n, dtype=bool)
-    sel = np.flatnonzero(ok)
-    poly[sel], on_edge[sel] = index.query(x[sel], y[sel], threads=threads)
+    sel = np.flatnonzero(~missing)
+    poly[sel], on_edge[sel] = index.query(tx[sel], ty[sel], threads=threads)
     status[on_edge] = STATUSES.index("boundary")
-    nowhere = ok & (poly < 0)
-    if max_distance is not None and nowhere.any():
+    nowhere = ~missing & (poly < 0)
+    outside_sweden = np.zeros(n, dtype=bool)
+    swapped = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(nowhere)
+    if len(idx):
+        outside_sweden[idx] = ~in_sweden(tx[idx], ty[idx])
+        far = idx[outside_sweden[idx]]
+        if len(far):
+            sx, sy = y[far], x[far]
+            if transformer is not None:
+                with np.errstate(invalid="ignore"):
+                    sx, sy = (np.asarray(c, float) for c in transformer.transform(sx, sy))
+            swapped[far] = in_sweden(sx, sy)
+            outside_sweden &= ~swapped
+    if max_distance is not None and (nowhere & ~swapped).any():
         import shapely
 
-        idx = np.flatnonzero(nowhere)
-        pts = shapely.points(x[idx], y[idx])
+        idx = np.flatnonzero(nowhere & ~swapped)
+        pts = shapely.points(tx[idx], ty[idx])
         pi, ti = index.tree.query_nearest(pts, max_distance=max_distance, all_matches=True)
         if len(pi):
             order = np.lexsort((index.rank[ti], pi))        # ties: smallest code
@@ -107,7 +119,7 @@ def _chunk(x: np.ndarray, y: np.ndarray, index: Any, transformer: Any, geographi
             status[idx[pi[first]]] = STATUSES.index("snapped")
             nowhere[idx[pi[first]]] = False
     status[nowhere] = STATUSES.index("outside_coverage")
-    status[outside_sweden] = STATUSES.index("outside_sweden")
+    status[nowhere & outside_sweden] = STATUSES.index("outside_sweden")
     status[swapped] = STATUSES.index("swapped_axes")
     status[missing] = STATUSES.index("missing_coordinates")
     return poly, status
@@ -287,25 +299,43 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
     have = n - counts["missing_coordinates"]  # rows without coordinates say nothing about the CRS
     if counts["swapped_axes"] == have and have:
         raise InputValueError(
-            f"every coordinate looks like WGS84 with latitude in {x!r} and longitude in {y!r}. Swap them: "
-            f"locate(data, x={y!r}, y={x!r}, crs={crs!r}).")
+            f"every coordinate lies in Sweden only with x and y swapped (northing or latitude in {x!r}, easting "
+            f"or longitude in {y!r}). Swap them: locate(data, x={y!r}, y={x!r}, crs={crs!r}).")
     if counts["outside_sweden"] == have and have:
         raise InputValueError(
             f"every coordinate lies outside Sweden after reading them as crs={crs!r} (e.g. rows "
             f"{examples(ex['outside_sweden'])}). Check crs= (SWEREF 99 TM is 'EPSG:3006', WGS84 'EPSG:4326' "
-            f"with x = longitude, RT90 'EPSG:3021') and that x and y are not swapped.")
+            f"with x = longitude, RT90 'EPSG:3021') and the coordinates themselves.")
     unplaced = summary.unplaced
     if unplaced:
         detail = "; ".join(
             f"{s}: {counts[s]} (rows {examples(ex[s][:3], 3)}{f', and {counts[s] - 3} more' if counts[s] > 3 else ''})"
             for s in STATUSES[3:] if counts[s])
-        hint = ""
-        if counts["swapped_axes"]:
-            hint = f" Rows with status 'swapped_axes' have latitude in {x!r}: swap x and y for them."
-        if counts["outside_coverage"] and b.source.startswith("bundled"):
-            hint += (" The bundled boundaries cover Göteborgsregionen only; use "
-                     "segstat.download_boundaries() for the whole country.")
         warnings.warn(f"{unplaced} of {n} rows ({unplaced / total:.1%}) were not placed and are <NA>: "
-                      f"{detail}.{hint}", UnplacedWarning, stacklevel=3)
+                      f"{detail}.{_advice(counts, b, x, y, crs)}", UnplacedWarning, stacklevel=3)
     out.attrs["segstat_locate"] = summary
     return out
+
+
+def _advice(counts: dict[str, int], b: Boundaries, x: str, y: str, crs: Any) -> str:
+    """What to do about each kind of unplaced row: the advice follows the status."""
+    hint = ""
+    if counts["swapped_axes"]:
+        hint += (f" Rows with status 'swapped_axes' lie in Sweden once x and y are swapped (northing or latitude "
+                 f"in {x!r}): swap x and y for them.")
+    if counts["outside_sweden"]:
+        hint += (f" Rows with status 'outside_sweden' lie more than {SWEDEN_TOLERANCE / 1000:g} km outside Sweden's "
+                 f"outline when read as crs={crs!r}: check their coordinates and crs=; other boundaries will not "
+                 f"place them.")
+    if counts["outside_coverage"]:
+        covered = len(pd.unique(pd.Series(b.codes, dtype=str).str[:4]))
+        if covered < N_KOMMUNER:
+            hint += (f" Rows with status 'outside_coverage' lie in Sweden but in none of these boundaries' polygons, "
+                     f"which cover {covered} of {N_KOMMUNER} kommuner ({b.source}): for the whole country use "
+                     f"segstat.download_boundaries() (or pass boundaries= from an SCB file); points just off the "
+                     f"coast of the covered kommuner are placed with max_distance=.")
+        else:
+            hint += (" Rows with status 'outside_coverage' lie in Sweden (within the tolerance of its outline) but in "
+                     "no polygon of these national boundaries: points just off the coast or across a border; "
+                     "max_distance= places them in the nearest area.")
+    return hint

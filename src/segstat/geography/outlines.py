@@ -1,0 +1,83 @@
+"""SCB's generalised national outlines: Sweden, its 290 kommuner and 21 län (bundled, EPSG:3006).
+
+They are small (generalised for thematic maps) and tell "in Sweden" from "outside Sweden"; they are
+not precise enough to place a point in a kommun near a border, which is what DeSO/RegSO boundaries do.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._data import data_path, table_info
+from ..errors import DataIntegrityError, InputValueError
+
+__all__ = ["SWEDEN_TOLERANCE", "in_sweden", "national_outlines", "sweden_outline"]
+
+#: metres around the generalised outline that still count as Sweden. SCB's generalisation moves the
+#: coast and drops small islands: Ven lies 7.1 km from the outline, Vinga 6.7 km, Sandhamn 2.8 km; Danish
+#: Helsingør lies 5.6 km from it, Copenhagen 23 km, Oslo 63 km. Islands beyond the tolerance are placed by
+#: national DeSO/RegSO boundaries, which cover the territorial sea; see the locate user guide.
+SWEDEN_TOLERANCE = 5_000.0
+
+_TABLES = {"kommun": "kommun_generalised", "lan": "lan_generalised", "sweden": "sweden_outline"}
+
+
+@functools.lru_cache(maxsize=None)
+def _load(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    name = _TABLES[kind]
+    info = table_info(name)
+    with data_path(info["file"]).open("rb") as f:
+        z = np.load(f)
+        offsets = tuple(z[k] for k in sorted(k for k in z.files if k.startswith("offsets")))
+        polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
+        codes, names = z["codes"].astype(str), z["names"].astype(str)
+    if len(codes) != info["rows"]:
+        raise DataIntegrityError(f"bundled outlines {name} have {len(codes)} polygons, the registry says "
+                                 f"{info['rows']}; reinstall segstat.")
+    return codes, names, np.asarray(polys)
+
+
+def national_outlines(level: str = "kommun") -> pd.DataFrame:
+    """SCB's generalised outlines of every kommun (290) or län (21), for maps of the whole country.
+
+    Returns a DataFrame with ``code``, ``name`` (strings) and ``geometry`` (shapely MultiPolygons in
+    EPSG:3006), sorted by code.
+    """
+    if level not in ("kommun", "lan"):
+        raise InputValueError(f"level={level!r}: national outlines exist for 'kommun' and 'lan'.")
+    codes, names, polys = _load(level)
+    return pd.DataFrame({"code": pd.array(codes, dtype="string"), "name": pd.array(names, dtype="string"),
+                         "geometry": polys.copy()})
+
+
+def sweden_outline() -> shapely.MultiPolygon:
+    """Sweden's national outline: the generalised kommun outlines dissolved (EPSG:3006)."""
+    return _load("sweden")[2][0]
+
+
+@functools.lru_cache(maxsize=1)
+def _sweden_areas() -> tuple[shapely.Geometry, shapely.Geometry, shapely.Geometry]:
+    """The outline and two buffers that bracket the exact one: arcs drawn with 4 segments per quarter circle lie
+    inside the true circle (chords) and inside 1/cos(pi/16) < 1.02 times it, so only points between the two
+    need an exact distance."""
+    outline = sweden_outline()
+    inner = shapely.buffer(outline, SWEDEN_TOLERANCE, quad_segs=4)
+    outer = shapely.buffer(outline, SWEDEN_TOLERANCE * 1.03, quad_segs=4)
+    for g in (outline, inner, outer):
+        shapely.prepare(g)
+    return outline, inner, outer
+
+
+def in_sweden(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether each SWEREF 99 TM point lies within :data:`SWEDEN_TOLERANCE` metres of Sweden's outline (NaN: False)."""
+    outline, inner, outer = _sweden_areas()
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    result = shapely.contains_xy(inner, x, y)
+    between = np.flatnonzero(~result & shapely.contains_xy(outer, x, y))
+    if len(between):
+        result[between] = shapely.dwithin(outline, shapely.points(x[between], y[between]), SWEDEN_TOLERANCE)
+    return result
