@@ -10,7 +10,7 @@ from pyproj import Transformer
 
 import segstat
 from segstat.errors import ColumnError, InputTypeError, InputValueError, UnplacedWarning
-from segstat.geography.outlines import SWEDEN_TOLERANCE, sweden_outline
+from segstat.geography.outlines import SWEDEN_TOLERANCE, national_outlines, sweden_outline
 
 B = segstat.boundaries("deso", vintage=2025)
 COORDS, OWNER = shapely.get_coordinates(B.polygons, return_index=True)
@@ -176,3 +176,75 @@ def test_zero_snapping_distance_is_no_snapping_and_threads_are_checked():
     assert a["status"].tolist() == ["outside_coverage"]
     with pytest.raises(InputValueError, match=r"threads='4' must be a positive integer"):
         segstat.locate(sea, threads="4")
+
+
+# Hand-checked points (WGS84 from maps, SWEREF 99 TM by pyproj): Oslo rådhus 59.9115 N 10.7337 E, Copenhagen
+# rådhus 55.6761 N 12.5683 E, Stockholm Sergels torg 59.3326 N 18.0649 E, Sandhamn 59.288 N 18.910 E (an island in
+# the Stockholm archipelago 2.8 km from SCB's generalised coast), the sea between the islands south of Styrsö in
+# Göteborg's archipelago 57.62 N 11.75 E.
+TO_3006 = Transformer.from_crs(4326, 3006, always_xy=True)
+GBG = (319_680.6, 6_400_329.5)  # Göteborg, placed in 1480C2650
+
+
+def _pts(*lonlat):
+    xs, ys = TO_3006.transform([p[0] for p in lonlat], [p[1] for p in lonlat])
+    return pd.DataFrame({"x": [GBG[0], *xs], "y": [GBG[1], *ys]})
+
+
+def test_oslo_and_copenhagen_are_outside_sweden_and_the_advice_is_to_check_coordinates():
+    oslo, cph = (10.7337, 59.9115), (12.5683, 55.6761)
+    df = _pts(oslo, cph)
+    d = shapely.distance(sweden_outline(), shapely.points(df["x"], df["y"]))
+    assert d[0] == 0 and 60_000 < d[1] < 66_000 and 22_000 < d[2] < 25_000  # Oslo ~63 km, Copenhagen ~23 km
+    with pytest.warns(UnplacedWarning) as rec:
+        out = segstat.locate(df)
+    assert out["status"].tolist() == ["placed", "outside_sweden", "outside_sweden"]
+    msg = str(rec[0].message)
+    assert "outside_sweden: 2 (rows 1, 2)" in msg and "check their coordinates and crs=" in msg
+    assert "download_boundaries" not in msg  # national boundaries would not place them
+
+
+def test_points_elsewhere_in_sweden_are_outside_coverage_and_the_advice_is_to_download():
+    stockholm, sandhamn = (18.0649, 59.3326), (18.910, 59.288)
+    with pytest.warns(UnplacedWarning) as rec:
+        out = segstat.locate(_pts(stockholm, sandhamn))
+    assert out["status"].tolist() == ["placed", "outside_coverage", "outside_coverage"]
+    msg = str(rec[0].message)
+    assert "cover 13 of 290 kommuner" in msg and "segstat.download_boundaries()" in msg
+    assert "outside_sweden" not in msg and "check their coordinates" not in msg
+
+
+def test_the_sea_of_goteborgs_archipelago_is_placed_because_scbs_deso_cover_the_sea():
+    # SCB's DeSO 2025 reach out over the sea (up to 27 km from the generalised coast west of Öckerö): a point in
+    # the water between the islands south of Styrsö is inside the archipelago DeSO 1480B2010, as plain shapely says
+    out = segstat.locate(_pts((11.75, 57.62)))
+    x, y = TO_3006.transform(11.75, 57.62)
+    assert _covering(x, y) == ["1480B2010"]
+    assert shapely.distance(sweden_outline(), shapely.Point(x, y)) > 7_000  # beyond the generalised coast
+    assert out["deso"].tolist() == ["1480C2650", "1480B2010"] and out["status"].iloc[1] == "placed"
+
+
+def test_swapped_sweref_axes_are_detected_row_by_row():
+    df = pd.DataFrame({"x": [GBG[0], GBG[1], 6_580_000.0, np.nan], "y": [GBG[1], GBG[0], 674_000.0, 1.0]})
+    with pytest.warns(UnplacedWarning, match=r"swapped_axes: 2 \(rows 1, 2\).*swap x and y for them"):
+        out = segstat.locate(df)
+    assert out["status"].tolist() == ["placed", "swapped_axes", "swapped_axes", "missing_coordinates"]
+    assert out["deso"].isna().tolist() == [False, True, True, True]
+    with pytest.raises(InputValueError, match=r"only with x and y swapped.*Swap them: locate\(data, x='y', y='x'"):
+        segstat.locate(df.iloc[1:3])
+    # swapped back, the rows are placed: row 1 in Göteborg, row 2 (Stockholm) in Sweden but outside the coverage
+    back = _locate(df.iloc[1:3].rename(columns={"x": "y", "y": "x"}))
+    assert back["deso"].iloc[0] == "1480C2650" and back["status"].iloc[1] == "outside_coverage"
+
+
+def test_national_outlines_are_bundled_with_their_codes():
+    k, lan = national_outlines("kommun"), national_outlines("lan")
+    assert (len(k), len(lan)) == (290, 21)
+    assert k["code"].iloc[0] == "0114" and k["name"].iloc[0] == "Upplands Väsby"
+    assert lan.set_index("code").loc["14", "name"] == "Västra Götalands"
+    # the dissolved outline covers the same land as the kommuner and the län (SCB's län file is a separate
+    # generalisation: they differ by less than 0.5 km² of 436,796 km²)
+    area = shapely.area(sweden_outline())
+    assert abs(area - shapely.area(k["geometry"]).sum()) < 1e6
+    assert abs(area - shapely.area(lan["geometry"]).sum()) < 1e6
+    assert 436_000e6 < area < 437_000e6
