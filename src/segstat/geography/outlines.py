@@ -14,6 +14,7 @@ import shapely
 
 from .._data import data_path, table_info
 from ..errors import DataIntegrityError, InputValueError
+from ._grid import GridIndex
 
 __all__ = ["SWEDEN_TOLERANCE", "in_sweden", "national_outlines", "sweden_outline"]
 
@@ -60,24 +61,25 @@ def sweden_outline() -> shapely.MultiPolygon:
 
 
 @functools.lru_cache(maxsize=1)
-def _sweden_areas() -> tuple[shapely.Geometry, shapely.Geometry, shapely.Geometry]:
-    """The outline and two buffers that bracket the exact one: arcs drawn with 4 segments per quarter circle lie
-    inside the true circle (chords) and inside 1/cos(pi/16) < 1.02 times it, so only points between the two
-    need an exact distance."""
+def _sweden_index() -> tuple[shapely.Geometry, GridIndex]:
+    """The outline, and a grid index over the buffer and the band that brackets the exact buffer. Arcs drawn
+    with 4 segments per quarter circle lie inside the true circle (chords) and inside 1/cos(pi/16) < 1.02 times
+    it, so a point in the inner buffer is in Sweden, one outside the outer buffer is not, and only points in the
+    band between them need an exact distance. The grid (about 1 km cells, built once, ~0.3 s) answers most
+    points with an array lookup."""
     outline = sweden_outline()
     inner = shapely.buffer(outline, SWEDEN_TOLERANCE, quad_segs=4)
     outer = shapely.buffer(outline, SWEDEN_TOLERANCE * 1.03, quad_segs=4)
-    for g in (outline, inner, outer):
-        shapely.prepare(g)
-    return outline, inner, outer
+    shapely.prepare(outline)
+    return outline, GridIndex(np.array([inner, shapely.difference(outer, inner)]), np.array([0, 1]), max_cells=2**20)
 
 
 def in_sweden(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Whether each SWEREF 99 TM point lies within :data:`SWEDEN_TOLERANCE` metres of Sweden's outline (NaN: False)."""
-    outline, inner, outer = _sweden_areas()
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    result = shapely.contains_xy(inner, x, y)
-    between = np.flatnonzero(~result & shapely.contains_xy(outer, x, y))
-    if len(between):
-        result[between] = shapely.dwithin(outline, shapely.points(x[between], y[between]), SWEDEN_TOLERANCE)
+    outline, index = _sweden_index()
+    part, _ = index.query(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    result = part == 0
+    band = np.flatnonzero(part == 1)
+    if len(band):
+        result[band] = shapely.dwithin(outline, shapely.points(x[band], y[band]), SWEDEN_TOLERANCE)
     return result
