@@ -248,3 +248,10 @@ def test_national_outlines_are_bundled_with_their_codes():
     assert abs(area - shapely.area(k["geometry"]).sum()) < 1e6
     assert abs(area - shapely.area(lan["geometry"]).sum()) < 1e6
     assert 436_000e6 < area < 437_000e6
+
+
+def test_swapped_rt90_axes_are_detected_too():
+    rx, ry = Transformer.from_crs(3006, 3021, always_xy=True).transform(*GBG)
+    with pytest.warns(UnplacedWarning, match=r"swapped_axes: 1 \(rows 1\)"):
+        out = segstat.locate(pd.DataFrame({"x": [rx, ry], "y": [ry, rx]}), crs="EPSG:3021")
+    assert out["status"].tolist() == ["placed", "swapped_axes"] and out["deso"].iloc[0] == "1480C2650"
