@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import struct
 import sys
 import zipfile
@@ -47,7 +48,7 @@ def read_polygons(shp: bytes) -> list:
         n_parts, n_points = struct.unpack("<ii", rec[36:44])
         parts = list(struct.unpack(f"<{n_parts}i", rec[44:44 + 4 * n_parts])) + [n_points]
         xy = np.frombuffer(rec[44 + 4 * n_parts:44 + 4 * n_parts + 16 * n_points], dtype="<f8").reshape(-1, 2)
-        rings = [shapely.make_valid(shapely.Polygon(xy[a:b])) for a, b in zip(parts[:-1], parts[1:])]
+        rings = [shapely.make_valid(shapely.Polygon(xy[a:b])) for a, b in itertools.pairwise(parts)]
         g = rings[0]
         for r in rings[1:]:
             g = shapely.symmetric_difference(g, r)

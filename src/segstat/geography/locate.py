@@ -226,11 +226,14 @@ def locate(
     Raises
     ------
     InputValueError
-        Every coordinate looks like WGS84 with x and y swapped, or lies
-        outside Sweden (wrong ``crs``).
+        Every coordinate lies in Sweden only with x and y swapped, or every
+        one lies outside Sweden (wrong ``crs``).
 
     Notes
     -----
+    A point in no polygon is ``outside_coverage`` if it lies within 5 km
+    of SCB's generalised national outline (bundled), ``swapped_axes`` if it
+    does only with x and y swapped, else ``outside_sweden``.
     A point inside a polygon gets that polygon. A point exactly on a shared
     edge or vertex gets the covering polygon with the smallest code (status
     ``boundary``), so the answer never depends on row order or chunking.

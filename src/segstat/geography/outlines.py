@@ -27,7 +27,7 @@ SWEDEN_TOLERANCE = 5_000.0
 _TABLES = {"kommun": "kommun_generalised", "lan": "lan_generalised", "sweden": "sweden_outline"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     name = _TABLES[kind]
     info = table_info(name)
