@@ -255,3 +255,16 @@ def test_swapped_rt90_axes_are_detected_too():
     with pytest.warns(UnplacedWarning, match=r"swapped_axes: 1 \(rows 1\)"):
         out = segstat.locate(pd.DataFrame({"x": [rx, ry], "y": [ry, rx]}), crs="EPSG:3021")
     assert out["status"].tolist() == ["placed", "swapped_axes"] and out["deso"].iloc[0] == "1480C2650"
+
+
+def test_outside_coverage_advice_with_national_boundaries_is_to_snap_not_to_download():
+    from types import SimpleNamespace
+
+    from segstat.geography.locate import STATUSES, _advice
+
+    counts = dict.fromkeys(STATUSES, 0) | {"outside_coverage": 2}
+    national = SimpleNamespace(codes=segstat.areas("deso", vintage=2025)["code"].to_numpy(dtype=str), source="SCB")
+    msg = _advice(counts, national, "x", "y", "EPSG:3006")
+    assert "max_distance=" in msg and "download_boundaries" not in msg
+    regional = _advice(counts, B, "x", "y", "EPSG:3006")
+    assert "cover 13 of 290 kommuner" in regional and "download_boundaries()" in regional
