@@ -276,6 +276,30 @@ def locate(
     return _finish(data.index, poly, status, boundaries, level, v, (x, y, crs))
 
 
+def _advice(counts: dict[str, int], b: Boundaries, x: str, y: str, crs: Any) -> str:
+    """What to do about each kind of unplaced row: the advice follows the status."""
+    hint = ""
+    if counts["swapped_axes"]:
+        hint += (f" Rows with status 'swapped_axes' lie in Sweden once x and y are swapped (northing or latitude "
+                 f"in {x!r}): swap x and y for them.")
+    if counts["outside_sweden"]:
+        hint += (f" Rows with status 'outside_sweden' lie more than {SWEDEN_TOLERANCE / 1000:g} km outside Sweden's "
+                 f"outline when read as crs={crs!r}: check their coordinates and crs=; other boundaries will not "
+                 f"place them.")
+    if counts["outside_coverage"]:
+        covered = len(pd.unique(pd.Series(b.codes, dtype=str).str[:4]))
+        if covered < N_KOMMUNER:
+            hint += (f" Rows with status 'outside_coverage' lie in Sweden but in none of these boundaries' polygons, "
+                     f"which cover {covered} of {N_KOMMUNER} kommuner ({b.source}): for the whole country use "
+                     f"segstat.download_boundaries() (or pass boundaries= from an SCB file); points just off the "
+                     f"coast of the covered kommuner are placed with max_distance=.")
+        else:
+            hint += (" Rows with status 'outside_coverage' lie in Sweden (within the tolerance of its outline) but in "
+                     "no polygon of these national boundaries: points just off the coast or across a border; "
+                     "max_distance= places them in the nearest area.")
+    return hint
+
+
 def _codes_frame(poly: np.ndarray, b: Boundaries, level: str, v: int, index: pd.Index) -> pd.DataFrame:
     """Area and parent codes by polygon number: parents are looked up once per polygon, not per row."""
     per_poly = parents(pd.Series(b.codes, dtype="string"), level, v).reset_index(drop=True)  # once per polygon
@@ -318,27 +342,3 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
                       f"{detail}.{_advice(counts, b, x, y, crs)}", UnplacedWarning, stacklevel=3)
     out.attrs["segstat_locate"] = summary
     return out
-
-
-def _advice(counts: dict[str, int], b: Boundaries, x: str, y: str, crs: Any) -> str:
-    """What to do about each kind of unplaced row: the advice follows the status."""
-    hint = ""
-    if counts["swapped_axes"]:
-        hint += (f" Rows with status 'swapped_axes' lie in Sweden once x and y are swapped (northing or latitude "
-                 f"in {x!r}): swap x and y for them.")
-    if counts["outside_sweden"]:
-        hint += (f" Rows with status 'outside_sweden' lie more than {SWEDEN_TOLERANCE / 1000:g} km outside Sweden's "
-                 f"outline when read as crs={crs!r}: check their coordinates and crs=; other boundaries will not "
-                 f"place them.")
-    if counts["outside_coverage"]:
-        covered = len(pd.unique(pd.Series(b.codes, dtype=str).str[:4]))
-        if covered < N_KOMMUNER:
-            hint += (f" Rows with status 'outside_coverage' lie in Sweden but in none of these boundaries' polygons, "
-                     f"which cover {covered} of {N_KOMMUNER} kommuner ({b.source}): for the whole country use "
-                     f"segstat.download_boundaries() (or pass boundaries= from an SCB file); points just off the "
-                     f"coast of the covered kommuner are placed with max_distance=.")
-        else:
-            hint += (" Rows with status 'outside_coverage' lie in Sweden (within the tolerance of its outline) but in "
-                     "no polygon of these national boundaries: points just off the coast or across a border; "
-                     "max_distance= places them in the nearest area.")
-    return hint
