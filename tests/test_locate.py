@@ -127,7 +127,7 @@ def test_point_in_the_sea_is_unplaced_unless_snapping_is_asked():
     assert 27_000 < shapely.distance(sweden_outline(), shapely.Point(pt)) < 27_500
     df = pd.DataFrame({"x": [pt[0], 319_680.6], "y": [pt[1], 6_400_329.5]})
     with pytest.warns(UnplacedWarning, match="outside_sweden: 1 .*check their coordinates and crs="):
-        assert segstat.locate(df)["status"].tolist() == ["outside_sweden", "placed"]
+        assert segstat.locate(df, vintage=2025)["status"].tolist() == ["outside_sweden", "placed"]
     df = df.iloc[:1]
     dist = shapely.distance(B.polygons, shapely.points(*pt))
     nearest = B.codes[np.argmin(dist)]
@@ -135,7 +135,7 @@ def test_point_in_the_sea_is_unplaced_unless_snapping_is_asked():
     snapped = segstat.locate(df, max_distance=100)
     assert snapped["status"].iloc[0] == "snapped" and snapped["deso"].iloc[0] == nearest
     with pytest.raises(InputValueError, match="outside Sweden"):  # not snapped, and then every row is outside
-        segstat.locate(df, max_distance=dist.min() / 2)
+        segstat.locate(df, max_distance=dist.min() / 2, vintage=2025)
 
 
 def test_regso_level_and_input_not_mutated():
@@ -197,7 +197,7 @@ def test_oslo_and_copenhagen_are_outside_sweden_and_the_advice_is_to_check_coord
     d = shapely.distance(sweden_outline(), shapely.points(df["x"], df["y"]))
     assert d[0] == 0 and 60_000 < d[1] < 66_000 and 22_000 < d[2] < 25_000  # Oslo ~63 km, Copenhagen ~23 km
     with pytest.warns(UnplacedWarning) as rec:
-        out = segstat.locate(df)
+        out = segstat.locate(df, vintage=2025)
     assert out["status"].tolist() == ["placed", "outside_sweden", "outside_sweden"]
     msg = str(rec[0].message)
     assert "outside_sweden: 2 (rows 1, 2)" in msg and "check their coordinates and crs=" in msg
@@ -207,7 +207,7 @@ def test_oslo_and_copenhagen_are_outside_sweden_and_the_advice_is_to_check_coord
 def test_points_elsewhere_in_sweden_are_outside_coverage_and_the_advice_is_to_download():
     stockholm, sandhamn = (18.0649, 59.3326), (18.910, 59.288)
     with pytest.warns(UnplacedWarning) as rec:
-        out = segstat.locate(_pts(stockholm, sandhamn))
+        out = segstat.locate(_pts(stockholm, sandhamn), vintage=2025)
     assert out["status"].tolist() == ["placed", "outside_coverage", "outside_coverage"]
     msg = str(rec[0].message)
     assert "cover 13 of 290 kommuner" in msg and "segstat.download_boundaries()" in msg
@@ -217,7 +217,7 @@ def test_points_elsewhere_in_sweden_are_outside_coverage_and_the_advice_is_to_do
 def test_the_sea_of_goteborgs_archipelago_is_placed_because_scbs_deso_cover_the_sea():
     # SCB's DeSO 2025 reach out over the sea (up to 27 km from the generalised coast west of Öckerö): a point in
     # the water between the islands south of Styrsö is inside the archipelago DeSO 1480B2010, as plain shapely says
-    out = segstat.locate(_pts((11.75, 57.62)))
+    out = segstat.locate(_pts((11.75, 57.62)), vintage=2025)
     x, y = TO_3006.transform(11.75, 57.62)
     assert _covering(x, y) == ["1480B2010"]
     assert shapely.distance(sweden_outline(), shapely.Point(x, y)) > 7_000  # beyond the generalised coast
@@ -227,13 +227,13 @@ def test_the_sea_of_goteborgs_archipelago_is_placed_because_scbs_deso_cover_the_
 def test_swapped_sweref_axes_are_detected_row_by_row():
     df = pd.DataFrame({"x": [GBG[0], GBG[1], 6_580_000.0, np.nan], "y": [GBG[1], GBG[0], 674_000.0, 1.0]})
     with pytest.warns(UnplacedWarning, match=r"swapped_axes: 2 \(rows 1, 2\).*swap x and y for them"):
-        out = segstat.locate(df)
+        out = segstat.locate(df, vintage=2025)
     assert out["status"].tolist() == ["placed", "swapped_axes", "swapped_axes", "missing_coordinates"]
     assert out["deso"].isna().tolist() == [False, True, True, True]
     with pytest.raises(InputValueError, match=r"only with x and y swapped.*Swap them: locate\(data, x='y', y='x'"):
-        segstat.locate(df.iloc[1:3])
+        segstat.locate(df.iloc[1:3], vintage=2025)
     # swapped back, the rows are placed: row 1 in Göteborg, row 2 (Stockholm) in Sweden but outside the coverage
-    back = _locate(df.iloc[1:3].rename(columns={"x": "y", "y": "x"}))
+    back = _locate(df.iloc[1:3].rename(columns={"x": "y", "y": "x"}), vintage=2025)
     assert back["deso"].iloc[0] == "1480C2650" and back["status"].iloc[1] == "outside_coverage"
 
 
@@ -253,7 +253,7 @@ def test_national_outlines_are_bundled_with_their_codes():
 def test_swapped_rt90_axes_are_detected_too():
     rx, ry = Transformer.from_crs(3006, 3021, always_xy=True).transform(*GBG)
     with pytest.warns(UnplacedWarning, match=r"swapped_axes: 1 \(rows 1\)"):
-        out = segstat.locate(pd.DataFrame({"x": [rx, ry], "y": [ry, rx]}), crs="EPSG:3021")
+        out = segstat.locate(pd.DataFrame({"x": [rx, ry], "y": [ry, rx]}), crs="EPSG:3021", vintage=2025)
     assert out["status"].tolist() == ["placed", "swapped_axes"] and out["deso"].iloc[0] == "1480C2650"
 
 
