@@ -49,7 +49,8 @@ def test_show_versions_lists_dependencies_and_data():
 
 
 @pytest.mark.parametrize("module", ["segstat.geography.codes", "segstat.geography.registry",
-                                    "segstat.geography.crosswalk", "segstat.datasets", "segstat._versions"])
+                                    "segstat.geography.crosswalk", "segstat.geography.outlines", "segstat.datasets",
+                                    "segstat._versions"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

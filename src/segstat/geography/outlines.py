@@ -43,10 +43,26 @@ def _load(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def national_outlines(level: str = "kommun") -> pd.DataFrame:
-    """SCB's generalised outlines of every kommun (290) or län (21), for maps of the whole country.
+    """SCB's generalised outlines of every kommun or län, for maps of the whole country.
 
-    Returns a DataFrame with ``code``, ``name`` (strings) and ``geometry`` (shapely MultiPolygons in
-    EPSG:3006), sorted by code.
+    Parameters
+    ----------
+    level : {"kommun", "lan"}, default "kommun"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code`` and ``name`` (``string``) and ``geometry`` (shapely
+        MultiPolygons in EPSG:3006), one row per kommun (290) or län (21),
+        sorted by code. SCB draws them for thematic maps: good for a map of
+        Sweden, too coarse to place a point near a border.
+
+    Examples
+    --------
+    >>> from segstat.geography.outlines import national_outlines
+    >>> lan = national_outlines("lan")
+    >>> len(lan), lan["code"].iloc[0], lan["name"].iloc[0]
+    (21, '01', 'Stockholms')
     """
     if level not in ("kommun", "lan"):
         raise InputValueError(f"level={level!r}: national outlines exist for 'kommun' and 'lan'.")
@@ -56,7 +72,13 @@ def national_outlines(level: str = "kommun") -> pd.DataFrame:
 
 
 def sweden_outline() -> shapely.MultiPolygon:
-    """Sweden's national outline: the generalised kommun outlines dissolved (EPSG:3006)."""
+    """Sweden's national outline: SCB's 290 generalised kommun outlines dissolved (EPSG:3006, lakes included).
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        29 parts (the mainland and the larger islands), 2,382 vertices.
+    """
     return _load("sweden")[2][0]
 
 
