@@ -91,10 +91,10 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
         disp = disparity(by_type, events="events", population="population", group="omradestyp", rng=seed)
 
         _step("segregation by kommun (real SCB data: Swedish/foreign background per DeSO 2018)", quiet)
-        bg = datasets.population("deso", by="background").pivot(index="deso", columns="background",
+        bg = datasets.population("deso", by="background", vintage=2018).pivot(index="deso", columns="background",
                                                                  values="population").reset_index()
         bg["kommun"] = bg["deso"].str[:4]
-        gr = sorted(set(boundaries("deso").to_frame()["kommun"]))
+        gr = sorted(set(boundaries("deso", vintage=2025).to_frame()["kommun"]))
         bg = bg[bg["kommun"].isin(gr)]
         bg["total"] = bg["swedish"] + bg["foreign"]
         seg = dissimilarity(bg, group="foreign", total="total", by="kommun", ci="bootstrap", n_boot=499, rng=seed)
