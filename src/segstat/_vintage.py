@@ -10,8 +10,8 @@ produce codes (``locate``, ``areas``, ``to_level``, ``attach_omradestyp``,
 stated nor carried, or when a stated vintage contradicts the carried one.
 
 pandas keeps ``attrs`` through copies, column assignment, row filters and
-``groupby`` aggregations, but drops them from ``merge``/``join``/``concat`` unless
-every input carries the same ``attrs``: ``people.join(located)`` has no vintage. Use
+``groupby`` sums, but drops them from ``groupby(...).count()``/``.size()`` and
+from ``merge``/``join``/``concat`` unless every input carries the same ``attrs``: ``people.join(located)`` has no vintage. Use
 ``locate(..., append=True)`` (the input with the code columns appended), or state
 ``vintage=``.
 """

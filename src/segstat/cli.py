@@ -108,17 +108,21 @@ def _relayed_warnings(command: str) -> Iterator[None]:
 
 
 def _need_vintage(a: argparse.Namespace, data: pd.DataFrame, command: str) -> None:
-    """--vintage, unless the input carries it (a Parquet file written by segstat locate or classify)."""
-    if a.vintage is None and VINTAGE_ATTR not in data.attrs:
+    """--vintage, unless the input carries it (a Parquet file written by segstat locate or classify); locate always
+    needs it (its input holds coordinates, not codes)."""
+    if a.vintage is None and (command == "locate" or VINTAGE_ATTR not in data.attrs):
+        source = ("the boundaries to place the points in" if command == "locate" else
+                  f"the area codes of {a.input!r} (a .parquet file written by segstat locate carries it, a CSV "
+                  f"file does not)")
         raise CliError(f"{command}: give --vintage 2018 (DeSO 2018 / RegSO 2020) or --vintage 2025 (DeSO 2025 / "
-                       f"RegSO 2025) for the area codes of {a.input!r}; segstat never guesses the code series. "
-                       f"A .parquet file written by segstat locate carries it, a CSV file does not.")
+                       f"RegSO 2025) for {source}; segstat never guesses the code series.")
 
 
 def _cmd_locate(a: argparse.Namespace) -> int:
     from .geography.locate import locate
 
     data = _read(a.input, a)
+    _need_vintage(a, data, "locate")
     crs = int(a.crs) if str(a.crs).isdigit() else a.crs
     with _relayed_warnings("locate"):
         out = locate(data, x=a.x, y=a.y, crs=crs, level=a.level, vintage=a.vintage, max_distance=a.max_distance)
@@ -261,9 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--y", default="y", help="column of y (northing; latitude for WGS84)")
     p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates (default EPSG:3006)")
     p.add_argument("--level", default="deso", choices=["deso", "regso"])
-    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], required=True,
-                   help="DeSO/RegSO vintage of the boundaries: 2018 (DeSO 2018 / RegSO 2020) or 2025; the bundled "
-                        "boundaries are 2025. A .parquet output carries it to classify and protect")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="required: DeSO/RegSO vintage of the boundaries, 2018 (DeSO 2018 / RegSO 2020) or 2025 (the "
+                        "bundled boundaries); a .parquet output carries it to classify and protect")
     p.add_argument("--max-distance", type=float, default=None, help="snap points this close (metres)")
     p.set_defaults(func=_cmd_locate)
 
