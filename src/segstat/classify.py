@@ -162,6 +162,12 @@ def omradestyp(
     >>> segstat.omradestyp(["0114R001"], year=2023, vintage=2018, labels="en").tolist()
     ['Areas with good socioeconomic conditions']
     """
+    return _types(regso, year, vintage, labels, errors, stacklevel=3)
+
+
+def _types(regso: Any, year: int, vintage: int | None, labels: str | None, errors: str, *,
+           stacklevel: int) -> pd.Series:
+    """omradestyp(); ``stacklevel`` makes the warnings point at the user's line whichever function is called."""
     table = _official()
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise InputValueError(f"year={year!r} must be an integer year such as {table.columns[-1]} "
@@ -186,7 +192,7 @@ def omradestyp(
                f"the Kiruna/Gällivare boundary change) have no official type for {year}.")
         if errors == "raise":
             raise UnknownCodeError(msg + " Pass errors='coerce' to get <NA> for them.")
-        warnings.warn(msg + " They are <NA>.", CoercedWarning, stacklevel=2)
+        warnings.warn(msg + " They are <NA>.", CoercedWarning, stacklevel=stacklevel)
     if v == 2025:
         moved = sorted(set(codes[present & ~np.isnan(values)].astype(str)) & _moved_in_2025())
         if moved:
@@ -197,7 +203,7 @@ def omradestyp(
                 f"placing them in DeSO 2018 / RegSO 2020 (locate(..., vintage=2018) with boundaries from "
                 f"segstat.download_boundaries('deso', vintage=2018) or an SCB file) attaches the type of the "
                 f"area SCB classified.",
-                SegstatWarning, stacklevel=2)
+                SegstatWarning, stacklevel=stacklevel)
     out = pd.Series(pd.array(values, dtype="Int64"), index=codes.index, name=f"omradestyp_{int(year)}")
     return carry_vintage(_relabel(out, labels), v)
 
@@ -270,7 +276,7 @@ def attach_omradestyp(
     name = column or f"omradestyp_{year}"
     if name in out.columns:
         raise InputValueError(f"data already has a column {name!r}; pass column= to choose another name.")
-    out[name] = omradestyp(data[regso], year=year, vintage=v, labels=labels, errors=errors).to_numpy()
+    out[name] = _types(data[regso], year, v, labels, errors, stacklevel=3).to_numpy()
     out[name] = out[name].astype(_dtype(labels))
     return carry_vintage(out, v)
 
