@@ -377,7 +377,11 @@ def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: 
                 raise CodeError(f"column {col!r} is given a vintage but does not hold area codes: {e}") from None
             dims.append(_area_dimension(col, level, values, per_column[col]))
         elif col in _AREA_LEVELS:
-            if vintage is None or per_column is not None:
+            if per_column is not None:
+                raise VintageError(f"column {col!r} holds area codes but vintage={per_column!r} does not name it: "
+                                   f"add {col!r}: 2018 or 2025 to the dict, or pass hierarchies={{{col!r}: None}} "
+                                   f"for a flat dimension.")
+            if vintage is None:
                 raise VintageError(f"column {col!r} holds area codes and the data carries no vintage "
                                    f"(attrs['segstat.vintage'], set by segstat.locate() and attach_omradestyp()): "
                                    f"pass vintage=2018 (DeSO 2018 / RegSO 2020) or vintage=2025 (DeSO 2025 / "

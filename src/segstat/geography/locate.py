@@ -12,10 +12,10 @@ import pandas as pd
 
 from .._optional import import_optional
 from .._validation import check_columns, check_dataframe, check_level, examples
+from .._vintage import carry_vintage, check_vintage, require_vintage
 from ..errors import InputTypeError, InputValueError, UnplacedWarning
 from .boundaries import Boundaries, boundaries as _load_boundaries
 from .codes import LEVELS
-from .._vintage import carry_vintage, check_vintage, require_vintage
 from .registry import parents, vintage_label
 
 __all__ = ["LocateSummary", "STATUSES", "locate"]
@@ -264,6 +264,8 @@ def locate(
                            max_distance=max_distance, chunk_size=chunk_size)
     data = check_dataframe(data, allow_empty=True)
     check_columns(data, {"x": x, "y": y})
+    if append:  # refused before the work is done
+        _check_clash(data, [*LEVELS[LEVELS.index(level):], "status"])
     transformer, source_crs = _transformer(crs)
     xs, ys = _coords(data, x, "x"), _coords(data, y, "y")
     index = boundaries.index
@@ -284,15 +286,18 @@ def locate(
     return _appended(data, out) if append else out
 
 
-def _appended(data: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``data`` with the columns of ``out`` appended and its attrs (vintage, summary) added."""
-    clash = [c for c in out.columns if c in data.columns]
+def _check_clash(data: pd.DataFrame, columns: list[str]) -> None:
+    clash = [c for c in columns if c in data.columns]
     if clash:
         raise InputValueError(f"data already has column(s) {examples(clash)} that locate(append=True) would "
                               f"overwrite; rename them, or call locate without append=True.")
+
+
+def _appended(data: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` with the columns of ``out`` appended and its attrs (vintage, summary) added."""
     full = data.copy()
     for col in out.columns:
-        full[col] = out[col]
+        full[col] = out[col].array  # same rows in the same order (also with a repeated index)
     full.attrs.update(out.attrs)
     return full
 
