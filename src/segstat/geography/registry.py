@@ -23,7 +23,7 @@ import pandas as pd
 from .._data import load_table
 from .._validation import check_choice, check_level, close_matches, examples
 from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
-from .._vintage import VINTAGES, carry_vintage, check_vintage, require_vintage, resolve_vintage
+from .._vintage import carry_vintage, check_vintage, require_vintage, resolve_vintage
 from .codes import LEVELS, PATTERNS, _as_series, _padded, detect_level, malformed_note, normalize_codes
 
 def vintage_label(level: str, vintage: int) -> str:
