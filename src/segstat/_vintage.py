@@ -80,7 +80,8 @@ def resolve_vintage(vintage: Any, data: Any, what: str, keyword: str = "vintage"
             f"{keyword}={vintage!r} contradicts the data, which carries vintage {carried} "
             f"(attrs[{VINTAGE_ATTR!r}], set where its codes were made): {what} would read "
             f"{_name(carried)} codes as {_name(stated)} codes. Drop {keyword}= to use the data's vintage, or "
-            f"move the data with segstat.crosswalk().")
+            f"move the data with segstat.crosswalk(). If the frame really holds codes of both series, remove "
+            f"the mark (data.attrs.pop({VINTAGE_ATTR!r})) and state the vintage per call.")
     return stated
 
 
