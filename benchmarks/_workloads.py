@@ -225,7 +225,7 @@ def real_geography(vintage=2018):
     Reads segstat's bundled tables."""
     import segstat
 
-    pop = segstat.population("regso").set_index("regso")["population"]
+    pop = segstat.population("regso", vintage=2018).set_index("regso")["population"]
     if vintage == 2025:
         codes = sorted(segstat.areas("regso", vintage=2025)["code"].astype(str))
         mean = int(pop.mean())

@@ -34,7 +34,7 @@ def job_pandas(n, bounds):
     d = rows_frame(n, 1, bounds)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        loc = segstat.locate(d)
+        loc = segstat.locate(d, vintage=2025)
     d = d.assign(deso=loc["deso"].astype(object).where(loc["deso"].notna(), "outside"))
     d = d[d["deso"] != "outside"]
     return segstat.tabulate(d.astype({"deso": str}), by=["deso", "age"], vintage=2025)
@@ -50,7 +50,7 @@ def job_dask(n, bounds, workers, chunk=1_000_000):
         parts = [dask.delayed(rows_frame)(min(chunk, n - s), 1000 + i, bounds)
                  for i, s in enumerate(range(0, n, chunk))]
         ddf = dd.from_delayed(parts, meta=rows_frame(0, 0, bounds))
-        loc = segstat.locate(ddf)
+        loc = segstat.locate(ddf, vintage=2025)
         d = ddf.assign(deso=loc["deso"])
         d = d[~d["deso"].isna()]
         d = d.assign(deso=d["deso"].astype(str))
@@ -63,7 +63,7 @@ def main():
     ap.add_argument("--engines", default="pandas,dask1,dask2")
     args = ap.parse_args()
     n = int(args.rows)
-    bounds = segstat.boundaries("deso").bounds
+    bounds = segstat.boundaries("deso", vintage=2025).bounds
     for engine in args.engines.split(","):
         t0 = time.perf_counter()
         t = job_pandas(n, bounds) if engine == "pandas" else job_dask(n, bounds, int(engine[-1]))

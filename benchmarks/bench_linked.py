@@ -24,13 +24,13 @@ import segstat
 
 def persons(lan: str, n: int, seed: int = 7):
     rng = np.random.default_rng(seed)
-    pop = segstat.population("deso", by="age")
+    pop = segstat.population("deso", by="age", vintage=2018)
     pop = pop[(segstat.to_level(pop["deso"], "lan", vintage=2018) == lan) & (pop["population"] > 0)]
     rows = pop.iloc[rng.choice(len(pop), size=n, p=pop["population"] / pop["population"].sum())]
     d = rows[["deso", "age"]].reset_index(drop=True)
     d["age"] = d["age"].astype(str)
     d["regso"] = segstat.to_level(d["deso"], "regso", vintage=2018)
-    d["omradestyp"] = segstat.omradestyp(d["regso"], year=2023).astype(int)
+    d["omradestyp"] = segstat.omradestyp(d["regso"], year=2023, vintage=2018).astype(int)
     return d
 
 

@@ -9,7 +9,7 @@ points = pd.DataFrame({"lon": [11.9733, 12.0, 11.5, None], "lat": [57.7089, 57.7
                       index=["centralen", "överås", "outside region", "missing"])
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    placed = segstat.locate(points, x="lon", y="lat", crs="EPSG:4326")
+    placed = segstat.locate(points, x="lon", y="lat", crs="EPSG:4326", vintage=2025)
 print(placed)
 print(placed.attrs["segstat_locate"])
 for w in caught:

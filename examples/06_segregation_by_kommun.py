@@ -1,7 +1,7 @@
 """Residential segregation by kommun from SCB's real DeSO table (Swedish/foreign background, 2022-12-31)."""
 import segstat
 
-bg = segstat.population("deso", by="background").pivot(index="deso", columns="background",
+bg = segstat.population("deso", by="background", vintage=2018).pivot(index="deso", columns="background",
                                                        values="population").reset_index()
 bg["total"] = bg["swedish"] + bg["foreign"]
 bg["kommun"] = segstat.to_level(bg["deso"], "kommun", vintage=2018)

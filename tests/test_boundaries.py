@@ -24,8 +24,8 @@ def test_bundled_boundaries_cover_exactly_the_registry_areas_of_the_13_kommuner(
 
 
 def test_dissolved_deso_reproduce_the_regso_polygons():
-    d = segstat.boundaries("deso").to_frame().assign(geom=segstat.boundaries("deso").polygons)
-    r = segstat.boundaries("regso")
+    d = segstat.boundaries("deso", vintage=2025).to_frame().assign(geom=segstat.boundaries("deso", vintage=2025).polygons)
+    r = segstat.boundaries("regso", vintage=2025)
     for code in ("1480R130", "1401R001", "1489R004"):
         union = shapely.union_all(d.loc[d["regso"] == code, "geom"].to_numpy())
         poly = r.polygons[list(r.codes).index(code)]
@@ -33,13 +33,13 @@ def test_dissolved_deso_reproduce_the_regso_polygons():
 
 
 def test_to_frame_and_subset():
-    b = segstat.boundaries("deso")
+    b = segstat.boundaries("deso", vintage=2025)
     f = b.to_frame()
     assert f.columns.tolist() == ["deso", "regso", "kommun", "lan", "area_km2"]
     # Göteborgsregionen: 12 kommuner in Västra Götaland (14) and Kungsbacka in Halland (13)
     assert set(f["lan"]) == {"13", "14"} and set(f.loc[f["lan"] == "13", "kommun"]) == {"1384"}
     assert f["area_km2"].gt(0).all()
-    assert len(b.subset("1480")) == 320 and len(segstat.boundaries("regso", region=["1401", "1402"])) > 0
+    assert len(b.subset("1480")) == 320 and len(segstat.boundaries("regso", vintage=2025, region=["1401", "1402"])) > 0
     with pytest.raises(InputValueError, match="region='0180'"):
         b.subset("0180")
 
@@ -61,15 +61,15 @@ def _geojson(tmp_path, codes, geoms, name="b.geojson", crs=None):
 
 
 def test_geojson_file_in_sweref_and_wgs84(tmp_path):
-    b = segstat.boundaries("deso").subset("1401")
+    b = segstat.boundaries("deso", vintage=2025).subset("1401")
     p = _geojson(tmp_path, b.codes, b.polygons, crs="EPSG:3006")
-    got = segstat.boundaries("deso", path=p)
+    got = segstat.boundaries("deso", vintage=2025, path=p)
     assert list(got.codes) == list(b.codes)
     assert shapely.equals_exact(got.polygons, b.polygons, tolerance=0).all()
     from pyproj import Transformer
     t = Transformer.from_crs(3006, 4326, always_xy=True)
     wgs = shapely.transform(b.polygons, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
-    got = segstat.boundaries("deso", path=_geojson(tmp_path, b.codes, wgs, "w.geojson"))
+    got = segstat.boundaries("deso", vintage=2025, path=_geojson(tmp_path, b.codes, wgs, "w.geojson"))
     assert np.allclose(shapely.area(got.polygons), shapely.area(b.polygons), rtol=1e-6)
 
 
@@ -77,7 +77,7 @@ def test_geopackage_written_by_hand_is_read_without_gdal(tmp_path):
     import sqlite3
     import struct
 
-    b = segstat.boundaries("regso").subset("1402")
+    b = segstat.boundaries("regso", vintage=2025).subset("1402")
     path = tmp_path / "r.gpkg"
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE gpkg_contents (table_name TEXT, data_type TEXT, srs_id INTEGER)")
@@ -91,7 +91,7 @@ def test_geopackage_written_by_hand_is_read_without_gdal(tmp_path):
         con.execute("INSERT INTO regso (geom, regsokod) VALUES (?, ?)", (blob, code))
     con.commit()
     con.close()
-    got = segstat.boundaries("regso", path=path)
+    got = segstat.boundaries("regso", vintage=2025, path=path)
     assert list(got.codes) == list(b.codes)
     assert shapely.equals_exact(got.polygons, b.polygons, tolerance=0).all()
 
@@ -99,14 +99,14 @@ def test_geopackage_written_by_hand_is_read_without_gdal(tmp_path):
 def test_invalid_polygons_duplicates_and_unknown_codes_are_refused(tmp_path):
     bow = shapely.from_wkt("POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))")
     with pytest.raises(DataIntegrityError, match="invalid polygon"):
-        segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C2650"], [bow], crs="EPSG:3006"))
+        segstat.boundaries("deso", vintage=2025, path=_geojson(tmp_path, ["1480C2650"], [bow], crs="EPSG:3006"))
     sq = shapely.box(0, 0, 10, 10)
     with pytest.raises(DataIntegrityError, match="not unique"):
-        segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C2650"] * 2, [sq, sq], "d.geojson", "EPSG:3006"))
+        segstat.boundaries("deso", vintage=2025, path=_geojson(tmp_path, ["1480C2650"] * 2, [sq, sq], "d.geojson", "EPSG:3006"))
     with pytest.raises(UnknownCodeError, match="1480C9999"):
-        segstat.boundaries("deso", path=_geojson(tmp_path, ["1480C9999"], [sq], "u.geojson", "EPSG:3006"))
+        segstat.boundaries("deso", vintage=2025, path=_geojson(tmp_path, ["1480C9999"], [sq], "u.geojson", "EPSG:3006"))
     with pytest.raises(InputValueError, match="does not exist"):
-        segstat.boundaries("deso", path=tmp_path / "nope.gpkg")
+        segstat.boundaries("deso", vintage=2025, path=tmp_path / "nope.gpkg")
 
 
 def test_multipolygon_areas_are_located_exactly(tmp_path):
@@ -145,5 +145,5 @@ def test_code_column_in_any_case_and_region_given_as_a_number(tmp_path):
     assert list(segstat.boundaries("deso", vintage=2025, path=p).codes) == list(b.codes[:3])
     from segstat.errors import InputTypeError
     with pytest.raises(InputTypeError, match=r"region=1480: give kommun or län codes as strings"):
-        segstat.boundaries("deso", region=1480)
-    assert len(segstat.boundaries("deso", region="1480")) == 320
+        segstat.boundaries("deso", vintage=2025, region=1480)
+    assert len(segstat.boundaries("deso", vintage=2025, region="1480")) == 320

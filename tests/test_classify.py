@@ -14,29 +14,29 @@ REGSO_2020 = segstat.areas("regso", vintage=2020)["code"]
 @pytest.mark.parametrize(("year", "counts"), [(2022, [160, 289, 855, 1770, 289]),
                                              (2023, [162, 293, 835, 1781, 292])])
 def test_official_counts_per_type_match_scb(year, counts):
-    t = segstat.omradestyp(REGSO_2020, year=year)
+    t = segstat.omradestyp(REGSO_2020, year=year, vintage=2018)
     assert t.value_counts().sort_index().tolist() == counts
     assert t.cat.ordered and list(t.cat.categories) == [1, 2, 3, 4, 5]
 
 
 def test_known_rows_of_the_official_table():
     # rows of SCB's export: Upplands Väsby (Bollstanäs) 4 in both years; Göteborg 1480R001 2 in 2023
-    assert segstat.omradestyp(["0114R001"], year=2022).tolist() == [4]
+    assert segstat.omradestyp(["0114R001"], year=2022, vintage=2018).tolist() == [4]
     assert segstat.omradestyp(["1480R001_RegSO2025"], year=2023, vintage=2025).tolist() == [2]
 
 
 def test_a_regso_moves_at_most_one_type_between_2022_and_2023():
-    a = segstat.omradestyp(REGSO_2020, year=2022).astype(int)
-    b = segstat.omradestyp(REGSO_2020, year=2023).astype(int)
+    a = segstat.omradestyp(REGSO_2020, year=2022, vintage=2018).astype(int)
+    b = segstat.omradestyp(REGSO_2020, year=2023, vintage=2018).astype(int)
     assert (a - b).abs().max() == 1
     assert (a != b).sum() > 0
 
 
 def test_labels_sv_and_en_are_ordered():
-    sv = segstat.omradestyp(["0114R001"], year=2023, labels="sv")
+    sv = segstat.omradestyp(["0114R001"], year=2023, vintage=2018, labels="sv")
     assert sv.tolist() == [LABELS_SV[4]]
     assert list(sv.cat.categories)[0] == "Områden med stora socioekonomiska utmaningar"
-    en = segstat.omradestyp(["0114R001"], year=2023, labels="en")
+    en = segstat.omradestyp(["0114R001"], year=2023, vintage=2018, labels="en")
     assert en.tolist() == ["Areas with good socioeconomic conditions"] and en.cat.ordered
 
 
@@ -52,23 +52,23 @@ def test_regso_2025_codes_new_or_ended_are_reported_not_guessed():
 
 def test_unknown_year_lists_available_years():
     with pytest.raises(InputValueError, match="available years: 2022, 2023"):
-        segstat.omradestyp(["0114R001"], year=2021)
+        segstat.omradestyp(["0114R001"], year=2021, vintage=2018)
 
 
 def test_integer_and_unknown_codes():
     with pytest.raises(CodeError, match="'0114R001'"):
-        segstat.omradestyp(["114R001"], year=2022)
+        segstat.omradestyp(["114R001"], year=2022, vintage=2018)
     with pytest.raises(UnknownCodeError, match="0114R999"):
-        segstat.omradestyp(["0114R999"], year=2022)
+        segstat.omradestyp(["0114R999"], year=2022, vintage=2018)
 
 
 def test_attach_omradestyp_returns_new_frame():
     d = pd.DataFrame({"regso": ["0114R001", "1480R001"], "n": [5, 7]}, index=[3, 9])
-    out = segstat.attach_omradestyp(d, year=2023)
+    out = segstat.attach_omradestyp(d, year=2023, vintage=2018)
     assert "omradestyp_2023" not in d.columns
     assert out["omradestyp_2023"].tolist() == [4, 2] and out.index.tolist() == [3, 9]
     with pytest.raises(ColumnError, match="regso='kod'"):
-        segstat.attach_omradestyp(d, regso="kod", year=2023)
+        segstat.attach_omradestyp(d, regso="kod", year=2023, vintage=2018)
 
 
 # ------------------------------------------------------------------ index and types
@@ -259,14 +259,14 @@ def test_coerced_codes_that_are_not_regso_codes_are_counted_in_a_warning():
 
     d = pd.DataFrame({"regso": ["0114R001", "0114C1010", 114, None, "garbage"]})
     with pytest.warns(CoercedWarning, match=r"3 value\(s\) are not regso codes and were set to <NA>"):
-        out = segstat.attach_omradestyp(d, year=2022, errors="coerce")
+        out = segstat.attach_omradestyp(d, year=2022, vintage=2018, errors="coerce")
     assert out["omradestyp_2022"].isna().tolist() == [False, True, True, True, True] and len(out) == 5
     with pytest.raises(CodeError, match=r"These are deso codes: map them first with segstat.to_level"):
-        segstat.omradestyp(["0114C1010"], year=2022)
+        segstat.omradestyp(["0114C1010"], year=2022, vintage=2018)
     with pytest.raises(CodeError, match=r"are numbers, not codes: 114"):
-        segstat.omradestyp([114], year=2022)
+        segstat.omradestyp([114], year=2022, vintage=2018)
     with pytest.raises(InputValueError, match=r"year='2022' must be an integer year"):
-        segstat.omradestyp(["0114R001"], year="2022")
+        segstat.omradestyp(["0114R001"], year="2022", vintage=2018)
     assert segstat.omradestyp_years() == [2022, 2023]
 
 
@@ -276,7 +276,7 @@ def test_regso_2025_codes_that_changed_territory_are_named():
     # DeSO 0182C1030 (Nacka, RegSO 0182R016) ended in 2025; part of it went to Tyresö's RegSO 0138R006
     with pytest.warns(SegstatWarning, match=r"2 RegSO 2025 code\(s\) lost or gained territory.*'0138R006'"):
         types = segstat.omradestyp(["0182R016", "0138R006", "0114R001"], year=2023, vintage=2025)
-    assert types.tolist() == segstat.omradestyp(["0182R016", "0138R006", "0114R001"], year=2023).tolist()
+    assert types.tolist() == segstat.omradestyp(["0182R016", "0138R006", "0114R001"], year=2023, vintage=2018).tolist()
     from segstat.classify import _moved_in_2025
     assert len(_moved_in_2025()) == 313 and "0114R001" not in _moved_in_2025()
 

@@ -20,33 +20,33 @@ def _run(args, capsys):
 def test_locate_success_and_wrong_crs(tmp_path, capsys):
     src = tmp_path / "p.csv"
     pd.DataFrame({"lon": [11.9733], "lat": [57.7089]}).to_csv(src, index=False)
-    code, out, _ = _run(["locate", str(src), str(tmp_path / "o.csv"), "--x", "lon", "--y", "lat",
+    code, out, _ = _run(["locate", str(src), str(tmp_path / "o.csv"), "--vintage", "2025", "--x", "lon", "--y", "lat",
                          "--crs", "EPSG:4326"], capsys)
     assert code == 0 and "1 of 1 rows placed" in out
     res = pd.read_csv(tmp_path / "o.csv", dtype=str)
     assert res.loc[0, "deso"] == "1480C2650" and res.loc[0, "status"] == "placed"
-    code, _, err = _run(["locate", str(src), str(tmp_path / "bad.csv"), "--x", "lon", "--y", "lat"], capsys)
+    code, _, err = _run(["locate", str(src), str(tmp_path / "bad.csv"), "--vintage", "2025", "--x", "lon", "--y", "lat"], capsys)
     assert code == 2 and err.count("\n") == 1 and "outside Sweden" in err and "crs" in err
     assert not (tmp_path / "bad.csv").exists() and not list(tmp_path.glob(".bad.csv*"))
 
 
 def test_locate_missing_file_and_column(tmp_path, capsys):
-    code, _, err = _run(["locate", str(tmp_path / "none.csv"), str(tmp_path / "o.csv")], capsys)
+    code, _, err = _run(["locate", str(tmp_path / "none.csv"), str(tmp_path / "o.csv"), "--vintage", "2025"], capsys)
     assert code == 2 and "does not exist" in err
     src = tmp_path / "p.csv"
     pd.DataFrame({"a": [1.0]}).to_csv(src, index=False)
-    code, _, err = _run(["locate", str(src), str(tmp_path / "o.csv")], capsys)
+    code, _, err = _run(["locate", str(src), str(tmp_path / "o.csv"), "--vintage", "2025"], capsys)
     assert code == 2 and "x='x'" in err
     empty = tmp_path / "e.csv"
     empty.write_text("")
-    code, _, err = _run(["locate", str(empty), str(tmp_path / "o.csv")], capsys)
+    code, _, err = _run(["locate", str(empty), str(tmp_path / "o.csv"), "--vintage", "2025"], capsys)
     assert code == 2 and "empty" in err
 
 
 def test_classify_official_and_computed(tmp_path, capsys):
     src = tmp_path / "a.csv"
     pd.DataFrame({"regso": ["0114R001", "1480R001"]}).to_csv(src, index=False)
-    code, out, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--year", "2023"], capsys)
+    code, out, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--vintage", "2018", "--year", "2023"], capsys)
     assert code == 0
     assert pd.read_csv(tmp_path / "o.csv")["omradestyp_2023"].tolist() == [4, 2]
     ind = tmp_path / "i.csv"
@@ -208,20 +208,20 @@ def test_measure_disparity_orders_omradestyp_whatever_the_column_is_called(tmp_p
 def test_cli_locate_refuses_clashing_columns_and_a_run_that_places_nothing(tmp_path, capsys):
     src = tmp_path / "p.csv"
     pd.DataFrame({"x": [319_500.0], "y": [6_399_500.0], "kommun": ["1480"]}).to_csv(src, index=False)
-    code, _, err = _run(["locate", str(src), str(tmp_path / "o.csv")], capsys)
+    code, _, err = _run(["locate", str(src), str(tmp_path / "o.csv"), "--vintage", "2025"], capsys)
     assert code == 2 and "already has column(s) 'kommun'" in err
     far = tmp_path / "far.csv"
     pd.DataFrame({"x": [674_000.0, float("nan")], "y": [6_580_000.0, float("nan")]}).to_csv(far, index=False)
-    code, _, err = _run(["locate", str(far), str(tmp_path / "o2.csv")], capsys)
+    code, _, err = _run(["locate", str(far), str(tmp_path / "o2.csv"), "--vintage", "2025"], capsys)
     assert code == 2 and "none of the 2 rows was placed" in err and not (tmp_path / "o2.csv").exists()
 
 
 def test_cli_classify_coerce_and_demo_into_a_file(tmp_path, capsys):
     src = tmp_path / "r.csv"
     pd.DataFrame({"regso": ["0114R001", None]}).to_csv(src, index=False)
-    code, _, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--year", "2022"], capsys)
+    code, _, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--vintage", "2018", "--year", "2022"], capsys)
     assert code == 2
-    code, _, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--year", "2022", "--errors", "coerce"], capsys)
+    code, _, _ = _run(["classify", str(src), str(tmp_path / "o.csv"), "--vintage", "2018", "--year", "2022", "--errors", "coerce"], capsys)
     out = pd.read_csv(tmp_path / "o.csv")
     assert code == 0 and out["omradestyp_2022"].tolist()[0] == 4 and pd.isna(out["omradestyp_2022"].tolist()[1])
     (tmp_path / "afile").write_text("x")

@@ -67,7 +67,7 @@ def test_recoded_areas():
 
 def test_whole_country_total_is_preserved_with_weights():
     a18 = segstat.areas("deso", vintage=2018)["code"]
-    pop = segstat.population("deso")
+    pop = segstat.population("deso", vintage=2018)
     d = pd.DataFrame({"deso": a18}).merge(pop, on="deso")
     w = pd.Series(1.0, index=segstat.areas("deso", vintage=2025)["code"])
     r = segstat.crosswalk(d, area="deso", counts="population", from_vintage=2018, to_vintage=2025,

@@ -26,7 +26,7 @@ def client():
 @pytest.fixture(scope="module")
 def people():
     rng = np.random.default_rng(8)
-    b = segstat.boundaries("deso")
+    b = segstat.boundaries("deso", vintage=2025)
     x0, y0, x1, y1 = b.bounds
     n = 6000
     d = pd.DataFrame({"x": rng.uniform(x0, x1, n), "y": rng.uniform(y0, y1, n),
@@ -41,11 +41,11 @@ def people():
 def test_locate_on_dask_matches_pandas(client, people):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnplacedWarning)
-        expected = segstat.locate(people)
+        expected = segstat.locate(people, vintage=2025)
     ddf = dd.from_pandas(people, npartitions=5)
-    got = segstat.locate(ddf).compute()
+    got = segstat.locate(ddf, vintage=2025).compute()
     pd.testing.assert_frame_equal(got, expected, check_like=False)
-    s = segstat.locate_summary(segstat.locate(ddf))
+    s = segstat.locate_summary(segstat.locate(ddf, vintage=2025))
     assert s.counts == expected.attrs["segstat_locate"].counts
     assert s.vintage == expected.attrs["segstat_locate"].vintage == 2025 and "DeSO 2025" in repr(s)
 
@@ -54,7 +54,7 @@ def test_locate_on_dask_matches_pandas(client, people):
 def test_tabulate_protect_perturb_on_dask_match_pandas(client, people):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnplacedWarning)
-        placed = pd.concat([people, segstat.locate(people)], axis=1)
+        placed = pd.concat([people, segstat.locate(people, vintage=2025)], axis=1)
     placed = placed[placed["regso"].notna()].reset_index(drop=True)
     placed["regso"] = placed["regso"].astype(str)
     t_pd = segstat.tabulate(placed, by=["regso", "age"], vintage=2025, record_key="key")
@@ -79,11 +79,11 @@ def test_locate_on_dask_checks_its_arguments_before_building_the_graph():
 
     pts = dd.from_pandas(pd.DataFrame({"x": [319_500.0], "y": [6_399_500.0]}), npartitions=1)
     with pytest.raises(InputValueError, match="boundaries are RegSO 2025 but level='deso'"):
-        segstat.locate(pts, boundaries=segstat.boundaries("regso"))
+        segstat.locate(pts, boundaries=segstat.boundaries("regso", vintage=2025))
     with pytest.raises(InputValueError, match="max_distance=-5"):
-        segstat.locate(pts, max_distance=-5)
+        segstat.locate(pts, max_distance=-5, vintage=2025)
     with pytest.raises(InputTypeError, match="boundaries must come from segstat.boundaries"):
-        segstat.locate(pts, boundaries="x")
+        segstat.locate(pts, boundaries="x", vintage=2025)
     text = dd.from_pandas(pd.DataFrame({"x": ["319500"], "y": ["6399500"]}), npartitions=1)
     with pytest.raises(InputTypeError, match=r"x='x' must hold numbers"):
-        segstat.locate(text)
+        segstat.locate(text, vintage=2025)

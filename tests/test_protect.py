@@ -293,7 +293,7 @@ def _regso_and_type_persons(n, seed):
     regso = segstat.areas("regso", vintage=2018)
     regso = regso[regso["code"].str[:4].isin(["0114", "0115", "0117"])]["code"].to_numpy()
     d = pd.DataFrame({"regso": rng.choice(regso, n), "age": rng.choice([f"{a}-{a + 9}" for a in range(0, 80, 10)], n)})
-    d["omradestyp"] = segstat.omradestyp(d["regso"], year=2023).astype(int)
+    d["omradestyp"] = segstat.omradestyp(d["regso"], year=2023, vintage=2018).astype(int)
     return d
 
 

@@ -101,7 +101,7 @@ def test_indirect_with_internal_standard_gives_overall_smr_one():
 def test_bundled_swedish_standard():
     s = segstat.sweden_standard_population()
     assert len(s) == 17 and s.sum() == 10_521_556
-    pop = segstat.population("kommun", by="age")
+    pop = segstat.population("kommun", by="age", vintage=2018)
     pop = pop[pop["kommun"].isin(["0180", "1480"])].assign(e=lambda d: d["population"] // 100)
     r = segstat.standardize(pop, events="e", population="population", strata="age", by="kommun")
     assert (r["rate"] > 9).all() and (r["rate"] < 10.01).all()  # about 1 % in every band
@@ -209,7 +209,7 @@ def test_indirect_refuses_a_population_as_standard_rates_and_events_without_popu
 
 
 def test_part_of_the_age_bands_with_a_subset_of_the_standard():
-    pop = segstat.population("kommun", by="age")
+    pop = segstat.population("kommun", by="age", vintage=2018)
     bands = ["25-29 år", "30-34 år", "35-39 år"]
     pop = pop[pop["kommun"].isin(["0180", "1480"]) & pop["age"].isin(bands)].assign(e=lambda d: d["population"] // 50)
     kw = dict(events="e", population="population", strata="age", by="kommun")

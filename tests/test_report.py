@@ -64,13 +64,13 @@ def test_synthetic_register_is_seeded_and_inside_the_drawn_polygons():
     b = segstat.datasets.synthetic_register(3000, seed=5)
     pd.testing.assert_frame_equal(a, b)
     assert a["pid"].is_unique and a["age"].between(0, 99).all()
-    loc = segstat.locate(a)
+    loc = segstat.locate(a, vintage=2025)
     assert (loc["status"] == "placed").all()
     kids = a["age"] < 16
     assert (a.loc[kids, "sickness_benefit"] == 0).all()
     assert "SYNTHETIC" in a.attrs["segstat_synthetic"]
     # people follow the real population: Göteborg (1480) holds its share of the region's population
-    pop = segstat.population("kommun").set_index("kommun")["population"]
+    pop = segstat.population("kommun", vintage=2018).set_index("kommun")["population"]
     gr = ["1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480", "1481", "1482", "1489"]
     share = pop["1480"] / pop[gr].sum()
     assert abs((loc["kommun"] == "1480").mean() - share) < 0.03

@@ -363,7 +363,7 @@ def test_multigroup_three_life_stages_on_real_deso_data_by_kommun():
 
 def test_multigroup_education_levels_on_real_deso_data():
     # the user guide's example: four levels of highest education (persons 25-64) over DeSO
-    edu = segstat.population("deso", by="education")
+    edu = segstat.population("deso", by="education", vintage=2018)
     wide = edu.pivot(index="deso", columns="education", values="population")
     wide.columns = wide.columns.astype(str)
     wide = wide.reset_index()
@@ -384,7 +384,7 @@ def test_basic_bootstrap_interval_can_lie_below_a_biased_estimate():
     # Stockholm's 544 DeSO, four education levels (user guide): the upward small-area bias of H is larger
     # than the sampling spread, so the basic interval lies wholly below the estimate and the percentile
     # interval (no bias correction) around or above it
-    edu = segstat.population("deso", by="education")
+    edu = segstat.population("deso", by="education", vintage=2018)
     edu = edu[segstat.to_level(edu["deso"], "kommun", vintage=2018) == "0180"]
     wide = edu.pivot(index="deso", columns="education", values="population")
     wide.columns = wide.columns.astype(str)
@@ -925,7 +925,7 @@ def test_compiled_multigroup_agrees_with_numpy_kernels():
     from segstat.measures import _compiled
     from segstat.measures.segregation import _k_multi_dissimilarity, _k_multi_entropy, _multi_compiled
 
-    wide = segstat.population("deso", by="education").pivot(index="deso", columns="education", values="population")
+    wide = segstat.population("deso", by="education", vintage=2018).pivot(index="deso", columns="education", values="population")
     wide = wide.astype("int64")
     wide.columns = groups = [str(c) for c in wide.columns]
     _compiled.set_enabled(True)

@@ -34,7 +34,8 @@ from ._data import load_table
 from ._validation import check_choice, check_columns, check_dataframe, examples
 from .errors import CoercedWarning, InputTypeError, InputValueError, SegstatWarning, UnknownCodeError
 from .geography.codes import _as_series
-from .geography.registry import _known, check_vintage, validate_codes
+from ._vintage import carry_vintage, resolve_vintage
+from .geography.registry import _known, validate_codes
 
 __all__ = [
     "LABELS_EN",
@@ -109,7 +110,7 @@ def omradestyp(
     regso: Any,
     *,
     year: int,
-    vintage: int = 2018,
+    vintage: int | None = None,
     labels: Literal["sv", "en"] | None = None,
     errors: Literal["raise", "coerce"] = "raise",
 ) -> pd.Series:
@@ -121,8 +122,13 @@ def omradestyp(
         RegSO codes. Statistikdatabasen suffixes (``_RegSO2025``) are stripped.
     year : int
         Reference year; see :func:`omradestyp_years` (2022 and 2023 bundled).
-    vintage : {2018, 2020, 2025}, default 2018
-        Series of the codes. SCB classified RegSO 2020; RegSO 2025 codes are
+    vintage : {2018, 2020, 2025}, optional
+        Series of the codes: 2018 (RegSO 2020) or 2025 (RegSO 2025). ``None``
+        takes it from ``regso.attrs["segstat.vintage"]`` (set by
+        :func:`segstat.locate` and the other functions that make codes) and
+        otherwise raises :class:`~segstat.errors.VintageError` asking for it;
+        a stated vintage that contradicts the carried one is also a
+        :class:`~segstat.errors.VintageError`. SCB classified RegSO 2020; RegSO 2025 codes are
         accepted where the code exists in both series, and get the type of
         the RegSO 2020 area with that code. 311 of the codes in both series lost or gained
         territory in the 2025 revision (SCB's DeSO change log), so for them
@@ -151,11 +157,17 @@ def omradestyp(
     Examples
     --------
     >>> import segstat
-    >>> segstat.omradestyp(["0114R001", "1480R001"], year=2023).tolist()
+    >>> segstat.omradestyp(["0114R001", "1480R001"], year=2023, vintage=2018).tolist()
     [4, 2]
-    >>> segstat.omradestyp(["0114R001"], year=2023, labels="en").tolist()
+    >>> segstat.omradestyp(["0114R001"], year=2023, vintage=2018, labels="en").tolist()
     ['Areas with good socioeconomic conditions']
     """
+    return _types(regso, year, vintage, labels, errors, stacklevel=3)
+
+
+def _types(regso: Any, year: int, vintage: int | None, labels: str | None, errors: str, *,
+           stacklevel: int) -> pd.Series:
+    """omradestyp(); ``stacklevel`` makes the warnings point at the user's line whichever function is called."""
     table = _official()
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise InputValueError(f"year={year!r} must be an integer year such as {table.columns[-1]} "
@@ -167,7 +179,7 @@ def omradestyp(
         )
     check_choice("labels", labels, (None, "sv", "en"))
     check_choice("errors", errors, ("raise", "coerce"))
-    v = check_vintage(vintage)
+    v = resolve_vintage(vintage, regso, "omradestyp()")
     codes = validate_codes(_as_series(regso), "regso", v, errors=errors)
     present = codes.notna().to_numpy()
     keys = codes.astype(object).where(codes.notna(), None)
@@ -180,7 +192,7 @@ def omradestyp(
                f"the Kiruna/Gällivare boundary change) have no official type for {year}.")
         if errors == "raise":
             raise UnknownCodeError(msg + " Pass errors='coerce' to get <NA> for them.")
-        warnings.warn(msg + " They are <NA>.", CoercedWarning, stacklevel=2)
+        warnings.warn(msg + " They are <NA>.", CoercedWarning, stacklevel=stacklevel)
     if v == 2025:
         moved = sorted(set(codes[present & ~np.isnan(values)].astype(str)) & _moved_in_2025())
         if moved:
@@ -191,9 +203,9 @@ def omradestyp(
                 f"placing them in DeSO 2018 / RegSO 2020 (locate(..., vintage=2018) with boundaries from "
                 f"segstat.download_boundaries('deso', vintage=2018) or an SCB file) attaches the type of the "
                 f"area SCB classified.",
-                SegstatWarning, stacklevel=2)
+                SegstatWarning, stacklevel=stacklevel)
     out = pd.Series(pd.array(values, dtype="Int64"), index=codes.index, name=f"omradestyp_{int(year)}")
-    return _relabel(out, labels)
+    return carry_vintage(_relabel(out, labels), v)
 
 
 #: start of the warning for RegSO 2025 codes whose territory changed (callers that state the caveat
@@ -221,7 +233,7 @@ def attach_omradestyp(
     *,
     regso: str = "regso",
     year: int,
-    vintage: int = 2018,
+    vintage: int | None = None,
     labels: Literal["sv", "en"] | None = None,
     column: str | None = None,
     errors: Literal["raise", "coerce"] = "raise",
@@ -233,32 +245,40 @@ def attach_omradestyp(
     data : pandas.DataFrame
     regso : str, default "regso"
         Column with RegSO codes.
-    year, vintage, labels, errors
+    year, labels, errors
         As in :func:`omradestyp`.
+    vintage : {2018, 2020, 2025}, optional
+        Series of the RegSO codes. ``None`` takes it from
+        ``data.attrs["segstat.vintage"]`` (what :func:`segstat.locate`
+        produces carries it); otherwise a
+        :class:`~segstat.errors.VintageError` asks for it. A stated vintage
+        that contradicts the data's is a :class:`~segstat.errors.VintageError`.
     column : str, optional
         Name of the new column; default ``f"omradestyp_{year}"``.
 
     Returns
     -------
     pandas.DataFrame
-        ``data`` (not modified) with the type column appended.
+        ``data`` (not modified) with the type column appended, carrying the
+        vintage in ``attrs["segstat.vintage"]``.
 
     Examples
     --------
     >>> import pandas as pd, segstat
     >>> d = pd.DataFrame({"regso": ["0114R001", "0180R010"], "n": [5, 7]})
-    >>> segstat.attach_omradestyp(d, year=2022).columns.tolist()
+    >>> segstat.attach_omradestyp(d, year=2022, vintage=2018).columns.tolist()
     ['regso', 'n', 'omradestyp_2022']
     """
     data = check_dataframe(data)
     check_columns(data, {"regso": regso})
+    v = resolve_vintage(vintage, data, "attach_omradestyp()")
     out = data.copy()
     name = column or f"omradestyp_{year}"
     if name in out.columns:
         raise InputValueError(f"data already has a column {name!r}; pass column= to choose another name.")
-    out[name] = omradestyp(data[regso], year=year, vintage=vintage, labels=labels, errors=errors).to_numpy()
+    out[name] = _types(data[regso], year, v, labels, errors, stacklevel=3).to_numpy()
     out[name] = out[name].astype(_dtype(labels))
-    return out
+    return carry_vintage(out, v)
 
 
 # ---------------------------------------------------------------- the index

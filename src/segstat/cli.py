@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from ._vintage import VINTAGE_ATTR
 from .errors import SegstatError
 
 #: column names that hold area or other codes, read as text whatever the values look like
@@ -106,10 +107,22 @@ def _relayed_warnings(command: str) -> Iterator[None]:
                 print(f"segstat {command}: warning: {w.message}", file=sys.stderr)
 
 
+def _need_vintage(a: argparse.Namespace, data: pd.DataFrame, command: str) -> None:
+    """--vintage, unless the input carries it (a Parquet file written by segstat locate or classify); locate always
+    needs it (its input holds coordinates, not codes)."""
+    if a.vintage is None and (command == "locate" or VINTAGE_ATTR not in data.attrs):
+        source = ("the boundaries to place the points in" if command == "locate" else
+                  f"the area codes of {a.input!r} (a .parquet file written by segstat locate carries it, a CSV "
+                  f"file does not)")
+        raise CliError(f"{command}: give --vintage 2018 (DeSO 2018 / RegSO 2020) or --vintage 2025 (DeSO 2025 / "
+                       f"RegSO 2025) for {source}; segstat never guesses the code series.")
+
+
 def _cmd_locate(a: argparse.Namespace) -> int:
     from .geography.locate import locate
 
     data = _read(a.input, a)
+    _need_vintage(a, data, "locate")
     crs = int(a.crs) if str(a.crs).isdigit() else a.crs
     with _relayed_warnings("locate"):
         out = locate(data, x=a.x, y=a.y, crs=crs, level=a.level, vintage=a.vintage, max_distance=a.max_distance)
@@ -121,7 +134,9 @@ def _cmd_locate(a: argparse.Namespace) -> int:
     if s.n and not s.placed:
         raise CliError(f"none of the {s.n:,} rows was placed (see the warning above); check --crs, --x/--y and "
                        f"that the points lie in the boundaries' area. Nothing was written.")
-    _write(pd.concat([data, out], axis=1), a.output)
+    full = pd.concat([data, out], axis=1)
+    full.attrs = {VINTAGE_ATTR: out.attrs[VINTAGE_ATTR]}  # a Parquet output carries the vintage to the next command
+    _write(full, a.output)
     print(f"segstat locate: {s.placed:,} of {s.n:,} rows placed -> {a.output}")
     return 0
 
@@ -138,6 +153,7 @@ def _cmd_classify(a: argparse.Namespace) -> int:
         out = data.assign(socioeconomic_index=idx, omradestyp=res.types.astype(int))
         print(f"segstat classify: {res!r}")
     else:
+        _need_vintage(a, data, "classify --regso")
         with _relayed_warnings("classify"):
             out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels,
                                     errors=a.errors)
@@ -152,6 +168,8 @@ def _cmd_protect(a: argparse.Namespace) -> int:
     from .disclosure.tabulate import tabulate
 
     data = _read(a.input, a)
+    if any(col in ("deso", "regso", "kommun", "lan") for col in a.by):
+        _need_vintage(a, data, "protect --by " + " ".join(a.by))
     table = tabulate(data, by=a.by, value=a.value, vintage=a.vintage)
     p = protect(table, min_count=a.min_count, p_percent=a.p_percent, protection=a.protection, method=a.method)
     report = audit(p)
@@ -239,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = _HelpFormatter
 
     p = sub.add_parser("locate", help="place coordinates in DeSO/RegSO, kommun and län", formatter_class=fmt,
-                       epilog="example: segstat locate people.csv placed.csv --x lon --y lat --crs EPSG:4326")
+                       epilog="example: segstat locate people.csv placed.csv --x lon --y lat --crs EPSG:4326 --vintage 2025")
     p.add_argument("input")
     p.add_argument("output")
     _io_options(p)
@@ -247,21 +265,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--y", default="y", help="column of y (northing; latitude for WGS84)")
     p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates (default EPSG:3006)")
     p.add_argument("--level", default="deso", choices=["deso", "regso"])
-    p.add_argument("--vintage", type=int, default=2025, help="DeSO/RegSO vintage of the boundaries")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="required: DeSO/RegSO vintage of the boundaries, 2018 (DeSO 2018 / RegSO 2020) or 2025 (the "
+                        "bundled boundaries); a .parquet output carries it to classify and protect")
     p.add_argument("--max-distance", type=float, default=None, help="snap points this close (metres)")
     p.set_defaults(func=_cmd_locate)
 
     p = sub.add_parser("classify", help="attach official områdestyp, or compute index and types",
                        formatter_class=fmt,
-                       epilog="examples:\n  segstat classify areas.csv typed.csv --regso regso --year 2023\n"
+                       epilog="examples:\n  segstat classify areas.csv typed.csv --regso regso --year 2023 --vintage 2018\n"
                               "  segstat classify ind.csv typed.csv --indicators v1 v2 v3 --unit percent")
     p.add_argument("input")
     p.add_argument("output")
     _io_options(p)
     p.add_argument("--regso", default="regso", help="column of RegSO codes")
     p.add_argument("--year", type=int, default=2023, help="year of the official områdestyp")
-    p.add_argument("--vintage", type=int, default=2018,
-                   help="vintage of the RegSO codes (2018/2020, or 2025 for codes from locate's default)")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="vintage of the RegSO codes: 2018 (RegSO 2020) or 2025; required unless the input is a "
+                        ".parquet file written by segstat locate (it carries the vintage)")
     p.add_argument("--labels", choices=["sv", "en"], default=None)
     p.add_argument("--indicators", nargs=3, metavar=("V1", "V2", "V3"), help="indicator columns (compute types)")
     p.add_argument("--unit", choices=["percent", "proportion"], default=None)
@@ -278,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     _io_options(p)
     p.add_argument("--by", nargs="+", required=True, help="columns of the table (area columns first)")
     p.add_argument("--value", default=None, help="column to sum (a magnitude table); default: count persons")
-    p.add_argument("--vintage", type=int, default=None, help="vintage of the area columns' codes")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="vintage of the area columns' codes: 2018 (DeSO 2018 / RegSO 2020) or 2025; required for "
+                        "area columns unless the input is a .parquet file that carries it")
     p.add_argument("--min-count", type=int, default=3,
                    help="cells with fewer persons are primary suppressed (3 as sdcTable and SSB's "
                         "GaussSuppression; many publications use 5)")

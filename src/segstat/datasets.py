@@ -17,7 +17,8 @@ from ._data import load_table, registry, table_info, verify
 from ._validation import check_choice, check_level
 from .errors import VintageError
 from .geography.codes import LEVELS
-from .geography.registry import _hierarchy, check_vintage
+from ._vintage import carry_vintage, require_vintage
+from .geography.registry import _hierarchy
 
 __all__ = ["age_bands", "info", "population", "synthetic_register", "verify"]
 
@@ -52,7 +53,7 @@ def population(
     level: str = "deso",
     *,
     by: Literal["age", "background", "education"] | None = None,
-    vintage: int = 2018,
+    vintage: int | None = None,
 ) -> pd.DataFrame:
     """Sweden's population on 2022-12-31 by area, from SCB's DeSO 2018 tables.
 
@@ -69,28 +70,29 @@ def population(
         covers persons aged 25-64 only (SCB's table; 5,356,989 persons, the
         same as the 25-64 age bands). SCB publishes the splits separately, so
         they cannot be combined.
-    vintage : {2018, 2020}, default 2018
-        The table exists for the DeSO 2018 / RegSO 2020 series only; to use it
-        with DeSO 2025 areas, move it with :func:`segstat.crosswalk`.
+    vintage : {2018, 2020}
+        Required (segstat never guesses the code series). The table exists for
+        the DeSO 2018 / RegSO 2020 series only, so pass ``vintage=2018``; to use
+        it with DeSO 2025 areas, move it with :func:`segstat.crosswalk`.
 
     Returns
     -------
     pandas.DataFrame
         Columns: the level's code column (named after the level), the ``by``
         column if asked, and ``population`` (int64). One row per area (and
-        band), sorted.
+        band), sorted; the vintage in ``attrs["segstat.vintage"]``.
 
     Examples
     --------
     >>> import segstat
-    >>> int(segstat.population("riket")["population"].sum())
+    >>> int(segstat.population("riket", vintage=2018)["population"].sum())
     10521556
-    >>> segstat.population("lan").head(1).to_dict("records")
+    >>> segstat.population("lan", vintage=2018).head(1).to_dict("records")
     [{'lan': '01', 'population': 2440027}]
     """
     level = check_level(level, (*LEVELS, "riket"))
     check_choice("by", by, (None, "age", "background", "education"))
-    if check_vintage(vintage) != 2018:
+    if require_vintage(vintage, "population()") != 2018:
         raise VintageError(
             f"vintage={vintage!r}: the bundled population table is on DeSO 2018 / RegSO 2020 codes. "
             f"Use vintage=2018 and move the counts to DeSO 2025 with segstat.crosswalk(..., weights=...)."
@@ -120,7 +122,7 @@ def population(
         out = out.sort_values([level, by], ignore_index=True)
     out[level] = out[level].astype("string")
     out["population"] = out["population"].astype("int64")
-    return out
+    return carry_vintage(out, 2018)
 
 
 # re-exported for convenience: ``segstat.datasets.verify()`` checks every bundled table
@@ -174,7 +176,7 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     b = boundaries("deso", vintage=2025)
     frame = b.to_frame()
-    pop18 = population("deso").set_index("deso")["population"]
+    pop18 = population("deso", vintage=2018).set_index("deso")["population"]
     pop = frame["deso"].astype(str).map(pop18)
     regso_mean = pop.groupby(frame["regso"]).transform("mean")
     pop = pop.fillna(regso_mean).fillna(pop.mean()).to_numpy(float)
@@ -197,8 +199,8 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     owner_a = np.concatenate(owner)
     x, y = np.concatenate(xs), np.concatenate(ys)
 
-    ages = population("deso", by="age").pivot(index="deso", columns="age", values="population")
-    kommun_ages = population("kommun", by="age").pivot(index="kommun", columns="age", values="population")
+    ages = population("deso", by="age", vintage=2018).pivot(index="deso", columns="age", values="population")
+    kommun_ages = population("kommun", by="age", vintage=2018).pivot(index="kommun", columns="age", values="population")
     bands = list(_AGE_BANDS)
     dist = np.vstack([ages.loc[c, bands].to_numpy(float) if c in ages.index
                       else kommun_ages.loc[c[:4], bands].to_numpy(float) for c in b.codes])

@@ -64,24 +64,23 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
         _step("placing every record in DeSO, RegSO, kommun and län", quiet)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            loc = locate(reg, x="x", y="y", crs="EPSG:3006", vintage=2025)
-        summary_loc = loc.attrs["segstat_locate"]
-        people = pd.concat([reg, loc], axis=1)
+            people = locate(reg, x="x", y="y", crs="EPSG:3006", vintage=2025, append=True)  # carries the vintage
+        summary_loc = people.attrs["segstat_locate"]
         people = people[people["regso"].notna()].copy()
         people["regso"] = people["regso"].astype(str)
         _step("attaching SCB's official områdestyp (2023)", quiet)
         with warnings.catch_warnings():  # the report states the 2025 caveat itself (under the maps)
             warnings.filterwarnings("ignore", message=MOVED_2025_WARNING)
-            people = attach_omradestyp(people, regso="regso", year=2023, vintage=2025, column="omradestyp")
+            people = attach_omradestyp(people, regso="regso", year=2023, column="omradestyp")
         working = people[(people["age"] >= 16) & (people["age"] <= 64)].copy()
         working["age_group"] = pd.cut(working["age"], [15, 29, 49, 64], labels=["16-29", "30-49", "50-64"]).astype(str)
         recipients = working[working["sickness_benefit"] == 1]
 
         _step("tabulating recipients by RegSO x age group and protecting the table", quiet)
-        table = tabulate(recipients, by=["regso", "age_group"], vintage=2025)
+        table = tabulate(recipients, by=["regso", "age_group"])
         protected = protect(table, min_count=5)
         report_audit = audit(protected)
-        pop_table = tabulate(working, by=["regso"], vintage=2025)
+        pop_table = tabulate(working, by=["regso"])
 
         _step("rates and disparity by områdestyp", quiet)
         by_type = working.groupby("omradestyp", observed=True).agg(events=("sickness_benefit", "sum"),
@@ -91,10 +90,10 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
         disp = disparity(by_type, events="events", population="population", group="omradestyp", rng=seed)
 
         _step("segregation by kommun (real SCB data: Swedish/foreign background per DeSO 2018)", quiet)
-        bg = datasets.population("deso", by="background").pivot(index="deso", columns="background",
+        bg = datasets.population("deso", by="background", vintage=2018).pivot(index="deso", columns="background",
                                                                  values="population").reset_index()
         bg["kommun"] = bg["deso"].str[:4]
-        gr = sorted(set(boundaries("deso").to_frame()["kommun"]))
+        gr = sorted(set(boundaries("deso", vintage=2025).to_frame()["kommun"]))
         bg = bg[bg["kommun"].isin(gr)]
         bg["total"] = bg["swedish"] + bg["foreign"]
         seg = dissimilarity(bg, group="foreign", total="total", by="kommun", ci="bootstrap", n_boot=499, rng=seed)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import segstat
 from segstat.errors import UnplacedWarning
 
-B = segstat.boundaries("deso")
+B = segstat.boundaries("deso", vintage=2025)
 X0, Y0, X1, Y1 = B.bounds
 VERTS = np.unique(np.round(__import__("shapely").get_coordinates(B.polygons), 6), axis=0)
 
@@ -18,7 +18,7 @@ VERTS = np.unique(np.round(__import__("shapely").get_coordinates(B.polygons), 6)
 def _run(df, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnplacedWarning)
-        return segstat.locate(df, **kw)
+        return segstat.locate(df, **{"vintage": 2025, **kw})
 
 
 @settings(max_examples=25, deadline=None)

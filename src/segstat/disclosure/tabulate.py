@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_columns, check_dataframe, examples
-from ..errors import InputTypeError, InputValueError
+from .._vintage import carry_vintage, carried_vintage, check_vintage, resolve_vintage
+from ..errors import InputTypeError, InputValueError, VintageError
 
 __all__ = ["Dimension", "Table", "tabulate", "TOTAL"]
 
@@ -268,7 +269,11 @@ def tabulate(
         (leaves and a total). Example: ``{"age": {"0-4": "0-19", "5-19": "0-19",
         "20-64": "20+", "65+": "20+"}}``.
     vintage : {2018, 2020, 2025} or dict, optional
-        Needed for area columns. A dict gives each area column its own
+        Needed for area columns. ``None`` takes it from
+        ``data.attrs["segstat.vintage"]`` (set by :func:`segstat.locate` and
+        :func:`segstat.attach_omradestyp`); a stated vintage that contradicts
+        it is a :class:`~segstat.errors.VintageError`. The cells carry it in
+        ``attrs["segstat.vintage"]``. A dict gives each area column its own
         vintage, and makes a column of any name an area column (its level is
         read off the codes), so two vintages can be tabulated from one frame:
         ``vintage={"deso": 2018, "deso_2025": 2025}``.
@@ -292,6 +297,7 @@ def tabulate(
     >>> t.cells[["sex", "age", "count"]].values.tolist()
     [['k', 'old', 2], ['k', 'young', 0], ['k', 'Total', 2], ['m', 'old', 0], ['m', 'young', 1], ['m', 'Total', 1], ['Total', 'old', 2], ['Total', 'young', 1], ['Total', 'Total', 3]]
     """
+    vintage = _table_vintage(vintage, data)
     if type(data).__module__.startswith("dask"):
         from ._dask_tabulate import tabulate_dask
 
@@ -334,6 +340,18 @@ def tabulate(
                          vintage=vintage)
 
 
+def _table_vintage(vintage: Any, data: Any) -> int | dict[str, int] | None:
+    """The vintage stated, else the one the data carries (``attrs["segstat.vintage"]``); a stated int that
+    contradicts the carried one is a VintageError. A dict (one vintage per column) is taken as stated."""
+    if isinstance(vintage, dict):
+        return {col: check_vintage(v, f"vintage[{col!r}]") for col, v in vintage.items()}
+    if not isinstance(data, pd.DataFrame):  # Dask frames carry no attrs: the vintage is stated or absent
+        return None if vintage is None else check_vintage(vintage)
+    if vintage is None and carried_vintage(data) is None:
+        return None  # needed only for area columns: _dimensions asks for it there
+    return resolve_vintage(vintage, data, "tabulate()")
+
+
 def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: Any) -> tuple[Dimension, ...]:
     """The dimensions of a table from the values present (``data`` may be a pandas frame or a dict of
     column -> unique values)."""
@@ -359,10 +377,18 @@ def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: 
                 raise CodeError(f"column {col!r} is given a vintage but does not hold area codes: {e}") from None
             dims.append(_area_dimension(col, level, values, per_column[col]))
         elif col in _AREA_LEVELS:
-            if vintage is None or per_column is not None:
-                raise InputValueError(f"column {col!r} holds area codes: pass vintage= (2018 or 2025, or a dict "
-                                      f"column -> vintage) so segstat can build its hierarchy, or "
-                                      f"hierarchies={{{col!r}: None}} for a flat dimension.")
+            if per_column is not None:
+                raise VintageError(f"column {col!r} holds area codes but vintage={per_column!r} does not name it: "
+                                   f"add {col!r}: 2018 or 2025 to the dict, or pass hierarchies={{{col!r}: None}} "
+                                   f"for a flat dimension.")
+            if vintage is None:
+                raise VintageError(f"column {col!r} holds area codes and the data carries no vintage "
+                                   f"(attrs['segstat.vintage'], set by segstat.locate() and attach_omradestyp()): "
+                                   f"pass vintage=2018 (DeSO 2018 / RegSO 2020) or vintage=2025 (DeSO 2025 / "
+                                   f"RegSO 2025), or a dict column -> vintage, so segstat can build its hierarchy, "
+                                   f"or hierarchies={{{col!r}: None}} for a flat dimension. pandas drops attrs in "
+                                   f"merge/join/concat: use locate(data, ..., append=True) instead of "
+                                   f"data.join(locate(data, ...)).")
             dims.append(_area_dimension(col, col, values, vintage))
         else:
             dims.append(_plain_dimension(col, values, None))
@@ -436,6 +462,8 @@ def from_partials(dims: tuple[Dimension, ...], parts: dict[str, np.ndarray], *, 
     if record_key is not None:
         node_keys = _aggregate_keys(parts["key"].reshape(leaf_shape), dims)
         frame["cell_key"] = (node_keys.ravel() % _KEY_SCALE).astype(float) / _KEY_SCALE
+    if isinstance(vintage, int):
+        carry_vintage(frame, vintage)
     return Table(dims=dims, cells=frame, inner=counts.ravel(), kind=kind, source=source, by=tuple(by),
                  value_column=value, vintage=vintage)
 

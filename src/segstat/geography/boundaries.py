@@ -15,7 +15,8 @@ from .._data import data_path, table_info
 from .._validation import check_level, examples
 from ..errors import DataIntegrityError, InputTypeError, InputValueError, VintageError
 from .codes import LEVELS
-from .registry import check_vintage, parents, validate_codes, vintage_label
+from .._vintage import carry_vintage, require_vintage
+from .registry import parents, validate_codes, vintage_label
 
 __all__ = ["Boundaries", "boundaries"]
 
@@ -74,7 +75,7 @@ class Boundaries:
         codes = pd.Series(self.codes, dtype="string")
         out = parents(codes, self.level, self.vintage).reset_index(drop=True)
         out["area_km2"] = shapely.area(self.polygons) / 1e6
-        return out
+        return carry_vintage(out, self.vintage)
 
     def subset(self, region: Any) -> Boundaries:
         """Only the polygons in a kommun or län (code or list of codes)."""
@@ -169,7 +170,7 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
 def boundaries(
     level: str = "deso",
     *,
-    vintage: int = 2025,
+    vintage: int | None = None,
     region: Any = None,
     path: str | Path | None = None,
     layer: str | None = None,
@@ -179,7 +180,10 @@ def boundaries(
     Parameters
     ----------
     level : {"deso", "regso"}, default "deso"
-    vintage : {2018, 2020, 2025}, default 2025
+    vintage : {2018, 2020, 2025}
+        Required (segstat never guesses the code series): 2018 for DeSO 2018 /
+        RegSO 2020, 2025 for DeSO 2025 / RegSO 2025. ``to_frame()`` carries it
+        in ``attrs["segstat.vintage"]``.
     region : str or list of str, optional
         Keep only these kommuner (``"1480"``) or län (``"14"``).
     path : str or Path, optional
@@ -213,7 +217,7 @@ def boundaries(
     320
     """
     level = check_level(level, ("deso", "regso"))
-    v = check_vintage(vintage)
+    v = require_vintage(vintage, f"boundaries({level!r})")
     if path is not None:
         b = _read_path(Path(path), level, v, layer)
     elif (level, v) in _BUNDLED:

@@ -37,7 +37,8 @@ import pandas as pd
 from .._data import load_table
 from .._validation import check_columns, check_counts, check_dataframe, examples
 from ..errors import CrosswalkError, InputTypeError, InputValueError
-from .registry import check_vintage, validate_codes
+from .._vintage import carry_vintage, require_vintage, resolve_vintage
+from .registry import validate_codes
 
 #: words of column names that hold non-additive statistics (their values cannot be summed): Swedish words
 #: also as the start of a compound ("medianinkomst", "andelar"), English ones as a whole word or plural
@@ -153,8 +154,8 @@ def crosswalk(
     *,
     area: str,
     counts: str | list[str],
-    from_vintage: int,
-    to_vintage: int,
+    from_vintage: int | None = None,
+    to_vintage: int | None = None,
     by: str | list[str] | None = None,
     weights: pd.Series | pd.DataFrame | None = None,
     fractional: bool = False,
@@ -171,8 +172,14 @@ def crosswalk(
     counts : str or list of str
         Columns of counts (persons, events). Shares, means, medians and rates
         are refused: they cannot be summed.
-    from_vintage, to_vintage : {2018, 2025}
-        The DeSO vintages (2020 is accepted for 2018).
+    from_vintage : {2018, 2025}, optional
+        The DeSO vintage of ``data`` (2020 is accepted for 2018). ``None``
+        takes it from ``data.attrs["segstat.vintage"]``; otherwise a
+        :class:`~segstat.errors.VintageError` asks for it, and a stated one
+        that contradicts the data's is a :class:`~segstat.errors.VintageError`.
+    to_vintage : {2018, 2025}
+        Required: the DeSO vintage to move to. ``.data`` carries it in
+        ``attrs["segstat.vintage"]``.
     by : str or list of str, optional
         Other columns that classify the counts (age band, year ...); counts are
         moved within each combination.
@@ -233,7 +240,8 @@ def crosswalk(
             f"to keep them as classifiers, or drop them before moving counts."
         )
     _check_count_columns(data, counts, fractional)
-    src_v, dst_v = check_vintage(from_vintage), check_vintage(to_vintage)
+    src_v = resolve_vintage(from_vintage, data, "crosswalk()", keyword="from_vintage")
+    dst_v = require_vintage(to_vintage, "crosswalk()", keyword="to_vintage")
     codes = validate_codes(data[area], "deso", src_v)
     dup = pd.DataFrame({"a": codes.to_numpy(), **{b: data[b].to_numpy() for b in by}}).duplicated(keep=False)
     if dup.any():
@@ -314,7 +322,8 @@ def crosswalk(
     report = _report(e, links, src_v, dst_v)
     report["missing_sources"] = report["code"].astype(str).map(lambda c: ";".join(absent.get(c, []))).astype("string")
     report = report[report["code"].isin(set(out[area].astype(str)))].reset_index(drop=True)
-    return CrosswalkResult(data=out, report=report, from_vintage=src_v, to_vintage=dst_v, counts=tuple(counts))
+    return CrosswalkResult(data=carry_vintage(out, dst_v), report=carry_vintage(report, dst_v),
+                           from_vintage=src_v, to_vintage=dst_v, counts=tuple(counts))
 
 
 def _shares(need: pd.DataFrame, weights: Any, dst_v: int) -> np.ndarray:

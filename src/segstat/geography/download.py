@@ -17,7 +17,8 @@ from typing import Any
 from .._validation import check_level
 from ..errors import DataIntegrityError, DownloadError, InputValueError
 from .boundaries import Boundaries, _from_arrays
-from .registry import _known, check_vintage, vintage_label
+from .._vintage import require_vintage
+from .registry import _known, vintage_label
 
 __all__ = ["WFS_URL", "cache_dir", "download_boundaries"]
 
@@ -82,7 +83,7 @@ def _verify(doc: dict[str, Any], level: str, v: int, source: str) -> Boundaries:
 def download_boundaries(
     level: str = "deso",
     *,
-    vintage: int = 2025,
+    vintage: int | None = None,
     url: str = WFS_URL,
     cache: str | Path | None = None,
     page_size: int = 1000,
@@ -97,6 +98,7 @@ def download_boundaries(
     ----------
     level : {"deso", "regso"}
     vintage : {2018, 2020, 2025}
+        Required.
         Layers ``stat:DeSO_2025``, ``stat:RegSO_2025``, ``stat:DeSO_2018``,
         ``stat:RegSO_2020``.
     url : str
@@ -134,7 +136,7 @@ def download_boundaries(
     longer matches is fetched again.
     """
     level = check_level(level, ("deso", "regso"))
-    v = check_vintage(vintage)
+    v = require_vintage(vintage, f"download_boundaries({level!r})")
     if not isinstance(page_size, int) or page_size < 1:
         raise InputValueError(f"page_size={page_size!r} must be a positive integer.")
     layer = LAYERS[(level, v)]

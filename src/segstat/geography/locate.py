@@ -12,11 +12,12 @@ import pandas as pd
 
 from .._optional import import_optional
 from .._validation import check_columns, check_dataframe, check_level, examples
+from .._vintage import carry_vintage, check_vintage, require_vintage
 from ..errors import InputTypeError, InputValueError, UnplacedWarning
 from .boundaries import Boundaries, boundaries as _load_boundaries
 from .codes import LEVELS
 from .outlines import SWEDEN_TOLERANCE, in_sweden
-from .registry import check_vintage, parents, vintage_label
+from .registry import parents, vintage_label
 
 __all__ = ["LocateSummary", "STATUSES", "locate"]
 
@@ -130,7 +131,9 @@ def _check_arguments(level: Any, vintage: Any, boundaries: Any, max_distance: An
     """The checks of locate()'s arguments, the same for pandas and Dask input; returns the level, the vintage,
     the boundaries (loaded if not given) and max_distance (None for no snapping)."""
     level = check_level(level, ("deso", "regso"))
-    v = check_vintage(vintage)
+    if vintage is None and isinstance(boundaries, Boundaries):
+        vintage = boundaries.vintage  # the polygons carry their series
+    v = require_vintage(vintage, "locate()") if boundaries is None else check_vintage(vintage)
     if boundaries is None:
         boundaries = _load_boundaries(level, vintage=v)
     elif not isinstance(boundaries, Boundaries):
@@ -170,8 +173,9 @@ def locate(
     y: str = "y",
     crs: Any = "EPSG:3006",
     level: str = "deso",
-    vintage: int = 2025,
+    vintage: int | None = None,
     boundaries: Boundaries | None = None,
+    append: bool = False,
     max_distance: float | None = None,
     chunk_size: int = 2_000_000,
     progress: bool = False,
@@ -193,10 +197,20 @@ def locate(
     level : {"deso", "regso"}, default "deso"
         Level of the polygons to place in; coarser levels follow from the
         registry.
-    vintage : {2018, 2020, 2025}, default 2025
+    vintage : {2018, 2020, 2025}, optional
+        Series of the polygons: 2018 (DeSO 2018 / RegSO 2020) or 2025 (DeSO
+        2025 / RegSO 2025). Required unless ``boundaries`` are given (they
+        carry it). The result carries it in ``attrs["segstat.vintage"]``, so
+        :func:`segstat.attach_omradestyp`, :func:`segstat.tabulate` and
+        :func:`segstat.to_level` read it without being told again.
     boundaries : Boundaries, optional
         Polygons to use; default the bundled ones for ``level`` and ``vintage``
         (DeSO/RegSO 2025 of Göteborgsregionen).
+    append : bool, default False
+        Return ``data`` with the code and status columns appended instead of
+        the code columns alone. pandas drops ``attrs`` (and so the vintage)
+        when it joins a frame without them, so ``data.join(locate(data))``
+        loses the vintage; ``locate(data, append=True)`` keeps it.
     max_distance : float, optional
         Place points outside every polygon but within this many metres of one
         (address points just off the coast) in the nearest area, with status
@@ -216,7 +230,9 @@ def locate(
         repeated): one ``string`` column per level from ``level`` up
         (``deso``, ``regso``, ``kommun``, ``lan``), ``<NA>`` where unplaced, and
         ``status`` (categorical, see :data:`STATUSES`). The summary is in
-        ``result.attrs["segstat_locate"]`` (a :class:`LocateSummary`).
+        ``result.attrs["segstat_locate"]`` (a :class:`LocateSummary`), the
+        vintage in ``result.attrs["segstat.vintage"]``. With ``append=True``,
+        a copy of ``data`` with those columns appended.
 
     Warns
     -----
@@ -243,12 +259,18 @@ def locate(
     --------
     >>> import pandas as pd, segstat
     >>> pts = pd.DataFrame({"x": [319_500.0, float("nan")], "y": [6_399_500.0, 6_400_000.0]})
-    >>> out = segstat.locate(pts)  # doctest: +SKIP
+    >>> out = segstat.locate(pts, vintage=2025)  # doctest: +SKIP
     """
     level, v, boundaries, max_distance = _check_arguments(level, vintage, boundaries, max_distance, chunk_size,
                                                           threads)
+    if not isinstance(append, bool):
+        raise InputTypeError(f"append={append!r} must be True or False.")
     if type(data).__module__.startswith("dask"):
         from ._dask_locate import locate_dask
+
+        if append:
+            raise InputValueError("append=True is for pandas input; for a Dask DataFrame join the result: "
+                                  "data.join(locate(data, ...)), and pass vintage= to the functions that read it.")
 
         for col, keyword in ((x, "x"), (y, "y")):  # the partitions' dtypes are known before anything runs
             if col in data.columns:
@@ -257,6 +279,8 @@ def locate(
                            max_distance=max_distance, chunk_size=chunk_size)
     data = check_dataframe(data, allow_empty=True)
     check_columns(data, {"x": x, "y": y})
+    if append:  # refused before the work is done
+        _check_clash(data, [*LEVELS[LEVELS.index(level):], "status"])
     transformer, source_crs = _transformer(crs)
     xs, ys = _coords(data, x, "x"), _coords(data, y, "y")
     index = boundaries.index
@@ -273,7 +297,24 @@ def locate(
         e = min(s + int(chunk_size), n)
         poly[s:e], status[s:e] = _chunk(xs[s:e], ys[s:e], index, transformer, source_crs.is_geographic,
                                         max_distance, nthreads)
-    return _finish(data.index, poly, status, boundaries, level, v, (x, y, crs))
+    out = carry_vintage(_finish(data.index, poly, status, boundaries, level, v, (x, y, crs)), v)
+    return _appended(data, out) if append else out
+
+
+def _check_clash(data: pd.DataFrame, columns: list[str]) -> None:
+    clash = [c for c in columns if c in data.columns]
+    if clash:
+        raise InputValueError(f"data already has column(s) {examples(clash)} that locate(append=True) would "
+                              f"overwrite; rename them, or call locate without append=True.")
+
+
+def _appended(data: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` with the columns of ``out`` appended and its attrs (vintage, summary) added."""
+    full = data.copy()
+    for col in out.columns:
+        full[col] = out[col].array  # same rows in the same order (also with a repeated index)
+    full.attrs.update(out.attrs)
+    return full
 
 
 def _advice(counts: dict[str, int], b: Boundaries, x: str, y: str, crs: Any) -> str:

@@ -23,23 +23,8 @@ import pandas as pd
 from .._data import load_table
 from .._validation import check_choice, check_level, close_matches, examples
 from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
+from .._vintage import carry_vintage, check_vintage, require_vintage, resolve_vintage
 from .codes import LEVELS, PATTERNS, _as_series, _padded, detect_level, malformed_note, normalize_codes
-
-VINTAGES = (2018, 2025)
-_ALIASES = {2018: 2018, 2020: 2018, 2025: 2025}
-
-
-def check_vintage(vintage: Any) -> int:
-    """Map a user's vintage (2018, 2020 or 2025) to the series key 2018 or 2025."""
-    if isinstance(vintage, str) and vintage.strip().isdigit():
-        vintage = int(vintage)
-    if isinstance(vintage, bool) or not isinstance(vintage, (int, np.integer)) or int(vintage) not in _ALIASES:
-        raise VintageError(
-            f"vintage={vintage!r} is not known; use 2018 (DeSO 2018 / RegSO 2020; 2020 is accepted "
-            f"as the same series) or 2025 (DeSO 2025 / RegSO 2025)."
-        )
-    return _ALIASES[int(vintage)]
-
 
 def vintage_label(level: str, vintage: int) -> str:
     """Human-readable name of a level in a series, e.g. ``'RegSO 2020'``."""
@@ -100,16 +85,16 @@ def _areas(level: str, vintage: int) -> pd.DataFrame:
     return out.sort_values("code", ignore_index=True)
 
 
-def areas(level: str, *, vintage: int = 2025) -> pd.DataFrame:
+def areas(level: str, *, vintage: int | None = None) -> pd.DataFrame:
     """All areas of a level in a vintage, with their parents.
 
     Parameters
     ----------
     level : {"deso", "regso", "kommun", "lan"}
-    vintage : {2018, 2020, 2025}, default 2025
-        2018 is the DeSO 2018 / RegSO 2020 series (``2020`` means the same
-        series); 2025 is DeSO 2025 / RegSO 2025. Kommun and län are the same in
-        both.
+    vintage : {2018, 2020, 2025}
+        Required: 2018 is the DeSO 2018 / RegSO 2020 series (``2020`` means the
+        same series); 2025 is DeSO 2025 / RegSO 2025. Kommun and län are the
+        same in both.
 
     Returns
     -------
@@ -117,6 +102,7 @@ def areas(level: str, *, vintage: int = 2025) -> pd.DataFrame:
         One row per area, sorted by code: ``code``, ``name`` (SCB's name;
         ``<NA>`` for DeSO, which SCB does not name) and the parent codes
         ``regso``, ``kommun``, ``lan`` where they exist. All codes are ``string``.
+        The vintage is in ``attrs["segstat.vintage"]``.
 
     Examples
     --------
@@ -127,7 +113,8 @@ def areas(level: str, *, vintage: int = 2025) -> pd.DataFrame:
     ['0114', 'Upplands Väsby', '01']
     """
     level = check_level(level, LEVELS)
-    return _areas(level, check_vintage(vintage)).copy()
+    v = require_vintage(vintage, f"areas({level!r})")
+    return carry_vintage(_areas(level, v).copy(), v)
 
 
 def _known(level: str, vintage: int) -> pd.Index:
@@ -197,7 +184,7 @@ def to_level(
     codes: Any,
     level: str,
     *,
-    vintage: int,
+    vintage: int | None = None,
     errors: Literal["raise", "coerce"] = "raise",
 ) -> pd.Series:
     """Map area codes to a coarser level: DeSO -> RegSO/kommun/län, RegSO -> kommun/län, kommun -> län.
@@ -209,8 +196,12 @@ def to_level(
         suffixes are stripped.
     level : {"regso", "kommun", "lan", "deso"}
         Target level; the same level as the input returns the validated codes.
-    vintage : {2018, 2020, 2025}
+    vintage : {2018, 2020, 2025}, optional
         Series the codes belong to (2020 = the DeSO 2018 / RegSO 2020 series).
+        ``None`` takes it from ``codes.attrs["segstat.vintage"]`` (set by
+        :func:`segstat.locate` and the other functions that make codes);
+        without it, an error asks for it. A stated vintage that contradicts
+        the carried one is a :class:`~segstat.errors.VintageError`.
     errors : {"raise", "coerce"}, default "raise"
         Unknown codes raise :class:`~segstat.errors.UnknownCodeError` listing
         them with close matches; ``"coerce"`` gives ``<NA>`` and a
@@ -219,7 +210,8 @@ def to_level(
     Returns
     -------
     pandas.Series
-        ``string`` dtype, aligned with the input (same index for a Series).
+        ``string`` dtype, aligned with the input (same index for a Series),
+        carrying the vintage in ``attrs["segstat.vintage"]``.
 
     Examples
     --------
@@ -231,7 +223,7 @@ def to_level(
     """
     target = check_level(level, LEVELS)
     check_choice("errors", errors, ("raise", "coerce"))
-    v = check_vintage(vintage)
+    v = resolve_vintage(vintage, codes, "to_level()")
     s = _as_series(codes)
     if len(s) == 0:
         raise InputValueError("codes is empty; pass at least one code.")
@@ -267,7 +259,7 @@ def to_level(
         )
     norm = validate_codes(s, source, v, errors=errors)
     if target == source:
-        return norm
+        return carry_vintage(norm, v)
     if source == "deso":
         table = _hierarchy(v).set_index("deso")[target]
     elif source == "regso":
@@ -276,7 +268,7 @@ def to_level(
         table = _kommuner()["lan"]
     out = pd.Series(table.reindex(norm.astype(object).where(norm.notna(), None)).to_numpy(),
                     index=norm.index, dtype="string", name=target)
-    return out
+    return carry_vintage(out, v)
 
 
 def parents(codes: pd.Series, level: str, vintage: int) -> pd.DataFrame:

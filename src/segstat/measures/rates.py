@@ -167,7 +167,7 @@ def sweden_standard_population() -> pd.Series:
     """
     from ..datasets import population
 
-    p = population("riket", by="age")
+    p = population("riket", by="age", vintage=2018)
     return pd.Series(p["population"].to_numpy(), index=pd.Index(p["age"].astype(str), name="age"),
                      name="population")
 
