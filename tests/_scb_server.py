@@ -12,6 +12,7 @@ given (eliminable variables dropped, the first value of the others). Every reque
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import math
 import threading
@@ -252,6 +253,12 @@ def population_value(region_index: int, age_index: int, sex_index: int, year_ind
 
 def add_population_table(service: Service) -> None:
     """A DeSO/RegSO population table of both vintages (TAB6574's shape), codes from segstat's keys."""
+    regions, lists = _regions()
+    _add_population_table(service, regions, lists)
+
+
+@functools.lru_cache(maxsize=1)
+def _regions() -> tuple[list[str], dict[str, list[str]]]:
     k18 = pd.read_csv(ROOT / "deso2018_regso2020.csv", dtype=str, encoding="utf-8-sig")
     k25 = pd.read_csv(ROOT / "deso2025_regso2025.csv", dtype=str, encoding="utf-8-sig")
     kommun = sorted(set(k18["Kommun"]))
@@ -260,8 +267,12 @@ def add_population_table(service: Service) -> None:
     deso25 = [f"{c}_DeSO2025" for c in sorted(set(k25["desokod"]))]
     regso25 = [f"{c}_RegSO2025" for c in sorted(set(k25["regsokod"]))]
     regions = ["00", *lan, *kommun, *deso18, *regso20, *deso25, *regso25]
-    where = {c: i for i, c in enumerate(regions)}
     lists = {"vs_DeSO2018": deso18, "vs_RegSO2020": regso20, "vs_DeSO2025": deso25, "vs_RegSO2025": regso25}
+    return regions, lists
+
+
+def _add_population_table(service: Service, regions: list[str], lists: dict[str, list[str]]) -> None:
+    where = {c: i for i, c in enumerate(regions)}
     for cl, codes in lists.items():
         service.codelists[cl] = {"id": cl, "label": cl, "language": "sv", "type": "Valueset",
                                  "values": [{"code": c, "label": c, "valueMap": [c]} for c in codes], "links": []}

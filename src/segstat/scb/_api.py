@@ -275,10 +275,9 @@ def get(
         sel = [p.body() for p in chunk]
         queries.append({"method": "POST" if body else "GET", "path": path, "params": params, "body": body})
         what = f"table {table}, {cells(chunk):,} cells ({', '.join(f'{p.variable}: {len(p.codes)}' for p in chunk)})"
-        data = client.get_json(path, params, body=body, max_age=None, what=what,
-                               key=dict(kind="data", table=table, selection=sel, lang=lang, updated=updated))
-        parts.append(_part(data, chunk, what))
-        del data
+        parts.append(client.get_json(
+            path, params, body=body, max_age=None, what=what, parse=lambda d, c=chunk, w=what: _part(d, c, w),
+            key=dict(kind="data", table=table, selection=sel, lang=lang, updated=updated)))
         if bar is not None:
             bar.update(1)
     if bar is not None:

@@ -52,6 +52,11 @@ class _Pacer:
             self.times.popleft()
         self.times.append(_clock())
 
+    def done(self) -> None:
+        """Count the last call from when its answer came: the service saw it later than it was sent."""
+        if self.times:
+            self.times[-1] = _clock()
+
 
 #: one pacer per service: the limit is the service's, shared by every call in this process
 _PACERS: dict[str, _Pacer] = {}
@@ -104,24 +109,32 @@ class Client:
         cfg = self._config or {}
         calls, window = int(cfg.get("maxCallsPerTimeWindow", 30)), float(cfg.get("timeWindow", 10))
         if pacer is None or (pacer.calls, pacer.window) != (calls, window):
+            old = pacer
             pacer = _PACERS[self.base_url] = _Pacer(calls, window)
+            if old is not None:  # calls made before /config was read count against the window too
+                pacer.times.extend(old.times)
         return pacer
 
     # ------------------------------------------------------------ cached JSON documents
     def get_json(self, path: str, params: dict[str, Any], *, key: dict[str, Any], what: str,
                  max_age: float | None = METADATA_MAX_AGE, body: dict[str, Any] | None = None,
-                 refresh: bool = False) -> Any:
+                 refresh: bool = False, parse: Any = None) -> Any:
         """A JSON document from the cache (verified) or the service (then cached).
 
-        ``what`` names the request in messages (offline misses, failures).
+        ``what`` names the request in messages (offline misses, failures). ``parse``
+        (document -> result) runs before anything is cached, so an answer it refuses
+        is never stored; its result is returned.
         """
+        parse = parse or (lambda doc: doc)
         k = cache_key(**key)
         data, reason = self.cache.read(k, max_age=None if self.offline else max_age)
         if data is not None and not refresh:
             try:
-                return json.loads(data)
+                doc = json.loads(data)
             except ValueError:
                 reason = CORRUPT
+            else:
+                return parse(doc)
         if self.offline:
             if reason == CORRUPT:
                 raise DataIntegrityError(
@@ -142,8 +155,9 @@ class Client:
             raise DownloadError(
                 f"{what}: the service's answer is not complete JSON ({len(raw):,} bytes; {exc}). "
                 f"The response was truncated or garbled; nothing was cached. Try again.") from exc
+        result = parse(doc)
         self.cache.write(k, raw, request=dict(key, path=path, url=self.base_url))
-        return doc
+        return result
 
     # ------------------------------------------------------------ HTTP
     def _requests(self) -> Any:
@@ -176,12 +190,14 @@ class Client:
                     r = self._session.post(url, params=params, json=body, timeout=TIMEOUT)
                 content = r.content
             except requests.RequestException as exc:
+                self._pacer().done()
                 if attempt < RETRIES:
                     _sleep(BACKOFF * 2 ** attempt)
                     attempt += 1
                     continue
                 raise DownloadError(f"{what}: could not reach {url} ({exc}). Check the network or base_url=/"
                                     f"SEGSTAT_SCB_URL; on a closed network use the cache (offline=True).") from exc
+            self._pacer().done()
             if r.status_code == 429 and attempt < RETRIES:
                 _sleep(_retry_after(r.headers.get("Retry-After"), self._pacer().window))
                 attempt += 1

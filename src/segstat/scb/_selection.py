@@ -74,16 +74,18 @@ def _find_variable(name: str, variables: Sequence[Variable], table: str) -> Vari
                           f" Its variables: {', '.join(ids)}.")
 
 
-def _expand(spec: Any, var: Variable, codes: Sequence[str], table: str) -> list[str]:
+def _expand(spec: Any, var: Variable, codes: Sequence[str], table: str, prefer: int | None = None) -> list[str]:
     """Explicit, de-duplicated codes of one variable's selection (codes or expressions)."""
     if isinstance(spec, str):
         spec = [spec]
     if not isinstance(spec, (list, tuple)) or not all(isinstance(s, str) for s in spec):
         raise InputTypeError(f"selection[{var.id!r}]={spec!r} must be a code, an expression ('*', 'TOP(3)', "
                              f"'FROM(2020)', ...) or a list of them, as strings (codes keep their leading zeros).")
-    by_plain = {}
+    by_plain: dict[str, str] = {}  # a code without suffix -> the table's code (of the preferred vintage)
     for c in codes:
-        by_plain.setdefault(normalise_code(c), c)
+        key = normalise_code(c)
+        if key not in by_plain or (prefer is not None and code_vintage(c) == prefer):
+            by_plain[key] = c
     out: list[str] = []
     for raw in spec:
         s = raw.strip()
@@ -97,7 +99,8 @@ def _expand(spec: Any, var: Variable, codes: Sequence[str], table: str) -> list[
             if not got:
                 raise UnknownCodeError(f"selection[{var.id!r}]: pattern {s!r} matches no value code of table {table}.")
         elif s in by_plain or s in codes:
-            got = [s if s in codes else by_plain[s]]
+            # 0114A0010 is a DeSO of both series: with vintage= given, the code of that series
+            got = [by_plain[s] if (prefer is not None or s not in codes) and s in by_plain else s]
         else:
             plain = list(by_plain)
             raise UnknownCodeError(
@@ -185,7 +188,7 @@ def resolve(
         if isinstance(spec, (list, tuple)) and len(spec) == 0:
             eliminated.append(var.id)
             continue
-        got = _expand(spec, var, codes, table)
+        got = _expand(spec, var, codes, table, vintage if var is region else None)
         if var is region and level in _LEVEL_PATTERN and cl is None:
             got = [c for c in got if _LEVEL_PATTERN[level].match(normalise_code(c))]
             if not got:
