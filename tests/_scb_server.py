@@ -89,6 +89,7 @@ class Service:
         self.lock = threading.Lock()
         add_tab6471(self)
         add_population_table(self)
+        add_omradestyp_table(self)
 
     def data_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.log if r["path"].endswith("/data")]
@@ -300,6 +301,43 @@ def _add_population_table(service: Service, regions: list[str], lists: dict[str,
         "TAB6574", "Folkmängden per region (DeSO/RegSO), ålder och kön. År 2024-2025", variables,
         notes=[ckm, "Regionindelning enligt DeSO 2018/RegSO 2020 och DeSO 2025/RegSO 2025."],
         mandatory={"0": True}, value=value)
+
+
+#: id the stand-in gives the table of områdestyp per RegSO (000005QX in the old interface; made up)
+OMRADESTYP_TABLE = "TAB9905"
+RAW = Path(__file__).parents[1] / "src" / "segstat" / "data" / "omradestyp"
+
+
+def add_omradestyp_table(service: Service) -> None:
+    """The table of områdestyp per RegSO in 000005QX's shape: regions named "Kommun (RegSO)", years 2022-2023.
+
+    Built from segstat's bundled raw exports of 000005QX (2022 and 2023); the region codes are opaque
+    (R0001 ...), so a client must match the names, as it must for that table.
+    """
+    import csv
+
+    years: dict[str, dict[str, int]] = {}
+    for year in ("2022", "2023"):
+        with open(RAW / f"scb_000005QX_omradestyp_{year}.csv", encoding="utf-8-sig") as f:
+            years[year] = {r[0]: int(r[1]) for r in csv.reader(f) if len(r) > 1 and r[1] in "12345" and r[1]}
+    names = list(years["2022"])
+    codes = [f"R{i:04d}" for i in range(1, len(names) + 1)]
+    name_of = dict(zip(codes, names))
+    variables = [
+        {"id": "Region", "label": "region", "codes": codes, "labels": name_of, "elimination": False},
+        {"id": "ContentsCode", "label": "tabellinnehåll", "codes": ["000005QX"], "labels": {"000005QX": "Områdestyp"},
+         "role": "metric"},
+        {"id": "Tid", "label": "år", "codes": ["2022", "2023"], "labels": {"2022": "2022", "2023": "2023"},
+         "role": "time"},
+    ]
+    label = "Områdestyp efter RegSO. År 2022-2023"
+    service.cubes[OMRADESTYP_TABLE] = Cube(
+        OMRADESTYP_TABLE, label, variables, notes=["Områdestyp enligt SCB:s socioekonomiska indelning (SEI)."],
+        mandatory={"0": False}, value=lambda c: years[c["Tid"]][name_of[c["Region"]]])
+    entry = json.loads(json.dumps(service.tables_list[0]))
+    entry.update(id=OMRADESTYP_TABLE, label=label, firstPeriod="2022", lastPeriod="2023",
+                 variableNames=["region", "tabellinnehåll", "år"])
+    service.tables_list = [*service.tables_list, entry]
 
 
 class _Handler(BaseHTTPRequestHandler):

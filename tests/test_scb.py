@@ -185,7 +185,8 @@ def test_calls_are_paced_to_the_window(tmp_path, monkeypatch):
 def test_tables_pages_through_the_list(url, service):
     t = scb.tables(base_url=url)
     recorded = json.loads((DATA / "tables.json").read_text(encoding="utf-8"))["tables"]
-    assert t["id"].tolist() == [r["id"] for r in recorded]  # 20 tables in pages of 7: 3 requests
+    # the 20 recorded tables and the stand-in's table of områdestyp, in pages of 7: 3 requests
+    assert t["id"].tolist() == [r["id"] for r in recorded] + [S.OMRADESTYP_TABLE]
     assert [r["query"]["pageNumber"] for r in service.log if r["path"].endswith("/tables")] == [["1"], ["2"], ["3"]]
     assert t.loc[0, "label"].startswith("Antal pågående anställningar") and t.loc[0, "first_period"] == "2015M04"
     assert t.loc[0, "path"] == "Arbetsmarknad / Anställningar / Anställningar"
@@ -340,3 +341,45 @@ def test_values_are_nan_where_scb_publishes_none():
     doc["value"][5] = None
     values = data_columns(doc, "x")[3]
     assert np.isnan(values[5]) and values[4] == RECORDED["value"][4]
+
+
+# ---------------------------------------------------------------- refreshing bundled data
+def test_population_from_scb_takes_published_totals(url, service):
+    regions = service.cubes["TAB6574"].var("Region")["codes"]
+    df = scb.population("kommun", year=2025, base_url=url)
+    assert list(df.columns) == ["kommun", "population"] and len(df) == 290 and str(df["population"].dtype) == "int64"
+    # the published total (age 'totalt', sex '1+2'), never a re-added sum of perturbed parts
+    assert df.loc[df["kommun"] == "0114", "population"].item() == S.population_value(regions.index("0114"), 0, 0, 1)
+    assert df.attrs["segstat.provenance"]["ckm"]
+
+
+def test_population_from_scb_by_age_and_sex_for_deso_2025(url, service, monkeypatch):
+    import segstat
+
+    monkeypatch.setenv("SEGSTAT_SCB_URL", url)
+    df = segstat.population("deso", year=2024, by=["age", "sex"], vintage=2025, source="scb")
+    assert list(df.columns) == ["deso", "age", "sex", "population"] and len(df) == N_DESO25 * 17 * 2
+    assert len(service.data_requests()) == 2 and df.attrs["segstat.vintage"] == 2025
+    assert df["age"].cat.categories[0] == "0-4 år" and df["age"].cat.ordered
+    regions = service.cubes["TAB6574"].var("Region")["codes"]
+    row = df[(df["deso"] == "0114A0010") & (df["age"] == "80+ år") & (df["sex"] == "kvinnor")]
+    assert row["population"].item() == S.population_value(regions.index("0114A0010_DeSO2025"), 17, 2, 0)
+    with pytest.raises(InputValueError, match="year=2019: table TAB6574 has the years 2024-2025"):
+        segstat.population("deso", year=2019, vintage=2025, source="scb")
+    with pytest.raises(VintageError, match="needs vintage=2018"):
+        scb.population("regso", year=2025)
+    with pytest.raises(InputValueError, match="source='scb'"):
+        segstat.population("deso", year=2025)
+
+
+def test_omradestyp_of_a_later_year_matches_the_bundled_types(url, service):
+    import segstat
+
+    for year in (2022, 2023):
+        got = scb.omradestyp(year, base_url=url)  # found by search; regions matched by name as in 000005QX
+        bundled = segstat.omradestyp(got["regso"], year=year, vintage=2018)
+        assert len(got) == 3363 and got["omradestyp"].astype(int).tolist() == bundled.astype(int).tolist()
+    assert got.attrs["segstat.vintage"] == 2018
+    assert got.set_index("regso").loc["0114R001", "omradestyp"] == 4  # Upplands Väsby (Bollstanäs)
+    with pytest.raises(InputValueError, match="year=2024: table TAB9905 has områdestyp for 2022, 2023"):
+        scb.omradestyp(2024, base_url=url)
