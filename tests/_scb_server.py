@@ -370,7 +370,8 @@ class serve:
     def __init__(self, service: Service) -> None:
         handler = type("Handler", (_Handler,), {"service": service})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
 
     def __enter__(self) -> str:
         self.thread.start()

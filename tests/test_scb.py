@@ -383,3 +383,32 @@ def test_omradestyp_of_a_later_year_matches_the_bundled_types(url, service):
     assert got.set_index("regso").loc["0114R001", "omradestyp"] == 4  # Upplands Väsby (Bollstanäs)
     with pytest.raises(InputValueError, match="year=2024: table TAB9905 has områdestyp for 2022, 2023"):
         scb.omradestyp(2024, base_url=url)
+
+
+# ---------------------------------------------------------------- command line
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
+def test_cli_get_writes_the_table(url, tmp_path, capsys, suffix):
+    import pandas as pd
+
+    from segstat.cli import main
+
+    out = tmp_path / f"pop{suffix}"
+    code = main(["scb", "get", "TAB6574", "--select", "Region=01,0114", "--select", "Tid=2025", "--select",
+                 "Alder=totalt", "--select", "Kon=1+2", "--base-url", url, "--out", str(out)])
+    assert code == 0 and "Cell Key Method" in capsys.readouterr().err
+    read = {".csv": lambda p: pd.read_csv(p, dtype=str), ".parquet": pd.read_parquet,
+            ".xlsx": lambda p: pd.read_excel(p, dtype=str)}[suffix]
+    df = read(out)
+    assert df["Region"].tolist() == ["01", "0114"] and df["Tid"].astype(str).tolist() == ["2025", "2025"]
+
+
+def test_cli_tables_metadata_and_errors(url, tmp_path, capsys):
+    from segstat.cli import main
+
+    assert main(["scb", "tables", "--base-url", url, "--out", str(tmp_path / "t.csv")]) == 0
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8").count("\n") == 22  # header + 21 tables
+    assert main(["scb", "metadata", "TAB6471", "--base-url", url]) == 0
+    printed = capsys.readouterr().out
+    assert "Region (region): 312 värden; kodlistor: vs_CKM01Riket" in printed and "[obligatorisk] fotnot" in printed
+    assert main(["scb", "get", "TAB6471", "--select", "Regoin=01", "--base-url", url]) == 2
+    assert "Did you mean 'Region'" in capsys.readouterr().err
