@@ -122,10 +122,10 @@ class Service:
         if path.rstrip("/") == "/tables":
             return self.tables(query)
         segs = path.strip("/").split("/")
-        if segs[0] == "codeLists" and len(segs) == 2:
+        if segs[0].lower() == "codelists" and len(segs) == 2:  # routes are case-insensitive, as ASP.NET's
             cl = self.codelists.get(segs[1])
             return self.json(cl) if cl else self.problem(404, f"Codelist {segs[1]} not found")
-        if segs[0] == "tables" and len(segs) == 3:
+        if segs[0].lower() == "tables" and len(segs) == 3:
             cube = self.cubes.get(segs[1].upper())
             if cube is None:
                 return self.problem(404, f"Table {segs[1]} not found")

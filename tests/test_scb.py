@@ -79,7 +79,7 @@ def test_get_of_the_recorded_selection_returns_the_recorded_values(url, service)
 
 def test_split_requests_reassemble_in_the_right_order(url, service):
     service.config["maxDataCells"] = 1000  # 2,772 cells: Region (21) split into 3 pieces of 7 (924 cells each)
-    df = scb.get("TAB6471", _recorded_selection(), base_url=url)
+    df = scb.get("TAB6471", _recorded_selection(), base_url=url, progress=True)
     assert df["value"].tolist() == RECORDED["value"]
     sizes = [len(r["query"]["valuecodes[Region]"][0].split(",")) for r in service.data_requests()]
     assert sizes == [7, 7, 7]
