@@ -184,13 +184,13 @@ class Service:
                     codes = list(offered)
                 bad = set(codes) - set(offered)
                 if bad:
-                    return self.problem(400, f"Non-existent value {sorted(bad)[0]} of {v['id']}")
+                    return self.problem(400, f"Non-existent value {min(bad)} of {v['id']}")
                 dims.append((v, codes))
             elif not v.get("elimination", False):
                 dims.append((v, [v["codes"][0]]))  # the default selection of a variable that cannot be eliminated
         unknown = set(wanted) - {v["id"] for v in cube.variables}
         if unknown:
-            return self.problem(400, f"Non-existent variable {sorted(unknown)[0]}")
+            return self.problem(400, f"Non-existent variable {min(unknown)}")
         n = math.prod(len(c) for _, c in dims)
         if n > self.config["maxDataCells"]:
             return self.problem(400, f"Too many cells selected: {n} > {self.config['maxDataCells']}")
@@ -354,10 +354,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._reply("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._reply("POST")
 
     def log_message(self, *args: Any) -> None:
@@ -377,6 +377,6 @@ class serve:
         self.thread.start()
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/api/v2"
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

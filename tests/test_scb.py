@@ -13,14 +13,20 @@ import pytest
 
 pytest.importorskip("requests")
 
-import _scb_server as S  # noqa: E402
+import _scb_server as S
 
-import segstat.scb as scb  # noqa: E402
-from segstat.errors import (DataIntegrityError, DownloadError, InputValueError, SegstatWarning,  # noqa: E402
-                            UnknownCodeError, VintageError)
-from segstat.scb import _client  # noqa: E402
-from segstat.scb._jsonstat import data_columns  # noqa: E402
-from segstat.scb._selection import Pick, split  # noqa: E402
+from segstat import scb
+from segstat.errors import (
+    DataIntegrityError,
+    DownloadError,
+    InputValueError,
+    SegstatWarning,
+    UnknownCodeError,
+    VintageError,
+)
+from segstat.scb import _client
+from segstat.scb._jsonstat import data_columns
+from segstat.scb._selection import Pick, split
 
 DATA = Path(__file__).parent / "data" / "scb_api"
 RECORDED = json.loads((DATA / "TAB6471_data.json").read_text(encoding="utf-8"))
@@ -59,7 +65,7 @@ POP = {"Tid": ["2025"], "Alder": ["totalt"], "Kon": ["1+2"]}
 
 # ---------------------------------------------------------------- parsing the recorded responses
 def test_recorded_tab6471_parses_to_its_exact_values():
-    ids, positions, codes, values = data_columns(RECORDED, "recorded")
+    _, positions, codes, values = data_columns(RECORDED, "recorded")
     assert values.tolist() == RECORDED["value"]  # 2,772 values, exactly, in order
     assert [len(c) for c in codes] == [21, 11, 3, 1, 4]
     # row-major: the last dimension (Tid) varies fastest, the first (Region) slowest

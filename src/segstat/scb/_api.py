@@ -75,7 +75,7 @@ def tables(query: str | None = None, *, updated_since: _dt.date | str | None = N
     pages, number, total = [], 1, 1
     while number <= total:
         p = dict(params, pageNumber=number)
-        doc = client.get_json("/tables", p, key=dict(kind="tables", **p), what=f"the table list (page {number})")
+        doc = client.get_json("/tables", p, key={"kind": "tables", **p}, what=f"the table list (page {number})")
         pages.append(doc)
         total = int((doc.get("page") or {}).get("totalPages", 1))
         number += 1
@@ -120,7 +120,7 @@ class TableMetadata:
 
 def _metadata_doc(client: Client, table: str, lang: str, refresh: bool = False) -> dict[str, Any]:
     return client.get_json(f"/tables/{table}/metadata", {"lang": lang},
-                           key=dict(kind="metadata", table=table, lang=lang),
+                           key={"kind": "metadata", "table": table, "lang": lang},
                            what=f"the metadata of table {table}", refresh=refresh)
 
 
@@ -160,7 +160,7 @@ def _to_metadata(table: str, doc: dict[str, Any]) -> TableMetadata:
 def _codelist_codes(client: Client, lang: str) -> Any:
     def fetch(codelist: str) -> list[str]:
         doc = client.get_json(f"/codeLists/{codelist}", {"lang": lang},
-                              key=dict(kind="codelist", codelist=codelist, lang=lang),
+                              key={"kind": "codelist", "codelist": codelist, "lang": lang},
                               what=f"code list {codelist}")
         return [str(v["code"]) for v in doc.get("values", [])]
     return fetch
@@ -277,7 +277,7 @@ def get(
         what = f"table {table}, {cells(chunk):,} cells ({', '.join(f'{p.variable}: {len(p.codes)}' for p in chunk)})"
         parts.append(client.get_json(
             path, params, body=body, max_age=None, what=what, parse=lambda d, c=chunk, w=what: _part(d, c, w),
-            key=dict(kind="data", table=table, selection=sel, lang=lang, updated=updated)))
+            key={"kind": "data", "table": table, "selection": sel, "lang": lang, "updated": updated}))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -291,7 +291,7 @@ def get(
                   doc.get("source"))
     out.attrs["segstat.provenance"] = {
         "table": table, "label": doc.get("label"), "updated": updated, "source": source, "url": client.base_url,
-        "license": cfg.get("license"), "lang": lang, "cells": int(len(out)), "requests": queries,
+        "license": cfg.get("license"), "lang": lang, "cells": len(out), "requests": queries,
         "query": json.loads(json.dumps({"selection": [p.body() for p in picks]})),
         "notes": note_list, "ckm": ckm, "ckm_caveat": CKM_CAVEAT if ckm else None,
         "region_variable": region.id if region else None,

@@ -97,7 +97,7 @@ class Client:
     def config(self) -> dict[str, Any]:
         """The service's ``/config`` (limits, languages, licence, source reference)."""
         if self._config is None:
-            self._config = self.get_json("/config", {}, key=dict(kind="config", url=self.base_url),
+            self._config = self.get_json("/config", {}, key={"kind": "config", "url": self.base_url},
                                          what="the service's /config", max_age=METADATA_MAX_AGE)
         return self._config
 
