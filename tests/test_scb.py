@@ -357,6 +357,9 @@ def test_population_from_scb_takes_published_totals(url, service):
     # the published total (age 'totalt', sex '1+2'), never a re-added sum of perturbed parts
     assert df.loc[df["kommun"] == "0114", "population"].item() == S.population_value(regions.index("0114"), 0, 0, 1)
     assert df.attrs["segstat.provenance"]["ckm"]
+    riket = scb.population("riket", year=2025, by="sex", base_url=url)
+    assert riket.to_dict("list") == {"riket": ["00", "00"], "sex": ["män", "kvinnor"],
+                                     "population": [S.population_value(0, 0, 1, 1), S.population_value(0, 0, 2, 1)]}
 
 
 def test_population_from_scb_by_age_and_sex_for_deso_2025(url, service, monkeypatch):

@@ -45,7 +45,7 @@ def population(
 
     Parameters
     ----------
-    level : {"deso", "regso", "kommun", "lan"}, default "deso"
+    level : {"deso", "regso", "kommun", "lan", "riket"}, default "deso"
     year : int
         Reference year (31 December), one of the table's years.
     by : {None, "age", "sex", ["age", "sex"]}
@@ -71,8 +71,8 @@ def population(
     bad = [b for b in splits if b not in ("age", "sex")]
     if bad:
         raise InputValueError(f"by={by!r}: SCB's population table splits by 'age' and/or 'sex' (not {bad[0]!r}).")
-    if level not in ("deso", "regso", "kommun", "lan"):
-        raise InputValueError(f"level={level!r}: use 'deso', 'regso', 'kommun' or 'lan'.")
+    if level not in ("deso", "regso", "kommun", "lan", "riket"):
+        raise InputValueError(f"level={level!r}: use 'deso', 'regso', 'kommun', 'lan' or 'riket'.")
     table = _table_id(table)
     doc = _metadata_doc(Client(base_url, offline=offline), table, "sv")
     vs = variables(doc)
@@ -99,7 +99,10 @@ def population(
     for v in vs:
         if v.role == "metric" and len(v.codes) > 1:
             selection[v.id] = [v.codes[0]]
-    df = get(table, selection, level=level, vintage=vintage, progress=progress, base_url=base_url, offline=offline)
+    if level == "riket":  # Sweden's own published total, code 00
+        selection[region.id] = [c for c in region.codes if c == "00"] or ["00"]
+    df = get(table, selection, level=None if level == "riket" else level, vintage=vintage, progress=progress,
+             base_url=base_url, offline=offline)
     if df["value"].isna().any():
         raise DataIntegrityError(f"table {table} publishes no figure for {int(df['value'].isna().sum())} cell(s) "
                                  f"of year {year}; use segstat.scb.get() to see them.")
