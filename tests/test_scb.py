@@ -421,3 +421,18 @@ def test_cli_tables_metadata_and_errors(url, tmp_path, capsys):
     assert "Region (region): 312 värden; kodlistor: vs_CKM01Riket" in printed and "[obligatorisk] fotnot" in printed
     assert main(["scb", "get", "TAB6471", "--select", "Regoin=01", "--base-url", url]) == 2
     assert "Did you mean 'Region'" in capsys.readouterr().err
+
+
+def test_expressions_are_expanded_against_the_metadata(url, service):
+    df = scb.get("TAB6471", {"Region": ["01*"], "Alder": ["RANGE(0, 1)"], "Kon": ["BOTTOM(1)"],
+                             "Tid": ["TOP(2)"]}, base_url=url)
+    assert list(dict.fromkeys(df["Region"])) == ["01", "0114", "0115", "0117", "0120", "0123", "0125", "0126",
+                                                 "0127", "0128", "0136", "0138", "0139", "0140", "0160", "0162",
+                                                 "0163", "0180", "0181", "0182", "0183", "0184", "0186", "0187",
+                                                 "0188", "0191", "0192"]
+    assert list(dict.fromkeys(df["Alder"])) == ["0", "TotSA", "-4", "0-9", "1"]  # table order from 0 to 1
+    assert set(df["Kon"]) == {"TotSa"} and list(dict.fromkeys(df["Tid"])) == ["2026M03", "2026M04"]
+    sent = service.data_requests()[0]["query"]
+    assert sent["valuecodes[Tid]"] == ["2026M03,2026M04"]  # explicit codes: the cells are known before asking
+    with pytest.raises(UnknownCodeError, match="pattern '99\\*' matches no value code"):
+        scb.get("TAB6471", {"Region": ["99*"]}, base_url=url)

@@ -201,9 +201,10 @@ def get(
         Table id, e.g. ``"TAB6574"`` (population by DeSO/RegSO, age and sex).
     selection : dict, optional
         ``{variable: codes}``. Codes are strings; the service's expressions
-        ``"*"``, ``"TOP(n)"``, ``"BOTTOM(n)"``, ``"FROM(x)"``, ``"TO(x)"``,
+        ``"*"``, ``"TOP(n)"`` (the last n values, e.g. the latest years),
+        ``"BOTTOM(n)"`` (the first n), ``"FROM(x)"``, ``"TO(x)"``,
         ``"RANGE(a,b)"`` and ``*``/``?`` patterns are expanded here against the
-        metadata. A variable left out gets all its values (never the
+        metadata, so the cells are counted before anything is asked. A variable left out gets all its values (never the
         service's default selection); an empty list eliminates it (the
         service sums over it), which is refused for the region variable.
         Duplicated codes are sent once. Region codes of 2025 may be given
@@ -306,6 +307,11 @@ def _part(doc: dict[str, Any], chunk: list[Pick], what: str) -> dict[str, Any]:
     asked = [p.variable for p in chunk]
     if ids != asked:
         raise InputValueError(f"{what}: the service answered with variables {ids}, asked for {asked}; refused.")
+    for p, got in zip(chunk, codes):
+        extra = set(got) - set(p.codes)
+        if extra:
+            raise InputValueError(f"{what}: the service answered with {p.variable} codes that were not asked for "
+                                  f"({', '.join(sorted(extra)[:3])}); refused.")
     labels = {v: js.labels_of(doc, v) for v in ids}
     return {"positions": positions, "codes": codes, "values": values, "labels": labels}
 

@@ -123,7 +123,7 @@ def _expression(op: str, args: list[str], var: Variable, codes: Sequence[str],
         if not args[0].isdigit() or int(args[0]) < 1:
             raise InputValueError(f"{op}({args[0]}) of variable {var.id!r} needs a positive whole number.")
         n = int(args[0])
-        return list(codes[-n:][::-1]) if op == "TOP" else list(codes[:n])
+        return list(codes[-n:]) if op == "TOP" else list(codes[:n])  # the latest / first n, in table order
     if op == "FROM":
         return list(codes[position(args[0]):])
     if op == "TO":
