@@ -86,6 +86,7 @@ class Service:
         self.truncate: str | None = None  # "bytes" (cut JSON) or "values" (value array too short), once
         self.times: collections.deque[float] = collections.deque()
         self.rejected_429 = 0
+        self.blank: set[tuple[str, str]] = set()  # (table, region code): no figure published, status ".."
         self.lock = threading.Lock()
         add_tab6471(self)
         add_population_table(self)
@@ -194,8 +195,17 @@ class Service:
         n = math.prod(len(c) for _, c in dims)
         if n > self.config["maxDataCells"]:
             return self.problem(400, f"Too many cells selected: {n} > {self.config['maxDataCells']}")
-        values = [cube.value(dict(zip([v["id"] for v, _ in dims], combo))) for combo in _product([c for _, c in dims])]
+        names = [v["id"] for v, _ in dims]
+        values = [cube.value(dict(zip(names, combo))) for combo in _product([c for _, c in dims])]
         doc = cube.doc(dims, values)
+        if self.blank and "Region" in names:
+            at = names.index("Region")
+            status = {}
+            for i, combo in enumerate(_product([c for _, c in dims])):
+                if (cube.id, combo[at]) in self.blank:
+                    values[i], status[str(i)] = None, ".."
+            if status:
+                doc["status"] = status
         if self.truncate == "values":
             self.truncate = None
             doc["value"] = values[:-1]

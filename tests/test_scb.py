@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("requests")
@@ -76,7 +77,8 @@ def test_get_of_the_recorded_selection_returns_the_recorded_values(url, service)
     df = scb.get("TAB6471", _recorded_selection(), base_url=url)
     assert df["value"].tolist() == RECORDED["value"]
     assert list(df.columns) == ["Region", "Region_label", "Alder", "Alder_label", "Kon", "Kon_label",
-                                "ContentsCode", "ContentsCode_label", "Tid", "Tid_label", "value"]
+                                "ContentsCode", "ContentsCode_label", "Tid", "Tid_label", "value", "status"]
+    assert df["status"].isna().all()
     assert str(df["Region"].dtype) == "string" and df.loc[0, "Region"] == "01"
     assert df.loc[0, "Region_label"] == "Stockholms län"
     assert "segstat.vintage" not in df.attrs  # län codes belong to no DeSO/RegSO vintage
@@ -342,11 +344,21 @@ def test_importing_segstat_scb_does_not_import_requests():
     assert out.stdout.strip() == "False"
 
 
-def test_values_are_nan_where_scb_publishes_none():
+def test_values_are_nan_where_scb_publishes_none_and_the_symbol_is_kept(url, service):
+    from segstat.scb._jsonstat import status_column
+
     doc = json.loads(json.dumps(RECORDED))
     doc["value"][5] = None
+    doc["status"] = {"5": ".."}
     values = data_columns(doc, "x")[3]
     assert np.isnan(values[5]) and values[4] == RECORDED["value"][4]
+    assert status_column(doc, len(values))[5] == ".." and status_column(doc, len(values))[4] is None
+    service.blank.add(("TAB6574", "0114"))
+    df = scb.get("TAB6574", {"Region": ["01", "0114"], **POP}, base_url=url)
+    assert df["status"].tolist()[1] == ".." and pd.isna(df["status"].tolist()[0])
+    assert np.isnan(df["value"].tolist()[1]) and df["value"].tolist()[0] == S.population_value(1, 0, 0, 1)
+    with pytest.raises(DataIntegrityError, match="publishes no figure for 1 cell"):  # never a silent 0
+        scb.population("kommun", year=2025, base_url=url)
 
 
 # ---------------------------------------------------------------- refreshing bundled data

@@ -234,8 +234,9 @@ def get(
     pandas.DataFrame
         One column per variable with its codes (``string``; region codes
         without vintage suffix), one ``<variable>_label`` column per variable
-        (categorical), and ``value`` (float64, NaN where SCB publishes no
-        figure). ``df.attrs["segstat.vintage"]`` holds the DeSO/RegSO vintage
+        (categorical), ``value`` (float64, NaN where SCB publishes no
+        figure) and ``status`` (SCB's symbol for the cell, such as ``".."``,
+        else ``<NA>``). ``df.attrs["segstat.vintage"]`` holds the DeSO/RegSO vintage
         of the region codes (absent when there are none);
         ``df.attrs["segstat.provenance"]`` the table id, label, ``updated``,
         the exact requests, the source and licence, every note (mandatory
@@ -313,7 +314,8 @@ def _part(doc: dict[str, Any], chunk: list[Pick], what: str) -> dict[str, Any]:
             raise InputValueError(f"{what}: the service answered with {p.variable} codes that were not asked for "
                                   f"({', '.join(sorted(extra)[:3])}); refused.")
     labels = {v: js.labels_of(doc, v) for v in ids}
-    return {"positions": positions, "codes": codes, "values": values, "labels": labels}
+    return {"positions": positions, "codes": codes, "values": values, "labels": labels,
+            "status": js.status_column(doc, len(values))}
 
 
 def _assemble(parts: list[dict[str, Any]], picks: list[Pick], variables: list[js.Variable]) -> pd.DataFrame:
@@ -339,5 +341,7 @@ def _assemble(parts: list[dict[str, Any]], picks: list[Pick], variables: list[js
     values = np.concatenate([part["values"] for part in parts]) if parts else np.empty(0)
     frame = pd.DataFrame({**columns, **label_columns})
     frame["value"] = values
+    status = np.concatenate([part["status"] for part in parts]) if parts else np.empty(0, dtype=object)
+    frame["status"] = pd.array(status, dtype="string")
     order = [c for p in picks for c in (p.variable, f"{p.variable}_label")]
-    return frame[order + ["value"]]
+    return frame[[*order, "value", "status"]]

@@ -150,6 +150,21 @@ def data_columns(doc: dict[str, Any], what: str) -> tuple[list[str], list[np.nda
     return ids, positions, codes, arr
 
 
+def status_column(doc: dict[str, Any], n: int) -> np.ndarray:
+    """The status symbol of each cell (json-stat2 ``status``: one for all, a list or ``{position: symbol}``)."""
+    out = np.full(n, None, dtype=object)
+    status = doc.get("status")
+    if isinstance(status, str):
+        out[:] = status
+    elif isinstance(status, list):
+        out[: len(status)] = status[:n]
+    elif isinstance(status, dict):
+        for pos, symbol in status.items():
+            if 0 <= int(pos) < n:
+                out[int(pos)] = symbol
+    return out
+
+
 def labels_of(doc: dict[str, Any], vid: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in (doc["dimension"][vid].get("category", {}).get("label") or {}).items()}
 
