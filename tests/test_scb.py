@@ -291,6 +291,17 @@ def test_cache_hit_makes_no_request(url, service):
     assert again.equals(first) and again.attrs == first.attrs
 
 
+def test_a_new_updated_time_fetches_the_data_again(url, service):
+    first = scb.get("TAB6574", {"Region": ["01"], **POP}, base_url=url)
+    service.cubes["TAB6574"].updated = "2026-09-01T06:00:00Z"  # SCB republished the table
+    n = len(service.data_requests())
+    assert scb.get("TAB6574", {"Region": ["01"], **POP}, base_url=url).equals(first)  # metadata reused: no request
+    assert len(service.data_requests()) == n
+    again = scb.get("TAB6574", {"Region": ["01"], **POP}, base_url=url, refresh=True)
+    assert len(service.data_requests()) == n + 1
+    assert again.attrs["segstat.provenance"]["updated"] == "2026-09-01T06:00:00Z"
+
+
 def test_offline_answers_from_cache_and_names_the_missing_request(url, service, monkeypatch):
     first = scb.get("TAB6574", {"Region": ["01"], **POP}, base_url=url)
     n = len(service.log)

@@ -190,6 +190,7 @@ def get(
     vintage: int | None = None,
     lang: str = "sv",
     progress: bool = False,
+    refresh: bool = False,
     base_url: str | None = None,
     offline: bool | None = None,
 ) -> pd.DataFrame:
@@ -224,6 +225,9 @@ def get(
         Language of labels and notes.
     progress : bool, default False
         Show a progress bar over the requests (``progress`` extra).
+    refresh : bool, default False
+        Ask the service for the table's metadata now instead of reusing it
+        for up to a day; a new ``updated`` time makes the data be fetched again.
     base_url : str, optional
         Root of the API; default ``$SEGSTAT_SCB_URL``, else SCB's service.
     offline : bool, optional
@@ -259,7 +263,7 @@ def get(
     """
     table, lang = _table_id(table), _lang(lang)
     client = Client(base_url, offline=offline)
-    doc = _metadata_doc(client, table, lang)
+    doc = _metadata_doc(client, table, lang, refresh=refresh and not client.offline)
     variables = js.variables(doc)
     picks, found_vintage = resolve(table, variables, selection, codelist=codelist, level=level, vintage=vintage,
                                    codelist_codes=_codelist_codes(client, lang))

@@ -86,8 +86,8 @@ def _cmd(a: argparse.Namespace) -> int:
                     progress=a.progress, **common)
         prov = frame.attrs.get("segstat.provenance", {})
         if prov.get("ckm"):
-            print("OBS: uppgifterna är slumpmässigt störda (Cell Key Method): en redovisad total är inte summan "
-                  "av sina delar.", file=sys.stderr)
+            print("OBS: uppgifterna har en liten kontrollerad slumpmässig osäkerhet (Cell Key Method): en redovisad "
+                  "total är inte alltid lika med summan av sina redovisade delar.", file=sys.stderr)
     if a.out:
         write(frame, a.out)
     elif a.scb_command != "metadata":
