@@ -62,7 +62,7 @@ _LAZY: dict[str, str] = {
     "sweden_standard_population": "measures.rates",
 }
 
-_SUBMODULES = {"datasets", "errors", "geography", "classify", "disclosure", "measures", "cli", "report"}
+_SUBMODULES = {"datasets", "errors", "geography", "classify", "disclosure", "measures", "cli", "report", "scb"}
 
 __all__ = sorted([*_LAZY, "__version__", "errors", "datasets"])
 

@@ -10,7 +10,7 @@ from . import __version__
 from ._data import registry
 
 _DEPENDENCIES = ("numpy", "pandas", "shapely", "pyproj", "scipy", "highspy", "numba")
-_EXTRAS = ("matplotlib", "openpyxl", "tqdm", "pyarrow", "dask", "distributed", "pyogrio")
+_EXTRAS = ("matplotlib", "openpyxl", "tqdm", "pyarrow", "dask", "distributed", "pyogrio", "requests")
 
 
 def _version(dist: str) -> str:

@@ -354,6 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_demo)
+
+    from .scb._cli import add_parser as add_scb_parser  # segstat scb tables|metadata|get
+
+    add_scb_parser(sub, fmt)
     return parser
 
 

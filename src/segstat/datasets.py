@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._data import load_table, registry, table_info, verify
 from ._validation import check_choice, check_level
-from .errors import VintageError
+from .errors import InputValueError, VintageError
 from .geography.codes import LEVELS
 from ._vintage import carry_vintage, require_vintage
 from .geography.registry import _hierarchy
@@ -54,6 +54,8 @@ def population(
     *,
     by: Literal["age", "background", "education"] | None = None,
     vintage: int | None = None,
+    year: int | None = None,
+    source: Literal["bundled", "scb"] = "bundled",
 ) -> pd.DataFrame:
     """Sweden's population on 2022-12-31 by area, from SCB's DeSO 2018 tables.
 
@@ -74,6 +76,13 @@ def population(
         Required (segstat never guesses the code series). The table exists for
         the DeSO 2018 / RegSO 2020 series only, so pass ``vintage=2018``; to use
         it with DeSO 2025 areas, move it with :func:`segstat.crosswalk`.
+    year : int, optional
+        Reference year. The bundled table is 2022 only; other years need
+        ``source="scb"``.
+    source : {"bundled", "scb"}, default "bundled"
+        ``"scb"`` fetches the year from SCB's Statistikdatabasen (table TAB6574,
+        cached, see :func:`segstat.scb.population`): ``by`` is then ``"age"``,
+        ``"sex"`` or both, and ``vintage`` 2018 or 2025.
 
     Returns
     -------
@@ -90,6 +99,16 @@ def population(
     >>> segstat.population("lan", vintage=2018).head(1).to_dict("records")
     [{'lan': '01', 'population': 2440027}]
     """
+    check_choice("source", source, ("bundled", "scb"))
+    if source == "scb":
+        from .scb import population as scb_population
+
+        if year is None:
+            raise InputValueError("source='scb' needs year=, the reference year (31 December) to fetch.")
+        return scb_population(level, year=year, by=by, vintage=vintage)
+    if year not in (None, 2022):
+        raise InputValueError(f"year={year!r}: the bundled population table is of 2022-12-31; pass source='scb' "
+                              f"to fetch {year} from SCB's Statistikdatabasen.")
     level = check_level(level, (*LEVELS, "riket"))
     check_choice("by", by, (None, "age", "background", "education"))
     if require_vintage(vintage, "population()") != 2018:
