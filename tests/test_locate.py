@@ -167,5 +167,5 @@ def test_zero_snapping_distance_is_no_snapping_and_threads_are_checked():
         b = segstat.locate(sea)
     pd.testing.assert_frame_equal(a, b)
     assert a["status"].tolist() == ["outside_coverage"]
-    with pytest.raises(InputValueError, match=r"threads='4' must be a positive integer"):
-        segstat.locate(sea, threads="4")
+    with pytest.raises(InputValueError, match=r"n_jobs='4' must be a positive integer"):
+        segstat.locate(sea, n_jobs="4")
