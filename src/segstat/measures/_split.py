@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._typing import RNGLike
 from .._validation import check_rng, examples
-from ..errors import InputValueError
+from ..errors import ColumnError, InputValueError
 
 __all__ = ["Positions", "by_positions", "check_by", "part_seed", "split_apply"]
 
@@ -40,7 +40,7 @@ def check_by(data: pd.DataFrame, by: Sequence[str], reserved: Sequence[str] = ()
     """``by`` columns: without missing values (no row is dropped) and not named like a result column."""
     for b in by:
         if b in reserved:
-            raise InputValueError(f"by={b!r} has the name of a column of the result ({', '.join(reserved)}); rename "
+            raise ColumnError(f"by={b!r} has the name of a column of the result ({', '.join(reserved)}); rename "
                                   f"it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
         missing = data[b].isna()
         if missing.any():
