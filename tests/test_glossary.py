@@ -59,7 +59,7 @@ def _problems(where: str, key: str, default: object, annotation: object) -> list
             and any(isinstance(d, (int, float)) and not isinstance(d, bool) and default == d for d in term.defaults)):
         out.append(f"{where}: {key}={default!r} is not a default the glossary lists ({term.defaults})")
     if default is not REQUIRED and default is not None and term.kinds and not isinstance(default, term.kinds):
-        out.append(f"{where}: {key}={default!r} is not of the glossary's type {term.type}")
+        out.append(f"{where}: {key}={default!r} is not of the glossary's type {term.type_text}")
     if term.values is not None:
         extra = _literal_values(annotation) - set(term.values)
         if extra:
@@ -71,7 +71,7 @@ def _signature_problems(name: str, obj) -> list[str]:
     sig = inspect.signature(obj)
     try:
         hints = typing.get_type_hints(obj.__init__ if inspect.isclass(obj) else obj)
-    except Exception:  # a name imported only for type checkers: fall back to no Literal check
+    except (NameError, TypeError):  # a name imported only for type checkers: no Literal check
         hints = {}
     out = []
     for p in sig.parameters.values():

@@ -135,6 +135,6 @@ def test_public_measures_run_under_python_OO():
         "segstat.rates(d, events='g', population='t', by='k')\n"
         "segstat.disparity(d, events='g', population='t', subgroup='k', ci=None)\n"
     )
-    out = subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0.55"

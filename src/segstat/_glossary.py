@@ -32,7 +32,7 @@ REQUIRED: Any = _Required()
 class Term:
     """One public keyword.
 
-    meaning, type, default
+    meaning, type_text, default
         What the page says (type and default as a reader would write them).
     defaults
         Every default a signature may have (``REQUIRED``: none, the caller gives it).
@@ -50,7 +50,7 @@ class Term:
     """
 
     meaning: str
-    type: str
+    type_text: str
     default: str = "required"
     defaults: tuple[Any, ...] = (REQUIRED,)
     kinds: tuple[type, ...] = ()
@@ -309,7 +309,7 @@ def render() -> str:
             where = " *(segstat command only)*"
         elif t.functions:
             where = " *(" + ", ".join(f for f in t.functions if f != "cli") + ")*"
-        lines += [f"``{key}``{where}", f"    {t.meaning}", "", f"    Type: ``{t.type}``. Default: {t.default}.", ""]
+        lines += [f"``{key}``{where}", f"    {t.meaning}", "", f"    Type: ``{t.type_text}``. Default: {t.default}.", ""]
     return "\n".join(lines)
 
 

@@ -6,18 +6,18 @@ that, ``rng`` what randomness drives it. Each function documents the subset of v
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal, TypeAlias
 
 import numpy as np
 
 __all__ = ["CIMethod", "Interval", "RNGLike"]
 
 #: How intervals are obtained; ``None`` (no interval) is spelled out in each signature.
-CIMethod = Literal["analytic", "bootstrap", "simulation"]
+CIMethod: TypeAlias = Literal["analytic", "bootstrap", "simulation"]
 
 #: The interval formula within a ``ci`` method: exact Poisson, exact binomial (Clopper-Pearson) and Wilson
 #: score for analytic rates; basic and percentile for bootstrap intervals.
-Interval = Literal["exact-poisson", "exact-binomial", "wilson", "basic", "percentile"]
+Interval: TypeAlias = Literal["exact-poisson", "exact-binomial", "wilson", "basic", "percentile"]
 
 #: Randomness: an int seed, a Generator, or None (fresh entropy).
-RNGLike = Union[int, np.random.Generator, None]
+RNGLike: TypeAlias = int | np.random.Generator | None

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+
 @dataclass(frozen=True)
 class _Setup:
     labels: list[Any]          # groups, most disadvantaged first (ordered) or as given

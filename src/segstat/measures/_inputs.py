@@ -22,7 +22,7 @@ __all__ = ["check_bootstrap", "check_confidence_level", "check_n_resamples", "co
 def check_confidence_level(confidence_level: Any) -> float:
     """A confidence level strictly between 0 and 1; numpy scalars pass, bool and percentages do not."""
     if (isinstance(confidence_level, (bool, np.bool_)) or not isinstance(confidence_level, numbers.Real)
-            or not 0 < confidence_level < 1):
+            or not 0 < float(confidence_level) < 1):
         raise InputValueError(f"confidence_level={confidence_level!r} must be strictly between 0 and 1, e.g. 0.95 "
                               f"(not a percentage such as 95).")
     return float(confidence_level)
@@ -81,9 +81,10 @@ def group_list(groups: Sequence[str]) -> list[str]:
     return groups
 
 
-def require_whole_persons(data: pd.DataFrame, columns: Sequence[str], values: Sequence[np.ndarray], why: str) -> None:
+def require_whole_persons(data: pd.DataFrame, columns: Sequence[str], values: Sequence[np.ndarray] | np.ndarray,
+                          why: str) -> None:
     """Refuse fractional (weighted) counts where persons are resampled: a draw of whole persons from a total
     of 2.5 is not defined, and cutting it to 2 would change every share. Whole numbers stored as floats
     pass."""
     require_whole(data, columns, f"{why} draws whole persons, so it needs whole counts: use the unweighted counts. "
-                                 f"Point estimates (ci=None) accept weighted counts.", values)
+                                 f"Point estimates (ci=None) accept weighted counts.", list(values))

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+
 def _shares(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     T = t.sum(axis=-1)
     P = x.sum(axis=-1) / T

@@ -78,7 +78,7 @@ def _null_two(x: np.ndarray, t: np.ndarray, n: int, gen: np.random.Generator) ->
     uniformly random X-subset of the persons: exactly the multivariate hypergeometric law.
     """
     ti = _whole(t)
-    X = int(round(x.sum()))
+    X = round(float(x.sum()))
     draws = _binomial_by_area(gen, ti, X / int(ti.sum()), n)
     return _correct_to_total(draws, ti, X, gen).astype(float)
 
@@ -119,7 +119,8 @@ def _correct_to_total(draws: np.ndarray, capacity: np.ndarray, X: int, gen: np.r
     else:
         for j in range(len(rows)):
             done[j] = _correct_row(draws, cap, rows[j], excess[j], words[starts[j]:starts[j + 1]])
-    for j in np.flatnonzero(~done):  # words ran out before k distinct persons: extend that row's stream
+    for jj in np.flatnonzero(~done):  # words ran out before k distinct persons: extend that row's stream
+        j = int(jj)
         stream = words[starts[j]:starts[j + 1]]
         while True:
             stream = np.concatenate([stream, gen.integers(0, 1 << 32, size=len(stream) + 64, dtype=np.uint32)])

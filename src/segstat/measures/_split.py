@@ -10,7 +10,7 @@ equals that part passed alone with the same ``rng``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -22,10 +22,10 @@ from ..errors import ColumnError, InputValueError
 __all__ = ["Positions", "by_positions", "check_by", "part_seed", "split_apply"]
 
 #: rows of one part: every row (a slice) or row positions
-Positions = Union[slice, np.ndarray]
+Positions: TypeAlias = slice | np.ndarray
 
 #: what a part computes: one result row (a mapping) or a frame of rows
-Part = Union[Mapping[str, Any], pd.DataFrame]
+Part: TypeAlias = Mapping[str, Any] | pd.DataFrame
 
 
 def part_seed(rng: RNGLike) -> int | None:

@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .._typing import RNGLike
-from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_rng, column_list, examples
+from .._validation import (
+    check_choice,
+    check_columns,
+    check_counts,
+    check_dataframe,
+    check_rng,
+    column_list,
+    examples,
+)
 from ..errors import InputValueError, SegstatWarning
 from ._heat import _measures, _safe_log, _Setup
 from ._inputs import check_confidence_level, check_n_resamples
@@ -388,8 +396,8 @@ def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: flo
         comparison = comparisons.get(name, "")
         notes = [self_note] if name in ("D", "R") and self_note else []
         if needs_order and not s.ordered:
-            rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="not computed",
-                             type=kind, unit=unit, comparison="", note="needs ordered groups (pass order=)"))
+            rows.append({"measure": name, "estimate": np.nan, "lower": np.nan, "upper": np.nan, "method": "not computed",
+                             "type": kind, "unit": unit, "comparison": "", "note": "needs ordered groups (pass order=)"})
             continue
         est = float(fn(s.y, s))
         zero = [s.labels[i] for i in np.flatnonzero(s.y == 0)]
@@ -401,14 +409,14 @@ def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: flo
                 note = "undefined: the fitted line falls below a rate of 0 within ranks 0-1; report SII"
             else:
                 note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
-            rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="undefined",
-                             type=kind, unit=unit, comparison=comparison, note="; ".join([*notes, note])))
+            rows.append({"measure": name, "estimate": np.nan, "lower": np.nan, "upper": np.nan, "method": "undefined",
+                             "type": kind, "unit": unit, "comparison": comparison, "note": "; ".join([*notes, note])})
             continue
         lo = hi = np.nan
         sim_note = ""
         if ci == "analytic" and analytic:
             if log_scale:
-                g = _gradient(lambda y, ss: _safe_log(fn(y, ss)), s.y, s)
+                g = _gradient(lambda y, ss, fn=fn: _safe_log(fn(y, ss)), s.y, s)
                 se = float(np.sqrt((g**2 * var_y).sum()))
                 lo, hi = est * np.exp(-z * se), est * np.exp(z * se)
                 method = "delta method, log scale"
@@ -431,8 +439,8 @@ def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: flo
                          if zero and np.isnan(lo) and ci == "analytic" and analytic and log_scale else fixed_note)
         if sim_note:
             notes.append(sim_note)
-        rows.append(dict(measure=name, estimate=est, lower=float(lo), upper=float(hi), method=method, type=kind,
-                         unit=unit, comparison=comparison, note="; ".join(notes)))
+        rows.append({"measure": name, "estimate": est, "lower": float(lo), "upper": float(hi), "method": method, "type": kind,
+                         "unit": unit, "comparison": comparison, "note": "; ".join(notes)})
     return pd.DataFrame(rows)
 
 

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from .._typing import RNGLike
-from .._validation import check_choice, check_columns, check_dataframe, column_list, count_matrix, examples
+from .._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    column_list,
+    count_matrix,
+    examples,
+)
 from ..errors import InputValueError
 from ._inputs import check_n_resamples, group_list, require_whole_persons
 from ._inputs import counts as counts_of
 from ._kernels import KERNELS, MULTI_KERNELS
-from ._resampling import _binomial_by_area, _multinomial_rows, _null_multi, _null_two, _replicate, _undefined_note
+from ._resampling import (
+    _binomial_by_area,
+    _multinomial_rows,
+    _null_multi,
+    _null_two,
+    _replicate,
+    _undefined_note,
+)
 from ._split import Positions, check_by, split_apply
 
 __all__ = ["TEST_COLUMNS", "segregation_test"]
@@ -121,23 +135,23 @@ def segregation_test(
     if not multi and (group is None or total is None):
         raise InputValueError("give group= and total= (one group against everyone) or groups= (several groups).")
     kernels: dict[str, Callable[..., np.ndarray]] = dict(MULTI_KERNELS if multi else KERNELS)
-    index = next(iter(kernels)) if index is None else index
-    if index not in kernels:
+    name: str = next(iter(kernels)) if index is None else index
+    if name not in kernels:
         other = "group= and total=" if multi else "groups="
-        if index in (KERNELS if multi else MULTI_KERNELS):
-            raise InputValueError(f"index={index!r} needs {other}.")
-    check_choice("index", index, tuple(kernels))
+        if name in (KERNELS if multi else MULTI_KERNELS):
+            raise InputValueError(f"index={name!r} needs {other}.")
+    check_choice("index", name, tuple(kernels))
     check_choice("null", null, ("permutation", "binomial"))
     n_resamples = check_n_resamples(n_resamples, "random allocations under the null")
     data = check_dataframe(data)
     by_cols = column_list(by)
-    kernel = kernels[index]
+    kernel = kernels[name]
     why = "segregation_test"  # both nulls allocate whole persons
-    if multi:
-        groups = group_list(groups)
-        check_columns(data, {"groups": groups, "by": by_cols})
-        counts = count_matrix(data, groups)
-        require_whole_persons(data, groups, counts, why)
+    if groups is not None:
+        group_names = group_list(groups)
+        check_columns(data, {"groups": group_names, "by": by_cols})
+        counts = count_matrix(data, group_names)
+        require_whole_persons(data, group_names, counts, why)
         zero = np.add.reduce(counts, axis=0) == 0
         if zero.any():
             raise InputValueError(f"rows {examples(data.index[zero].tolist())} have no persons in any group; "
@@ -154,6 +168,7 @@ def segregation_test(
         absent = "fewer than two groups present"
         undefined = "fewer than two groups drawn"
     else:
+        group, total = cast(str, group), cast(str, total)  # both given: checked above
         check_columns(data, {"group": group, "total": total, "by": by_cols})
         x_all, t_all = counts_of(data, group, total, by_cols)
         require_whole_persons(data, [group, total], [x_all, t_all], why)
@@ -167,7 +182,7 @@ def segregation_test(
         absent = "the group is absent or is everyone"
         undefined = "no group member drawn, or everyone"
     # exposure (xPy) falls as segregation rises: its extreme values under evenness are the low ones
-    lower_tail = index == "exposure"
+    lower_tail = name == "exposure"
 
     def statistic(values: np.ndarray, c: np.ndarray) -> np.ndarray:
         return kernel(values) if multi else kernel(values, c[1])
@@ -175,7 +190,7 @@ def segregation_test(
     def one(pos: Positions, seed: int | None) -> dict[str, Any]:
         c = counts[:, pos]
         sizes = np.add.reduce(c, axis=1)
-        row = {"index": index, "estimate": float("nan"), "p_value": float("nan"), "lower": float("nan"),
+        row = {"index": name, "estimate": float("nan"), "p_value": float("nan"), "lower": float("nan"),
                "upper": float("nan"), "n_areas": c.shape[1]}
         if (np.count_nonzero(sizes) < 2) if multi else (sizes[0] == 0 or sizes[0] == sizes[1]):
             return {**row, "method": f"undefined: {absent}"}

@@ -9,12 +9,25 @@ import numpy as np
 import pandas as pd
 
 from .._typing import RNGLike
-from .._validation import _values_at, check_columns, check_dataframe, column_list, count_matrix, examples
+from .._validation import (
+    _values_at,
+    check_columns,
+    check_dataframe,
+    column_list,
+    count_matrix,
+    examples,
+)
 from ..errors import InputValueError
 from . import _compiled, _kernels
 from ._inputs import check_bootstrap, group_list, require_whole_persons
-from ._kernels import (_CANCELLATION, _area_totals, _group_totals, _k_multi_dissimilarity, _k_multi_entropy,
-                       _total_and_entropy)
+from ._kernels import (
+    _CANCELLATION,
+    _area_totals,
+    _group_totals,
+    _k_multi_dissimilarity,
+    _k_multi_entropy,
+    _total_and_entropy,
+)
 from ._resampling import _interval, _multinomial_rows, _replicate, _undefined_note
 from ._split import Positions, check_by, part_seed, split_apply
 from .segregation import RESULT_COLUMNS, _row
@@ -77,8 +90,9 @@ def _multi_compiled(kernel: Callable[..., np.ndarray], data: pd.DataFrame, group
         locs = [data.columns.get_loc(c) for c in groups]
     except (KeyError, TypeError):
         return None
-    cols = [_values_at(data, loc) if isinstance(loc, (int, np.integer)) else None for loc in locs]
-    if len(data) == 0 or any(c is None or c.dtype != np.int64 for c in cols):
+    found = [_values_at(data, loc) if isinstance(loc, (int, np.integer)) else None for loc in locs]
+    cols = [c for c in found if c is not None and c.dtype == np.int64]
+    if len(data) == 0 or len(cols) < len(found):
         return None
     if len({(c.flags.c_contiguous, c.flags.writeable) for c in cols}) > 1:
         cols = [np.array(c) for c in cols]  # one array type for the compiled tuple

@@ -11,8 +11,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_not_greater,
-                           column_list, examples, require_whole)
+from .._validation import (
+    check_choice,
+    check_columns,
+    check_counts,
+    check_dataframe,
+    check_not_greater,
+    column_list,
+    examples,
+    require_whole,
+)
 from ..errors import ColumnError, InputTypeError, InputValueError, SegstatWarning
 from . import _intervals
 from ._inputs import check_confidence_level
@@ -22,7 +30,7 @@ __all__ = ["rates", "standardize", "sweden_standard_population"]
 
 def _check_per(per: Any) -> float:
     """``per``: a positive, finite real number (rates per this many persons)."""
-    if isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real) or not (math.isfinite(per) and per > 0):
+    if isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real) or not (math.isfinite(per) and float(per) > 0):
         raise InputValueError(f"per={per!r} must be a positive number: rates are given per this many persons, "
                               f"e.g. per=1000 (per=1 for proportions).")
     return float(per)

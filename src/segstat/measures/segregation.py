@@ -18,7 +18,14 @@ from .._typing import RNGLike
 from .._validation import check_columns, check_dataframe, column_list, count_arrays
 from ..errors import InputValueError
 from ._inputs import check_bootstrap, counts, require_whole_persons
-from ._kernels import _k_atkinson, _k_dissimilarity, _k_entropy, _k_exposure, _k_gini, _k_isolation
+from ._kernels import (
+    _k_atkinson,
+    _k_dissimilarity,
+    _k_entropy,
+    _k_exposure,
+    _k_gini,
+    _k_isolation,
+)
 from ._resampling import _bootstrap_two, _interval, _replicate, _undefined_note
 from ._split import Positions, check_by, split_apply
 
