@@ -84,8 +84,11 @@ def test_part_seed_int_generator_and_none():
     assert part_seed(5) == 5 and part_seed(np.int64(5)) == 5 and part_seed(None) is None
     g1, g2 = np.random.default_rng(1), np.random.default_rng(1)
     assert part_seed(g1) == int(g2.integers(0, 2**63))  # one integer drawn once from the Generator
-    with pytest.raises(InputTypeError, match="rng must be None, an int seed or a numpy.random.Generator"):
-        part_seed("1")
+    for bad in ("1", True, 1.5):
+        with pytest.raises(InputTypeError, match="rng must be None, an int seed or a numpy.random.Generator"):
+            part_seed(bad)
+    with pytest.raises(InputTypeError, match=r"got True \(bool\)"):
+        segstat.dissimilarity(AREAS, group="g", total="t", ci="bootstrap", rng=True)
 
 
 def test_split_apply_orders_parts_names_a_failing_part_and_keeps_categories():
