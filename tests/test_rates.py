@@ -168,9 +168,9 @@ def test_weighted_counts_are_refused_where_intervals_count_them():
 
 def test_by_columns_named_like_result_columns_are_refused():
     d = pd.DataFrame({"rate": ["a", "b"], "e": [1, 2], "n": [10, 20]})
-    with pytest.raises(ColumnError, match=r"by='rate' has the name of a column of rates's result"):
+    with pytest.raises(ColumnError, match=r"by='rate' has the name of a column of the result"):
         segstat.rates(d, events="e", population="n", by="rate")
-    with pytest.raises(ColumnError, match=r"by='method' has the name of a column of standardize's result"):
+    with pytest.raises(ColumnError, match=r"by='method' has the name of a column of the result"):
         segstat.standardize(_two_groups().rename(columns={"g": "method"}), events="e", population="n", strata="age",
                             by="method", standard=pd.Series({"young": 1.0, "old": 1.0}))
     with pytest.raises(InputValueError, match=r"strata='age' is also a by column"):

@@ -21,9 +21,10 @@ from .._validation import (
     examples,
     require_whole,
 )
-from ..errors import ColumnError, InputTypeError, InputValueError, SegstatWarning
+from ..errors import InputTypeError, InputValueError, SegstatWarning
 from . import _intervals
 from ._inputs import check_confidence_level
+from ._split import check_by
 
 __all__ = ["rates", "standardize", "sweden_standard_population"]
 
@@ -34,18 +35,6 @@ def _check_per(per: Any) -> float:
         raise InputValueError(f"per={per!r} must be a positive number: rates are given per this many persons, "
                               f"e.g. per=1000 (per=1 for proportions).")
     return float(per)
-
-
-def _check_by(data: pd.DataFrame, by: list, reserved: tuple[str, ...], function: str) -> None:
-    """``by`` columns: not named like a column of the result (their labels would be overwritten) and without
-    missing values (rows are never dropped)."""
-    for b in by:
-        if b in reserved:
-            raise ColumnError(f"by={b!r} has the name of a column of {function}'s result ({', '.join(reserved)}); "
-                              f"rename it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
-        if data[b].isna().any():
-            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
-                                  f"fill it first (no rows are dropped).")
 
 
 def _whole_counts(data: pd.DataFrame, column: str, why: str, fix: str) -> None:
@@ -60,7 +49,7 @@ def _labels(values: Any) -> list[str]:
 
 
 def _aggregate(data: pd.DataFrame, cols: list[str], by: list[str]) -> pd.DataFrame:
-    """Sums of ``cols`` by ``by`` (checked by the caller: see :func:`_check_by`)."""
+    """Sums of ``cols`` by ``by`` (checked by the caller: see :func:`._split.check_by`)."""
     if not by:
         return data[cols].sum().to_frame().T
     return data.groupby(by, sort=True, observed=True)[cols].sum().reset_index()
@@ -122,7 +111,7 @@ def rates(
     data = check_dataframe(data)
     by = column_list(by)
     check_columns(data, {"events": events, "population": population, "by": by})
-    _check_by(data, by, ("events", "population", "rate", "lower", "upper", "method"), "rates")
+    check_by(data, by, ("events", "population", "rate", "lower", "upper", "method"))
     check_choice("ci", ci, ("analytic", None))
     check_choice("interval", interval, ("exact-poisson", "wilson", "exact-binomial"))
     level = check_confidence_level(confidence_level)
@@ -303,8 +292,8 @@ def standardize(
     check_columns(data, {"events": events, "population": population, "strata": strata, "by": by})
     if strata in by:
         raise InputValueError(f"strata={strata!r} is also a by column; the groups (by) must be other columns.")
-    _check_by(data, by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper",
-                         "method"), "standardize")
+    check_by(data, by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper",
+                        "method"))
     check_choice("method", method, ("direct", "indirect"))
     check_choice("ci", ci, ("analytic", None))
     level = check_confidence_level(confidence_level)
