@@ -141,3 +141,20 @@ def test_public_measures_run_under_python_OO():
     out = subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0.55"
+
+
+def test_one_check_of_replicate_counts_and_confidence_levels_everywhere():
+    # bool is not a count (segregation_test(n_perm=True) used to pass) nor a level
+    d = pd.DataFrame({"typ": pd.Categorical([1, 2], ordered=True), "e": [4, 9], "n": [100, 100]})
+    calls = [
+        lambda **k: segstat.segregation_test(AREAS, group="g", total="t", **k),
+        lambda **k: segstat.dissimilarity(AREAS, group="g", total="t", ci="bootstrap", **k),
+        lambda **k: segstat.multigroup_entropy(AREAS, groups=["g", "h"], ci="bootstrap", **k),
+        lambda **k: segstat.disparity(d, events="e", population="n", subgroup="typ", ci="simulation", **k),
+    ]
+    for call in calls:
+        with pytest.raises(InputValueError, match=r"n_resamples=True must be a positive integer"):
+            call(n_resamples=True)
+    for call in calls[1:]:
+        with pytest.raises(InputValueError, match=r"confidence_level=True must be strictly between 0 and 1"):
+            call(confidence_level=True)
