@@ -20,7 +20,7 @@ from .._typing import RNGLike
 from .._validation import examples
 from ..errors import ColumnError, InputTypeError, InputValueError
 
-__all__ = ["Positions", "by_positions", "check_by", "part_seed", "split_apply"]
+__all__ = ["Positions", "by_positions", "check_by", "one_row", "part_seed", "split_apply"]
 
 #: rows of one part: every row (a slice) or row positions
 Positions: TypeAlias = slice | np.ndarray
@@ -87,6 +87,11 @@ def split_apply(data: pd.DataFrame, by: Sequence[str], rng: RNGLike,
         if isinstance(data[b].dtype, pd.CategoricalDtype):
             out[b] = out[b].astype(data[b].dtype)
     return out
+
+
+def one_row(row: Mapping[str, Any], columns: Sequence[str]) -> pd.DataFrame:
+    """A result of one row, as :func:`split_apply` builds it without ``by``."""
+    return _frame([row], columns)
 
 
 def _frame(parts: list[Part], columns: Sequence[str], by: Sequence[str] = (),

@@ -29,7 +29,7 @@ from ._kernels import (
     _total_and_entropy,
 )
 from ._resampling import _interval, _multinomial_rows, _replicate, _undefined_note
-from ._split import Positions, check_by, part_seed, split_apply
+from ._split import Positions, check_by, one_row, part_seed, split_apply
 from .segregation import RESULT_COLUMNS, _row
 
 __all__ = ["multigroup_dissimilarity", "multigroup_entropy"]
@@ -45,7 +45,7 @@ def _multi(name: str, kernel: Callable[..., np.ndarray], data: pd.DataFrame, gro
         if est is not None:
             check_bootstrap(ci, confidence_level, n_resamples, interval)
             part_seed(rng)  # validated as in the numpy path, though a point estimate draws nothing
-            return pd.DataFrame([_row(name, est, len(data))], columns=RESULT_COLUMNS)
+            return one_row(_row(name, est, len(data)), RESULT_COLUMNS)
     # (groups, areas); checks the columns too. Integer counts stay integers for the entropy kernel (c ln c
     # from a table); the dissimilarity kernel works in floats throughout
     counts = count_matrix(data, groups, integers=kernel is _k_multi_entropy)
