@@ -158,3 +158,10 @@ def test_docs_page_is_the_rendered_glossary():
 def test_settled_words_are_used(key):
     # every settled word of issue 16 appears in some public signature (the glossary is not a wish list)
     assert any(key in inspect.signature(obj).parameters for _, obj in _public_callables())
+
+
+def test_glossary_values_of_ci_and_interval_are_the_type_aliases():
+    from segstat._typing import CIMethod, Interval
+
+    assert GLOSSARY["ci"].values == set(typing.get_args(CIMethod))
+    assert GLOSSARY["interval"].values == set(typing.get_args(Interval))
