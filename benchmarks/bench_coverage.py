@@ -39,13 +39,13 @@ def disparity_coverage(reps: int, seed: int, regression: str = "linear") -> None
     for name, (n, lam) in SCENARIOS.items():
         rng = np.random.default_rng(seed)
         frame = pd.DataFrame({"typ": pd.Categorical([1, 2, 3, 4, 5], ordered=True), "n": n})
-        truth = segstat.disparity(frame.assign(e=lam * n), events="e", population="n", group="typ",
+        truth = segstat.disparity(frame.assign(e=lam * n), events="e", population="n", subgroup="typ",
                                   measures=measures, ci=None, regression=regression).set_index("measure")["estimate"]
         hits = dict.fromkeys(truth.index, 0)
         t0 = time.perf_counter()
         for _ in range(reps):
             e = rng.poisson(lam * n)
-            r = segstat.disparity(frame.assign(e=e), events="e", population="n", group="typ",
+            r = segstat.disparity(frame.assign(e=e), events="e", population="n", subgroup="typ",
                                   measures=measures, regression=regression).set_index("measure")
             for m in hits:
                 hits[m] += bool(r.loc[m, "lower"] <= truth[m] <= r.loc[m, "upper"])
@@ -68,10 +68,10 @@ def dissimilarity_coverage(reps: int, seed: int, n_boot: int) -> None:
     for i in range(reps):
         g = rng.binomial(total, p)
         d = pd.DataFrame({"g": g, "t": total})
-        r = segstat.dissimilarity(d, group="g", total="t", ci="bootstrap", n_boot=n_boot, rng=seed + i)
+        r = segstat.dissimilarity(d, group="g", total="t", ci="bootstrap", n_resamples=n_boot, rng=seed + i)
         hits += bool(r.lower <= truth <= r.upper)
     cov = hits / reps
-    print(json.dumps({"part": "dissimilarity", "areas": n_areas, "reps": reps, "n_boot": n_boot,
+    print(json.dumps({"part": "dissimilarity", "areas": n_areas, "reps": reps, "n_resamples": n_boot,
                       "true_value": truth, "coverage": cov, "mc_se": (cov * (1 - cov) / reps) ** 0.5,
                       "seconds": round(time.perf_counter() - t0, 2)}), flush=True)
 

@@ -58,6 +58,8 @@ def point_line(impl, name, fn, repeats):
     the fastest sample is the steadier figure for sub-millisecond calls (other work only ever adds time);
     the median is kept for comparison with earlier runs."""
     ts, val = sample_times(fn, repeats, loops=200)
+    if hasattr(val, "columns"):  # segstat returns its one-row result frame; the value is read once, untimed
+        val = val["estimate"].item()
     return json.dumps({"impl": impl, "part": "point", "index": name, "median_s": statistics.median(ts),
                        "min_s": min(ts), "value": float(val)})
 
@@ -87,33 +89,33 @@ def run_segstat(df, repeats, iterations, parts):
     print(json.dumps({"impl": "segstat", "part": "setup", "compiled_kernels": _compiled.kernels() is not None}))
 
     cases = {
-        "Dissim": lambda: segstat.dissimilarity(df, group="grp", total="total").estimate,
-        "Gini": lambda: segstat.gini(df, group="grp", total="total").estimate,
-        "Entropy": lambda: segstat.entropy(df, group="grp", total="total").estimate,
-        "Isolation": lambda: segstat.isolation(df, group="grp", total="total").estimate,
-        "Atkinson(b=.5)": lambda: segstat.atkinson(df, group="grp", total="total").estimate,
-        "MultiInfoTheory": lambda: segstat.multigroup_entropy(df, groups=["g0", "g1", "g2", "g3"]).estimate,
-        "MultiDissim": lambda: segstat.multigroup_dissimilarity(df, groups=["g0", "g1", "g2", "g3"]).estimate,
+        "Dissim": lambda: segstat.dissimilarity(df, group="grp", total="total"),
+        "Gini": lambda: segstat.gini(df, group="grp", total="total"),
+        "Entropy": lambda: segstat.entropy(df, group="grp", total="total"),
+        "Isolation": lambda: segstat.isolation(df, group="grp", total="total"),
+        "Atkinson(b=.5)": lambda: segstat.atkinson(df, group="grp", total="total"),
+        "MultiInfoTheory": lambda: segstat.multigroup_entropy(df, groups=["g0", "g1", "g2", "g3"]),
+        "MultiDissim": lambda: segstat.multigroup_dissimilarity(df, groups=["g0", "g1", "g2", "g3"]),
     }
     for name, fn in cases.items() if "point" in parts else ():
         print(point_line("segstat", name, fn, repeats))
     if "inference" not in parts:
         return
-    fn = lambda: segstat.segregation_test(df, group="grp", total="total", n_perm=iterations, rng=1)  # noqa: E731
+    fn = lambda: segstat.segregation_test(df, group="grp", total="total", n_resamples=iterations, rng=1)  # noqa: E731
     med, r = median_time(fn, max(1, repeats // 2))
     print(json.dumps({"impl": "segstat", "part": "inference", "index": "Dissim", "null": "permutation (area and group totals kept, as PySAL person_permutation)",
-                      "iterations": iterations, "median_s": med, "statistic": r.estimate, "p_value": r.p_value}))
-    fn = lambda: segstat.segregation_test(df, group="grp", total="total", n_perm=iterations, rng=1,  # noqa: E731
+                      "iterations": iterations, "median_s": med, "statistic": r["estimate"].item(), "p_value": r["p_value"].item()}))
+    fn = lambda: segstat.segregation_test(df, group="grp", total="total", n_resamples=iterations, rng=1,  # noqa: E731
                                           null="binomial")
     med, r = median_time(fn, max(1, repeats // 2))
     print(json.dumps({"impl": "segstat", "part": "inference", "index": "Dissim",
                       "null": "binomial (area totals kept, as PySAL's evenness)",
-                      "iterations": iterations, "median_s": med, "statistic": r.estimate, "p_value": r.p_value}))
-    fn = lambda: segstat.dissimilarity(df, group="grp", total="total", ci="bootstrap", n_boot=iterations, rng=1)  # noqa: E731
+                      "iterations": iterations, "median_s": med, "statistic": r["estimate"].item(), "p_value": r["p_value"].item()}))
+    fn = lambda: segstat.dissimilarity(df, group="grp", total="total", ci="bootstrap", n_resamples=iterations, rng=1)  # noqa: E731
     med, r = median_time(fn, max(1, repeats // 2))
     print(json.dumps({"impl": "segstat", "part": "inference", "index": "Dissim", "null": "bootstrap CI",
-                      "iterations": iterations, "median_s": med, "statistic": r.estimate,
-                      "lower": r.lower, "upper": r.upper}))
+                      "iterations": iterations, "median_s": med, "statistic": r["estimate"].item(),
+                      "lower": r["lower"].item(), "upper": r["upper"].item()}))
 
 
 def run_pysal(df, repeats, iterations, parts):

@@ -179,8 +179,8 @@ def _panel():
 
 
 def test_decomposition_worked_example_start_reference():
-    r = segstat.decompose_change(_panel(), area="regso", year="year", events="e", population="n",
-                                 types="typ", start=2022, end=2023)
+    r = segstat.decompose_change(_panel(), area="regso", period="year", events="e", population="n",
+                                 subgroup="typ", start=2022, end=2023)
     # type 2: start {A}: 50/1000 = 50; end {A, C}: (40+45)/2000 = 42.5; fixed {A} in 2023: 40
     assert r.loc[2, "rate_start"] == 50 and r.loc[2, "rate_end"] == 42.5
     assert r.loc[2, "within"] == -10 and r.loc[2, "reclassification"] == 2.5
@@ -193,29 +193,29 @@ def test_decomposition_worked_example_start_reference():
 
 @pytest.mark.parametrize("reference", ["start", "end", "average"])
 def test_decomposition_is_exactly_additive(reference):
-    r = segstat.decompose_change(_panel(), area="regso", year="year", events="e", population="n",
-                                 types="typ", start=2022, end=2023, reference=reference)
+    r = segstat.decompose_change(_panel(), area="regso", period="year", events="e", population="n",
+                                 subgroup="typ", start=2022, end=2023, reference=reference)
     np.testing.assert_allclose(r["within"] + r["reclassification"], r["change"], rtol=0, atol=1e-12)
 
 
 def test_decomposition_end_reference_by_hand():
-    r = segstat.decompose_change(_panel(), area="regso", year="year", events="e", population="n",
-                                 types="typ", start=2022, end=2023, reference="end")
+    r = segstat.decompose_change(_panel(), area="regso", period="year", events="e", population="n",
+                                 subgroup="typ", start=2022, end=2023, reference="end")
     # type 2 end classification {A, C}: 2022 rate (50+30)/2000 = 40 -> reclass = 40 - 50, within = 42.5 - 40
     assert r.loc[2, "reclassification"] == -10 and r.loc[2, "within"] == 2.5
 
 
 def test_decomposition_bad_input():
     p = _panel()
-    with pytest.raises(InputValueError, match="only one of the two years"):
-        segstat.decompose_change(p.iloc[:-1], area="regso", year="year", events="e", population="n",
-                                 types="typ", start=2022, end=2023)
+    with pytest.raises(InputValueError, match="only one of the two periods"):
+        segstat.decompose_change(p.iloc[:-1], area="regso", period="year", events="e", population="n",
+                                 subgroup="typ", start=2022, end=2023)
     with pytest.raises(InputValueError, match="2021"):
-        segstat.decompose_change(p, area="regso", year="year", events="e", population="n",
-                                 types="typ", start=2021, end=2023)
+        segstat.decompose_change(p, area="regso", period="year", events="e", population="n",
+                                 subgroup="typ", start=2021, end=2023)
     with pytest.raises(InputValueError, match="negative"):
-        segstat.decompose_change(p.assign(e=-1), area="regso", year="year", events="e", population="n",
-                                 types="typ", start=2022, end=2023)
+        segstat.decompose_change(p.assign(e=-1), area="regso", period="year", events="e", population="n",
+                                 subgroup="typ", start=2022, end=2023)
 
 
 def test_weights_series_are_matched_by_label_not_position():
@@ -287,7 +287,7 @@ def test_decompose_change_keeps_the_order_of_labelled_types():
                       "typ": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]})
     sv = d.assign(typ=d.typ.map(segstat.classify.LABELS_SV).astype(
         pd.CategoricalDtype([segstat.classify.LABELS_SV[k] for k in range(1, 6)], ordered=True)))
-    kw = dict(area="regso", year="year", events="e", population="n", types="typ", start=2022, end=2023)
+    kw = dict(area="regso", period="year", events="e", population="n", subgroup="typ", start=2022, end=2023)
     r = segstat.decompose_change(sv, **kw)
     assert list(r.index) == [segstat.classify.LABELS_SV[k] for k in range(1, 6)]
     assert r["rate_start"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0]

@@ -153,8 +153,8 @@ def test_measure_multigroup_ojamlikhetsindex_and_test(tmp_path, capsys):
                        "--test"], capsys)
     n = pd.read_csv(tmp_path / "n.csv")
     national = segstat.segregation_test(d, group="a", total="t", rng=1)
-    assert code == 0 and len(n) == 1 and n["p_value"].iloc[0] == national.p_value
-    assert n["estimate"].iloc[0] == pytest.approx(national.estimate, abs=1e-12)
+    assert code == 0 and len(n) == 1 and n["p_value"].iloc[0] == national["p_value"].item()
+    assert n["estimate"].iloc[0] == pytest.approx(national["estimate"].item(), abs=1e-12)
     for args, msg in ((["multigroup_entropy"], "needs --groups"), (["ojamlikhetsindex", "--lowest", "a"], "--highest"),
                       (["rates", "--events", "a", "--population", "t", "--test"], "--test is not available")):
         with pytest.raises(SystemExit):
@@ -193,7 +193,7 @@ def test_measure_disparity_orders_omradestyp_whatever_the_column_is_called(tmp_p
         src = tmp_path / f"{name}.csv"
         frame.to_csv(src, index=False)
         code, _, _ = _run(["measure", "disparity", str(src), str(tmp_path / "o.csv"), "--events", "cases",
-                           "--population", "persons", "--group", name], capsys)
+                           "--population", "persons", "--subgroup", name], capsys)
         d = pd.read_csv(tmp_path / "o.csv").set_index("measure")
         assert code == 0 and d.loc["D", "estimate"] == pytest.approx(expected)
         assert pd.notna(d.loc["SII", "estimate"])
@@ -201,7 +201,7 @@ def test_measure_disparity_orders_omradestyp_whatever_the_column_is_called(tmp_p
     src = tmp_path / "lan.csv"
     counts.assign(typ=list("abcde")).to_csv(src, index=False)
     code, _, _ = _run(["measure", "disparity", str(src), str(tmp_path / "o.csv"), "--events", "cases",
-                       "--population", "persons", "--group", "typ", "--order", "a", "b", "c", "d", "e"], capsys)
+                       "--population", "persons", "--subgroup", "typ", "--order", "a", "b", "c", "d", "e"], capsys)
     assert code == 0 and pd.read_csv(tmp_path / "o.csv").set_index("measure").loc["D", "estimate"] == pytest.approx(expected)
 
 

@@ -174,8 +174,8 @@ def test_zero_snapping_distance_is_no_snapping_and_threads_are_checked():
         b = segstat.locate(sea, vintage=2025)
     pd.testing.assert_frame_equal(a, b)
     assert a["status"].tolist() == ["outside_coverage"]
-    with pytest.raises(InputValueError, match=r"threads='4' must be a positive integer"):
-        segstat.locate(sea, threads="4", vintage=2025)
+    with pytest.raises(InputValueError, match=r"n_jobs='4' must be a positive integer"):
+        segstat.locate(sea, n_jobs="4", vintage=2025)
 
 
 # Hand-checked points (WGS84 from maps, SWEREF 99 TM by pyproj): Oslo rådhus 59.9115 N 10.7337 E, Copenhagen

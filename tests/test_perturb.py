@@ -74,7 +74,7 @@ def test_cell_keys_are_the_sum_of_record_keys_mod_one():
 
 def test_random_round_is_unbiased_and_on_the_base():
     t = segstat.tabulate(pd.DataFrame({"g": ["a"] * 7 + ["b"] * 11}), by="g")
-    draws = np.array([segstat.random_round(t, base=5, rng=s)["count"].to_numpy() for s in range(4000)])
+    draws = np.array([segstat.random_round(t, base=5, rng=s).values for s in range(4000)])
     assert (draws % 5 == 0).all()
     # E = x; sd of the mean = sqrt(r (b - r)) / sqrt(n)
     for col, x in enumerate([7, 11, 18]):
@@ -84,8 +84,8 @@ def test_random_round_is_unbiased_and_on_the_base():
 
 def test_random_round_with_cell_keys_is_consistent():
     d = _micro()
-    r1 = segstat.random_round(segstat.tabulate(d, by=["regso", "age"], vintage=2025, record_key="key"), base=3)
-    r2 = segstat.random_round(segstat.tabulate(d, by=["regso", "sex"], vintage=2025, record_key="key"), base=3)
+    r1 = segstat.random_round(segstat.tabulate(d, by=["regso", "age"], vintage=2025, record_key="key"), base=3).to_frame()
+    r2 = segstat.random_round(segstat.tabulate(d, by=["regso", "sex"], vintage=2025, record_key="key"), base=3).to_frame()
     a = r1[r1["age"] == "Total"].set_index("regso")["count"]
     b = r2[r2["sex"] == "Total"].set_index("regso")["count"]
     assert (a == b).all()
@@ -189,3 +189,19 @@ def test_record_key_column_out_of_range_names_the_rows():
     d = pd.DataFrame({"g": ["a", "b"], "k": [0.5, 1.5]}, index=["x", "y"])
     with pytest.raises(InputValueError, match=r"rows 'y' hold 1\.5"):
         segstat.tabulate(d, by="g", record_key="k")
+
+
+def test_perturb_and_random_round_return_the_same_kind_of_thing():
+    # both a result object with values, to_frame() of the dimension columns and count, and a method note
+    d = pd.DataFrame({"g": ["a"] * 7 + ["b"] * 11, "id": range(18)})
+    t = segstat.tabulate(d.assign(key=segstat.record_keys(d["id"], seed=1)), by="g", record_key="key")
+    for res in (segstat.perturb(t), segstat.random_round(t, base=5)):
+        f = res.to_frame()
+        assert list(f.columns) == ["g", "count"] and f["g"].tolist() == ["a", "b", "Total"]
+        assert (f["count"].to_numpy() == res.values).all()
+        assert res.method_note("sv") and res.method_note("en")
+    r = segstat.random_round(t, base=5)
+    assert set(r.values[:2]) <= {5, 10, 15} and r.values[2] in (15, 20)  # 7 -> 5|10, 11 -> 10|15, 18 -> 15|20
+    assert r.to_frame(show_original=True)["original"].tolist() == [7, 11, 18]
+    assert "multiplar av 5" in r.method_note("sv") and "multiples of 5" in r.method_note("en")
+

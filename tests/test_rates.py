@@ -20,14 +20,14 @@ def test_garwood_interval_published_values():
 
 def test_wilson_and_clopper_pearson_against_formulas():
     d = pd.DataFrame({"e": [10], "n": [100]})
-    w = segstat.rates(d, events="e", population="n", ci="wilson", per=1)
+    w = segstat.rates(d, events="e", population="n", ci="analytic", interval="wilson", per=1)
     z = stats.norm.ppf(0.975)
     p, n = 0.1, 100
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     assert w["lower"].iloc[0] == pytest.approx(centre - half) and w["upper"].iloc[0] == pytest.approx(centre + half)
     assert w["lower"].iloc[0] == pytest.approx(0.0552, abs=1e-4)
-    cp = segstat.rates(d, events="e", population="n", ci="exact-binomial", per=1)
+    cp = segstat.rates(d, events="e", population="n", ci="analytic", interval="exact-binomial", per=1)
     assert cp["lower"].iloc[0] == pytest.approx(0.0490, abs=1e-4)
     assert cp["upper"].iloc[0] == pytest.approx(0.1762, abs=1e-4)
 
@@ -44,7 +44,7 @@ def test_rates_bad_input():
     with pytest.raises(InputValueError, match="negative"):
         segstat.rates(d, events="e", population="n")
     with pytest.raises(InputValueError, match="exceeds"):
-        segstat.rates(pd.DataFrame({"e": [11], "n": [10]}), events="e", population="n", ci="wilson")
+        segstat.rates(pd.DataFrame({"e": [11], "n": [10]}), events="e", population="n", ci="analytic", interval="wilson")
     with pytest.raises(InputValueError, match="zero"):
         segstat.rates(pd.DataFrame({"e": [0], "n": [0]}), events="e", population="n")
     with pytest.raises(InputValueError, match="missing"):
@@ -54,7 +54,7 @@ def test_rates_bad_input():
     with pytest.raises(InputValueError, match="empty"):
         segstat.rates(d.iloc[:0], events="e", population="n")
     with pytest.raises(InputValueError, match="level"):
-        segstat.rates(pd.DataFrame({"e": [1], "n": [1]}), events="e", population="n", level=95)
+        segstat.rates(pd.DataFrame({"e": [1], "n": [1]}), events="e", population="n", confidence_level=95)
 
 
 def _two_groups():
@@ -122,17 +122,17 @@ def test_level_accepts_any_real_number():
     # Garwood limits at 90 %: chi2(0.05; 20)/2 and chi2(0.95; 22)/2 events
     lo, hi = stats.chi2.ppf(0.05, 20) / 2, stats.chi2.ppf(0.95, 22) / 2
     for level in (0.9, np.float32(0.9), np.float64(0.9)):
-        r = segstat.rates(d, events="e", population="n", level=level)
+        r = segstat.rates(d, events="e", population="n", confidence_level=level)
         assert r["lower"].iloc[0] == pytest.approx(lo, rel=1e-6) and r["upper"].iloc[0] == pytest.approx(hi, rel=1e-6)
     std = segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g", method="indirect",
-                              standard=pd.Series({"young": 0.01, "old": 0.05}), level=np.float32(0.9))
+                              standard=pd.Series({"young": 0.01, "old": 0.05}), confidence_level=np.float32(0.9))
     assert std.set_index("g").loc["a", "lower"] == pytest.approx(stats.chi2.ppf(0.05, 22) / 2 / 6, rel=1e-6)
 
 
 @pytest.mark.parametrize("level", [0, 1, 95, np.int64(95), True, "0.95", None, float("nan")])
 def test_level_refused_with_the_value_named(level):
-    with pytest.raises(InputValueError, match=r"level=.*between 0 and 1"):
-        segstat.rates(pd.DataFrame({"e": [1], "n": [10]}), events="e", population="n", level=level)
+    with pytest.raises(InputValueError, match=r"confidence_level=.*between 0 and 1"):
+        segstat.rates(pd.DataFrame({"e": [1], "n": [10]}), events="e", population="n", confidence_level=level)
 
 
 def test_per_must_be_a_positive_number_everywhere():
@@ -144,7 +144,7 @@ def test_per_must_be_a_positive_number_everywhere():
             segstat.standardize(_two_groups(), events="e", population="n", strata="age", by="g",
                                 standard=pd.Series({"young": 1.0, "old": 1.0}), per=per)
         with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
-            segstat.disparity(d, events="e", population="n", group="g", per=per)
+            segstat.disparity(d, events="e", population="n", subgroup="g", per=per)
 
 
 def test_weighted_counts_are_refused_where_intervals_count_them():
@@ -155,22 +155,22 @@ def test_weighted_counts_are_refused_where_intervals_count_them():
     # person-years may be fractional for Poisson rates, but not persons for a binomial interval
     py = pd.DataFrame({"e": [10], "n": [999.5]})
     assert segstat.rates(py, events="e", population="n")["rate"].iloc[0] == pytest.approx(10 / 999.5 * 1000)
-    with pytest.raises(InputValueError, match=r"column 'n' has fractional .*ci='wilson' counts persons"):
-        segstat.rates(py, events="e", population="n", ci="wilson")
+    with pytest.raises(InputValueError, match=r"column 'n' has fractional .*interval='wilson' counts persons"):
+        segstat.rates(py, events="e", population="n", ci="analytic", interval="wilson")
     d = _two_groups().assign(e=lambda f: f.e * 1.5)
-    with pytest.raises(InputValueError, match=r"fractional .*ci=False"):
+    with pytest.raises(InputValueError, match=r"fractional .*ci=None"):
         segstat.standardize(d, events="e", population="n", strata="age", by="g", standard=pd.Series({"young": 3.0, "old": 1.0}))
     r = segstat.standardize(d, events="e", population="n", strata="age", by="g",
-                            standard=pd.Series({"young": 3.0, "old": 1.0}), per=100, ci=False).set_index("g")
+                            standard=pd.Series({"young": 3.0, "old": 1.0}), per=100, ci=None).set_index("g")
     assert r.loc["a", "rate"] == pytest.approx(1.5 * 3.25) and np.isnan(r.loc["a", "lower"])
     assert r.loc["a", "method"] == "direct, no interval"
 
 
 def test_by_columns_named_like_result_columns_are_refused():
     d = pd.DataFrame({"rate": ["a", "b"], "e": [1, 2], "n": [10, 20]})
-    with pytest.raises(ColumnError, match=r"by='rate' has the name of a column of rates's result"):
+    with pytest.raises(ColumnError, match=r"by='rate' has the name of a column of the result"):
         segstat.rates(d, events="e", population="n", by="rate")
-    with pytest.raises(ColumnError, match=r"by='method' has the name of a column of standardize's result"):
+    with pytest.raises(ColumnError, match=r"by='method' has the name of a column of the result"):
         segstat.standardize(_two_groups().rename(columns={"g": "method"}), events="e", population="n", strata="age",
                             by="method", standard=pd.Series({"young": 1.0, "old": 1.0}))
     with pytest.raises(InputValueError, match=r"strata='age' is also a by column"):

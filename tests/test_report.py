@@ -30,7 +30,7 @@ class _Links(HTMLParser):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("r") / "demo"
-    summary = run_demo(out, n=20_000, seed=3, quiet=True)
+    summary = run_demo(out, n=20_000, rng=3, quiet=True)
     return out, summary
 
 

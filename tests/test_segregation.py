@@ -11,6 +11,14 @@ from segstat._data import load_table
 from segstat.errors import ColumnError, InputValueError
 
 
+def _row(frame):
+    """The one row of a result without by= (every measure returns a DataFrame), read by attribute."""
+    from types import SimpleNamespace
+
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 1, frame
+    return SimpleNamespace(**frame.iloc[0].to_dict())
+
+
 def _deso_background():
     t = load_table("deso2018_foreignborn")
     d = pd.DataFrame({"deso": t["deso"], "foreign": t["foreign"].astype(int), "swedish": t["swedish"].astype(int),
@@ -116,41 +124,41 @@ def test_indices_match_reference_on_real_deso_data_by_kommun(func, ref):
 
 
 def test_national_dissimilarity_and_exposure_identity():
-    d = segstat.dissimilarity(DESO, group="foreign", total="total")
+    d = _row(segstat.dissimilarity(DESO, group="foreign", total="total"))
     assert d.estimate == pytest.approx(ref_dissimilarity(DESO["foreign"].tolist(), DESO["total"].tolist()), abs=1e-12)
     assert d.n_areas == 5984
-    iso = segstat.isolation(DESO, group="foreign", total="total").estimate
-    exp = segstat.exposure(DESO, group="foreign", total="total").estimate
+    iso = _row(segstat.isolation(DESO, group="foreign", total="total")).estimate
+    exp = _row(segstat.exposure(DESO, group="foreign", total="total")).estimate
     assert iso + exp == pytest.approx(1.0, abs=1e-12)
 
 
 def test_multigroup_indices_match_reference_on_real_data():
     sub = DESO[DESO["kommun"] == "1480"]
     rows = sub[["foreign", "swedish"]].values.tolist()
-    assert segstat.multigroup_entropy(sub, groups=["foreign", "swedish"]).estimate == pytest.approx(
+    assert _row(segstat.multigroup_entropy(sub, groups=["foreign", "swedish"])).estimate == pytest.approx(
         ref_multi_entropy(rows), abs=1e-12)
-    assert segstat.multigroup_dissimilarity(sub, groups=["foreign", "swedish"]).estimate == pytest.approx(
+    assert _row(segstat.multigroup_dissimilarity(sub, groups=["foreign", "swedish"])).estimate == pytest.approx(
         ref_multi_dissimilarity(rows), abs=1e-12)
     # with two groups, multigroup D equals the two-group D
-    assert segstat.multigroup_dissimilarity(sub, groups=["foreign", "swedish"]).estimate == pytest.approx(
-        segstat.dissimilarity(sub, group="foreign", total="total").estimate, abs=1e-12)
+    assert _row(segstat.multigroup_dissimilarity(sub, groups=["foreign", "swedish"])).estimate == pytest.approx(
+        _row(segstat.dissimilarity(sub, group="foreign", total="total")).estimate, abs=1e-12)
 
 
 def test_hand_computed_small_example():
     d = pd.DataFrame({"g": [10, 20, 70], "t": [100, 100, 100]})
     # x/X = .1, .2, .7 ; y/Y = .45, .4, .15 -> D = .5 * (.35 + .2 + .55)
-    assert segstat.dissimilarity(d, group="g", total="t").estimate == pytest.approx(0.55)
+    assert _row(segstat.dissimilarity(d, group="g", total="t")).estimate == pytest.approx(0.55)
     # isolation = .1*.1 + .2*.2 + .7*.7 = .54
-    assert segstat.isolation(d, group="g", total="t").estimate == pytest.approx(0.54)
+    assert _row(segstat.isolation(d, group="g", total="t")).estimate == pytest.approx(0.54)
 
 
 def test_even_distribution_gives_zero_and_complete_separation_one():
     even = pd.DataFrame({"g": [5, 10, 20], "t": [50, 100, 200]})
     for f in (segstat.dissimilarity, segstat.gini, segstat.entropy, segstat.atkinson):
-        assert f(even, group="g", total="t").estimate == pytest.approx(0, abs=1e-12)
+        assert _row(f(even, group="g", total="t")).estimate == pytest.approx(0, abs=1e-12)
     apart = pd.DataFrame({"g": [0, 30, 0], "t": [50, 30, 20]})
     for f in (segstat.dissimilarity, segstat.gini, segstat.entropy):
-        assert f(apart, group="g", total="t").estimate == pytest.approx(1.0)
+        assert _row(f(apart, group="g", total="t")).estimate == pytest.approx(1.0)
 
 
 def test_ojamlikhetsindex_is_100_times_dissimilarity_of_two_quintiles():
@@ -162,19 +170,19 @@ def test_ojamlikhetsindex_is_100_times_dissimilarity_of_two_quintiles():
 
 def test_bootstrap_interval_is_reproducible_and_brackets_the_estimate():
     sub = DESO[DESO["kommun"] == "1480"]
-    a = segstat.dissimilarity(sub, group="foreign", total="total", ci="bootstrap", n_boot=199, rng=5)
-    b = segstat.dissimilarity(sub, group="foreign", total="total", ci="bootstrap", n_boot=199, rng=5)
+    a = _row(segstat.dissimilarity(sub, group="foreign", total="total", ci="bootstrap", n_resamples=199, rng=5))
+    b = _row(segstat.dissimilarity(sub, group="foreign", total="total", ci="bootstrap", n_resamples=199, rng=5))
     assert a == b and a.lower < a.estimate < a.upper
     assert a.upper - a.lower < 0.02  # 131 DeSO, ~600,000 persons: a tight interval
 
 
 def test_permutation_test_p_value_is_plus_one_corrected():
     sub = DESO[DESO["kommun"] == "1480"]
-    r = segstat.segregation_test(sub, group="foreign", total="total", n_perm=99, rng=1)
+    r = _row(segstat.segregation_test(sub, group="foreign", total="total", n_resamples=99, rng=1))
     assert r.p_value == pytest.approx(1 / 100)  # no null draw reaches the observed D
     assert r.lower < r.upper < r.estimate
     even = pd.DataFrame({"g": [10, 10, 10, 10], "t": [100, 100, 100, 100]})
-    assert segstat.segregation_test(even, group="g", total="t", n_perm=199, rng=2).p_value > 0.5
+    assert _row(segstat.segregation_test(even, group="g", total="t", n_resamples=199, rng=2)).p_value > 0.5
 
 
 def test_by_groups_with_absent_group_are_nan_with_reason():
@@ -196,7 +204,7 @@ def test_by_groups_with_absent_group_are_nan_with_reason():
 def test_bad_input(frame, kwargs, err, msg):
     args = {"group": "g", "total": "t", **kwargs}
     with pytest.raises(err, match=msg):
-        segstat.dissimilarity(frame, **args)
+        _row(segstat.dissimilarity(frame, **args))
 
 
 def test_permutation_null_sampler_is_exactly_multivariate_hypergeometric():
@@ -205,7 +213,7 @@ def test_permutation_null_sampler_is_exactly_multivariate_hypergeometric():
     from math import comb
     from itertools import product
 
-    from segstat.measures.segregation import _null_two
+    from segstat.measures._resampling import _null_two
 
     t = np.array([3.0, 2.0, 4.0])
     x = np.array([2.0, 1.0, 1.0])
@@ -226,12 +234,12 @@ def test_multigroup_hand_computed_three_groups():
     # Both areas have E_i = 1.5 ln 2 and E = (3/4) ln(8/3) + (1/2) ln 2, so H = 1 - E_i / E.
     d = pd.DataFrame({"a": [2, 1], "b": [1, 2], "c": [1, 1]})
     groups = ["a", "b", "c"]
-    assert segstat.multigroup_dissimilarity(d, groups=groups).estimate == pytest.approx(4 / 21, abs=1e-15)
+    assert _row(segstat.multigroup_dissimilarity(d, groups=groups)).estimate == pytest.approx(4 / 21, abs=1e-15)
     H = 1 - 1.5 * math.log(2) / (0.75 * math.log(8 / 3) + 0.5 * math.log(2))
-    assert segstat.multigroup_entropy(d, groups=groups).estimate == pytest.approx(H, abs=1e-15)
+    assert _row(segstat.multigroup_entropy(d, groups=groups)).estimate == pytest.approx(H, abs=1e-15)
     apart = pd.DataFrame({"a": [7, 0, 0], "b": [0, 3, 0], "c": [0, 0, 12]})
-    assert segstat.multigroup_dissimilarity(apart, groups=groups).estimate == pytest.approx(1.0, abs=1e-15)
-    assert segstat.multigroup_entropy(apart, groups=groups).estimate == pytest.approx(1.0, abs=1e-15)
+    assert _row(segstat.multigroup_dissimilarity(apart, groups=groups)).estimate == pytest.approx(1.0, abs=1e-15)
+    assert _row(segstat.multigroup_entropy(apart, groups=groups)).estimate == pytest.approx(1.0, abs=1e-15)
 
 
 def _four_groups(n=400, seed=3):
@@ -248,8 +256,8 @@ def test_multigroup_four_groups_match_reference_overall_and_by():
     d = _four_groups()
     groups = ["g0", "g1", "g2", "g3"]
     rows = d[groups].values.tolist()
-    assert segstat.multigroup_entropy(d, groups=groups).estimate == pytest.approx(ref_multi_entropy(rows), abs=1e-12)
-    assert segstat.multigroup_dissimilarity(d, groups=groups).estimate == pytest.approx(
+    assert _row(segstat.multigroup_entropy(d, groups=groups)).estimate == pytest.approx(ref_multi_entropy(rows), abs=1e-12)
+    assert _row(segstat.multigroup_dissimilarity(d, groups=groups)).estimate == pytest.approx(
         ref_multi_dissimilarity(rows), abs=1e-12)
     by = segstat.multigroup_entropy(d, groups=groups, by="k").set_index("k")
     for k, g in d.groupby("k"):
@@ -267,9 +275,9 @@ def test_multigroup_same_values_for_any_numeric_dtype(convert):
     other = d.assign(**{g: convert(d[g]) for g in groups})
     other = pd.concat([other[["k"]], other[groups[::-1]]], axis=1)  # columns in other blocks and order
     for f in (segstat.multigroup_entropy, segstat.multigroup_dissimilarity):
-        assert f(other, groups=groups).estimate == pytest.approx(f(d, groups=groups).estimate, abs=1e-13)
+        assert _row(f(other, groups=groups)).estimate == pytest.approx(_row(f(d, groups=groups)).estimate, abs=1e-13)
     # a row slice of a frame reads the same rows as a copy of them
-    assert segstat.multigroup_entropy(d.iloc[::3], groups=groups).estimate == pytest.approx(
+    assert _row(segstat.multigroup_entropy(d.iloc[::3], groups=groups)).estimate == pytest.approx(
         ref_multi_entropy(d.iloc[::3][groups].values.tolist()), abs=1e-12)
 
 
@@ -279,9 +287,9 @@ def test_multigroup_invariant_to_row_order_and_scaling():
     shuffled = d.sample(frac=1, random_state=1)
     scaled = d.assign(**{g: d[g] * 7 for g in groups})
     for f in (segstat.multigroup_entropy, segstat.multigroup_dissimilarity):
-        v = f(d, groups=groups).estimate
-        assert f(shuffled, groups=groups).estimate == pytest.approx(v, abs=1e-13)
-        assert f(scaled, groups=groups).estimate == pytest.approx(v, abs=1e-13)
+        v = _row(f(d, groups=groups)).estimate
+        assert _row(f(shuffled, groups=groups)).estimate == pytest.approx(v, abs=1e-13)
+        assert _row(f(scaled, groups=groups)).estimate == pytest.approx(v, abs=1e-13)
         assert 0 < v < 1
 
 
@@ -293,22 +301,22 @@ def test_multigroup_invariant_to_row_order_and_scaling():
 ])
 def test_multigroup_bad_input_names_the_rows(frame, msg):
     with pytest.raises(InputValueError, match=msg):
-        segstat.multigroup_dissimilarity(frame, groups=["a", "b"])
+        _row(segstat.multigroup_dissimilarity(frame, groups=["a", "b"]))
 
 
 def test_multigroup_bad_types_and_group_lists():
     from segstat.errors import InputTypeError
 
     with pytest.raises(InputTypeError, match="'a' must hold numbers"):
-        segstat.multigroup_entropy(pd.DataFrame({"a": [True, False], "b": [3, 4]}), groups=["a", "b"])
+        _row(segstat.multigroup_entropy(pd.DataFrame({"a": [True, False], "b": [3, 4]}), groups=["a", "b"]))
     with pytest.raises(InputValueError, match="at least two"):
-        segstat.multigroup_entropy(pd.DataFrame({"a": [1, 2]}), groups=["a"])
+        _row(segstat.multigroup_entropy(pd.DataFrame({"a": [1, 2]}), groups=["a"]))
     with pytest.raises(ColumnError, match="groups='c'"):
-        segstat.multigroup_entropy(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), groups=["a", "c"])
+        _row(segstat.multigroup_entropy(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), groups=["a", "c"]))
 
 
 def test_multigroup_bootstrap_resampler_keeps_area_totals_and_multinomial_moments():
-    from segstat.measures.segregation import _multinomial_rows
+    from segstat.measures._resampling import _multinomial_rows
 
     c = np.array([[5.0, 0.0, 30.0], [3.0, 8.0, 0.0], [12.0, 2.0, 10.0]])  # (groups, areas)
     draws = _multinomial_rows(c, 40_000, np.random.default_rng(8))
@@ -325,8 +333,8 @@ def test_multigroup_bootstrap_resampler_keeps_area_totals_and_multinomial_moment
 def test_multigroup_bootstrap_interval_reproducible_and_around_the_estimate():
     d = _four_groups()
     groups = ["g0", "g1", "g2", "g3"]
-    a = segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_boot=199, rng=4)
-    b = segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_boot=199, rng=4)
+    a = _row(segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_resamples=199, rng=4))
+    b = _row(segstat.multigroup_entropy(d, groups=groups, ci="bootstrap", n_resamples=199, rng=4))
     assert a == b and a.lower < a.estimate < a.upper and "multinomial" in a.method
 
 
@@ -356,7 +364,7 @@ def test_multigroup_three_life_stages_on_real_deso_data_by_kommun():
         assert H.loc[k, "estimate"] == pytest.approx(ref_multi_entropy(rows), abs=1e-12), k
         assert D.loc[k, "estimate"] == pytest.approx(ref_multi_dissimilarity(rows), abs=1e-12), k
     assert H["estimate"].nlargest(3).index.tolist() == ["1281", "0380", "2480"]  # Lund, Uppsala, Umeå
-    national = segstat.multigroup_entropy(wide, groups=groups).estimate
+    national = _row(segstat.multigroup_entropy(wide, groups=groups)).estimate
     assert national == pytest.approx(ref_multi_entropy(wide[groups].values.tolist()), abs=1e-12)
     assert round(national, 3) == 0.028
 
@@ -370,8 +378,8 @@ def test_multigroup_education_levels_on_real_deso_data():
     wide["kommun"] = segstat.to_level(wide["deso"], "kommun", vintage=2018)
     levels = ["förgymnasial", "gymnasial", "eftergymnasial <3 år", "eftergymnasial 3+ år"]
     rows = wide[levels].values.tolist()
-    H = segstat.multigroup_entropy(wide, groups=levels).estimate
-    D = segstat.multigroup_dissimilarity(wide, groups=levels).estimate
+    H = _row(segstat.multigroup_entropy(wide, groups=levels)).estimate
+    D = _row(segstat.multigroup_dissimilarity(wide, groups=levels)).estimate
     assert H == pytest.approx(ref_multi_entropy(rows), abs=1e-12) and round(H, 3) == 0.057
     assert D == pytest.approx(ref_multi_dissimilarity(rows), abs=1e-12) and round(D, 3) == 0.212
     by = segstat.multigroup_entropy(wide, groups=levels, by="kommun").set_index("kommun")["estimate"]
@@ -389,8 +397,8 @@ def test_basic_bootstrap_interval_can_lie_below_a_biased_estimate():
     wide = edu.pivot(index="deso", columns="education", values="population")
     wide.columns = wide.columns.astype(str)
     levels = ["förgymnasial", "gymnasial", "eftergymnasial <3 år", "eftergymnasial 3+ år"]
-    basic = segstat.multigroup_entropy(wide, groups=levels, ci="bootstrap", rng=1)
-    pct = segstat.multigroup_entropy(wide, groups=levels, ci="bootstrap", rng=1, ci_method="percentile")
+    basic = _row(segstat.multigroup_entropy(wide, groups=levels, ci="bootstrap", rng=1))
+    pct = _row(segstat.multigroup_entropy(wide, groups=levels, ci="bootstrap", rng=1, interval="percentile"))
     assert basic.n_areas == 544 and round(basic.estimate, 4) == 0.0480
     assert basic.upper < basic.estimate < pct.upper
     # the two intervals mirror each other around the estimate: basic = 2 * estimate - percentile
@@ -406,7 +414,7 @@ def test_multigroup_permutation_null_is_the_exact_fixed_margins_table_law():
     from itertools import product
     from math import factorial, prod
 
-    from segstat.measures.segregation import _null_multi
+    from segstat.measures._resampling import _null_multi
 
     t, X = [2, 3, 2], [3, 2, 2]
     c = np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]])  # (groups, areas), margins X and t
@@ -431,9 +439,9 @@ def test_multigroup_permutation_null_is_the_exact_fixed_margins_table_law():
 
 def test_multigroup_test_with_two_groups_equals_the_two_group_test():
     sub = DESO[DESO["kommun"] == "1480"]
-    one = segstat.segregation_test(sub, group="foreign", total="total", n_perm=199, rng=3)
-    two = segstat.segregation_test(sub, groups=["foreign", "swedish"], index="multigroup_dissimilarity",
-                                   n_perm=199, rng=3)
+    one = _row(segstat.segregation_test(sub, group="foreign", total="total", n_resamples=199, rng=3))
+    two = _row(segstat.segregation_test(sub, groups=["foreign", "swedish"], index="multigroup_dissimilarity",
+                                   n_resamples=199, rng=3))
     assert two.estimate == pytest.approx(one.estimate, abs=1e-12)
     assert two.p_value == one.p_value == pytest.approx(1 / 200)
     assert (two.lower, two.upper) == pytest.approx((one.lower, one.upper), abs=1e-12)
@@ -442,14 +450,14 @@ def test_multigroup_test_with_two_groups_equals_the_two_group_test():
 def test_multigroup_test_reproducible_any_jobs_and_by():
     d = _four_groups()
     groups = ["g0", "g1", "g2", "g3"]
-    a = segstat.segregation_test(d, groups=groups, n_perm=299, rng=5, n_jobs=1)
-    b = segstat.segregation_test(d, groups=groups, n_perm=299, rng=5, n_jobs=2)
+    a = _row(segstat.segregation_test(d, groups=groups, n_resamples=299, rng=5, n_jobs=1))
+    b = _row(segstat.segregation_test(d, groups=groups, n_resamples=299, rng=5, n_jobs=2))
     assert a == b and a.p_value == pytest.approx(1 / 300) and a.upper < a.estimate
     # groups allocated evenly (every area the same composition): the observed H sits inside its null
     even = pd.DataFrame({"a": [20, 40, 60, 80], "b": [10, 20, 30, 40], "c": [5, 10, 15, 20]})
-    r = segstat.segregation_test(even, groups=["a", "b", "c"], n_perm=199, rng=2)
+    r = _row(segstat.segregation_test(even, groups=["a", "b", "c"], n_resamples=199, rng=2))
     assert r.estimate == pytest.approx(0, abs=1e-12) and r.p_value == 1.0
-    by = segstat.segregation_test(d, groups=groups, by="k", n_perm=99, rng=1, null="binomial")
+    by = segstat.segregation_test(d, groups=groups, by="k", n_resamples=99, rng=1, null="binomial")
     assert list(by["k"]) == ["x", "y", "z"] and (by["p_value"] == 0.01).all()
 
 
@@ -463,13 +471,13 @@ def test_multigroup_test_reproducible_any_jobs_and_by():
 def test_segregation_test_argument_errors(kwargs, msg):
     d = pd.DataFrame({"a": [1, 2], "b": [3, 4], "t": [4, 6]})
     with pytest.raises(InputValueError, match=msg):
-        segstat.segregation_test(d, **kwargs)
+        _row(segstat.segregation_test(d, **kwargs))
 
 
 def test_atkinson_permutation_test_uses_b_one_half():
     sub = DESO[DESO["kommun"] == "1480"]
-    r = segstat.segregation_test(sub, group="foreign", total="total", index="atkinson", n_perm=99, rng=2)
-    assert r.estimate == pytest.approx(segstat.atkinson(sub, group="foreign", total="total", b=0.5).estimate, abs=1e-15)
+    r = _row(segstat.segregation_test(sub, group="foreign", total="total", index="atkinson", n_resamples=99, rng=2))
+    assert r.estimate == pytest.approx(_row(segstat.atkinson(sub, group="foreign", total="total", b=0.5)).estimate, abs=1e-15)
     assert r.p_value == pytest.approx(1 / 100) and 0 < r.lower < r.upper < r.estimate
 
 
@@ -496,11 +504,11 @@ def test_ojamlikhetsindex_small_integer_columns_do_not_wrap(q1, q5, dtype):
 def test_ojamlikhetsindex_errors_name_the_users_columns():
     d = pd.DataFrame({"kommun": ["k"] * 3, "q1": [30, 10, 5], "q5": [10, -3, 5]}).astype({"q5": "int16"})
     with pytest.raises(InputValueError, match="column 'q5' has negative counts in rows 1") as e:
-        segstat.ojamlikhetsindex(d, lowest="q1", highest="q5")
+        _row(segstat.ojamlikhetsindex(d, lowest="q1", highest="q5"))
     assert "__" not in str(e.value)
     w = pd.DataFrame({"kommun": ["k"] * 3, "q1": [30.5, 10, 5], "q5": [10, 30, 5]})
     with pytest.raises(InputValueError, match="column 'q1' has fractional.*rows 0 .*whole counts") as e:
-        segstat.ojamlikhetsindex(w, lowest="q1", highest="q5", ci="bootstrap")
+        _row(segstat.ojamlikhetsindex(w, lowest="q1", highest="q5", ci="bootstrap"))
     assert "__" not in str(e.value)
     with pytest.raises(ColumnError, match="by='lan'"):
         segstat.ojamlikhetsindex(d.assign(q5=[10, 3, 5]), lowest="q1", highest="q5", by="lan")
@@ -520,15 +528,15 @@ def test_ojamlikhetsindex_keeps_by_groups_with_nobody_in_either_quintile():
     only_b = segstat.ojamlikhetsindex(d[d["kommun"] == "B"], lowest="q1", highest="q5")
     assert only_b["kommun"].tolist() == ["B"] and np.isnan(only_b["estimate"].iloc[0])
     assert "nobody in either quintile" in only_b["method"].iloc[0]
-    national = segstat.ojamlikhetsindex(d[d["kommun"] == "B"], lowest="q1", highest="q5", by=None)
+    national = _row(segstat.ojamlikhetsindex(d[d["kommun"] == "B"], lowest="q1", highest="q5", by=None))
     assert np.isnan(national.estimate) and national.method == "undefined: nobody in either quintile"
 
 
 def test_ojamlikhetsindex_bootstrap_is_100_times_that_of_dissimilarity_without_empty_areas():
     d = pd.DataFrame({"q1": [30, 10, 0, 5, 8], "q5": [10, 30, 0, 5, 16]}).astype("uint8")
-    r = segstat.ojamlikhetsindex(d, lowest="q1", highest="q5", by=None, ci="bootstrap", n_boot=199, rng=3)
+    r = _row(segstat.ojamlikhetsindex(d, lowest="q1", highest="q5", by=None, ci="bootstrap", n_resamples=199, rng=3))
     work = pd.DataFrame({"a": [30, 10, 5, 8], "t": [40, 40, 10, 24]})
-    D = segstat.dissimilarity(work, group="a", total="t", ci="bootstrap", n_boot=199, rng=3)
+    D = _row(segstat.dissimilarity(work, group="a", total="t", ci="bootstrap", n_resamples=199, rng=3))
     assert r.n_areas == 4 and "binomial" in r.method
     assert (r.estimate, r.lower, r.upper) == pytest.approx((100 * D.estimate, 100 * D.lower, 100 * D.upper),
                                                            abs=1e-12)
@@ -542,7 +550,7 @@ EVEN = pd.DataFrame({"g": [10, 10, 10, 10], "t": [100] * 4})
 def test_segregation_test_every_index_finds_strong_segregation_and_not_evenness(index):
     # strongly segregated: no random allocation is as extreme, so p is the smallest possible, 1 / (n + 1),
     # also for exposure, which falls (its observed value lies below the whole null) as segregation rises
-    strong = segstat.segregation_test(STRONG, group="g", total="t", index=index, n_perm=199, rng=1)
+    strong = _row(segstat.segregation_test(STRONG, group="g", total="t", index=index, n_resamples=199, rng=1))
     assert strong.p_value == pytest.approx(1 / 200)
     if index == "exposure":
         assert strong.estimate < strong.lower and "lower tail" in strong.method
@@ -551,20 +559,20 @@ def test_segregation_test_every_index_finds_strong_segregation_and_not_evenness(
     # every area at the overall share 0.1: the unevenness indices are at their minimum 0 and isolation at P,
     # exposure at its maximum 1 - P = 0.9 (sum x_i^2 / t_i >= X^2 / T), so every allocation is at least as
     # extreme and p = 1
-    even = segstat.segregation_test(EVEN, group="g", total="t", index=index, n_perm=199, rng=2)
+    even = _row(segstat.segregation_test(EVEN, group="g", total="t", index=index, n_resamples=199, rng=2))
     assert even.p_value == 1.0
     if index == "exposure":
         assert even.estimate == pytest.approx(0.9, abs=1e-12)
 
 
 def test_exposure_p_value_counts_the_lower_tail(monkeypatch):
-    import segstat.measures.segregation as seg
+    import segstat.measures.inference as seg
 
     seen = []
     real = seg._replicate
     monkeypatch.setattr(seg, "_replicate", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
     d = pd.DataFrame({"g": [6, 3, 4, 2, 5], "t": [20, 20, 20, 20, 20]})
-    r = segstat.segregation_test(d, group="g", total="t", index="exposure", n_perm=299, rng=4)
+    r = _row(segstat.segregation_test(d, group="g", total="t", index="exposure", n_resamples=299, rng=4))
     null = seen[0]
     assert r.estimate == pytest.approx(1 - sum(x * x / 20 for x in [6, 3, 4, 2, 5]) / 20, abs=1e-12)
     assert r.p_value == (1 + int((null <= r.estimate + 1e-12).sum())) / 300
@@ -575,15 +583,15 @@ WEIGHTED = pd.DataFrame({"g": [0.2, 0.7, 0.1, 0.5], "t": [0.9] * 4}, index=["p",
 
 
 @pytest.mark.parametrize("call", [
-    lambda d: segstat.dissimilarity(d, group="g", total="t", ci="bootstrap", n_boot=9, rng=1),
-    lambda d: segstat.isolation(d, group="g", total="t", ci="bootstrap", n_boot=9, rng=1),
-    lambda d: segstat.atkinson(d, group="g", total="t", ci="bootstrap", n_boot=9, rng=1, by=None),
-    lambda d: segstat.segregation_test(d, group="g", total="t", n_perm=9, rng=1),
-    lambda d: segstat.segregation_test(d, group="g", total="t", n_perm=9, rng=1, null="binomial"),
-    lambda d: segstat.multigroup_entropy(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], ci="bootstrap", n_boot=9),
-    lambda d: segstat.multigroup_dissimilarity(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], ci="bootstrap"),
-    lambda d: segstat.segregation_test(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], n_perm=9),
-    lambda d: segstat.segregation_test(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], n_perm=9, null="binomial"),
+    lambda d: _row(segstat.dissimilarity(d, group="g", total="t", ci="bootstrap", n_resamples=9, rng=1)),
+    lambda d: _row(segstat.isolation(d, group="g", total="t", ci="bootstrap", n_resamples=9, rng=1)),
+    lambda d: _row(segstat.atkinson(d, group="g", total="t", ci="bootstrap", n_resamples=9, rng=1, by=None)),
+    lambda d: _row(segstat.segregation_test(d, group="g", total="t", n_resamples=9, rng=1)),
+    lambda d: _row(segstat.segregation_test(d, group="g", total="t", n_resamples=9, rng=1, null="binomial")),
+    lambda d: _row(segstat.multigroup_entropy(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], ci="bootstrap", n_resamples=9)),
+    lambda d: _row(segstat.multigroup_dissimilarity(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], ci="bootstrap")),
+    lambda d: _row(segstat.segregation_test(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], n_resamples=9)),
+    lambda d: _row(segstat.segregation_test(d.assign(t=d["t"] - d["g"]), groups=["g", "t"], n_resamples=9, null="binomial")),
 ])
 def test_resampling_refuses_weighted_counts_naming_column_and_rows(call):
     with pytest.raises(InputValueError, match=r"column 'g' has fractional \(weighted\) counts in rows "
@@ -593,32 +601,32 @@ def test_resampling_refuses_weighted_counts_naming_column_and_rows(call):
 
 def test_weighted_counts_keep_point_estimates_and_whole_floats_keep_resampling():
     # point estimates of weighted counts: D against the plain-loop formula
-    assert segstat.dissimilarity(WEIGHTED, group="g", total="t").estimate == pytest.approx(
+    assert _row(segstat.dissimilarity(WEIGHTED, group="g", total="t")).estimate == pytest.approx(
         ref_dissimilarity(WEIGHTED["g"].tolist(), WEIGHTED["t"].tolist()), abs=1e-12)
     # a fractional total alone is named too
     with pytest.raises(InputValueError, match=r"column 't' has fractional.*rows 1 \(e\.g\. 10\.5\)"):
-        segstat.gini(pd.DataFrame({"g": [1, 2], "t": [10, 10.5]}), group="g", total="t", ci="bootstrap")
+        _row(segstat.gini(pd.DataFrame({"g": [1, 2], "t": [10, 10.5]}), group="g", total="t", ci="bootstrap"))
     # whole numbers stored as floats resample exactly as the integers do
     ints = pd.DataFrame({"g": [3, 5, 0, 7, 2], "t": [10, 10, 8, 9, 12]})
     floats = ints.astype(float)
-    for kw in ({"ci": "bootstrap", "n_boot": 99, "rng": 2},):
-        assert segstat.dissimilarity(floats, group="g", total="t", **kw) == segstat.dissimilarity(
-            ints, group="g", total="t", **kw)
+    for kw in ({"ci": "bootstrap", "n_resamples": 99, "rng": 2},):
+        assert _row(segstat.dissimilarity(floats, group="g", total="t", **kw)) == _row(segstat.dissimilarity(
+            ints, group="g", total="t", **kw))
     for null in ("permutation", "binomial"):
-        assert segstat.segregation_test(floats, group="g", total="t", n_perm=99, rng=2, null=null) == \
-            segstat.segregation_test(ints, group="g", total="t", n_perm=99, rng=2, null=null)
+        assert _row(segstat.segregation_test(floats, group="g", total="t", n_resamples=99, rng=2, null=null)) == \
+            _row(segstat.segregation_test(ints, group="g", total="t", n_resamples=99, rng=2, null=null))
     m_int = ints.assign(t=ints["t"] - ints["g"])
     m_float = m_int.astype(float)
-    assert segstat.multigroup_entropy(m_float, groups=["g", "t"], ci="bootstrap", n_boot=99, rng=2) == \
-        segstat.multigroup_entropy(m_int, groups=["g", "t"], ci="bootstrap", n_boot=99, rng=2)
-    assert segstat.segregation_test(m_float, groups=["g", "t"], n_perm=99, rng=2) == \
-        segstat.segregation_test(m_int, groups=["g", "t"], n_perm=99, rng=2)
+    assert _row(segstat.multigroup_entropy(m_float, groups=["g", "t"], ci="bootstrap", n_resamples=99, rng=2)) == \
+        _row(segstat.multigroup_entropy(m_int, groups=["g", "t"], ci="bootstrap", n_resamples=99, rng=2))
+    assert _row(segstat.segregation_test(m_float, groups=["g", "t"], n_resamples=99, rng=2)) == \
+        _row(segstat.segregation_test(m_int, groups=["g", "t"], n_resamples=99, rng=2))
 
 
 def test_binomial_null_leaves_undefined_replicates_out(monkeypatch):
     # one member in 5 areas of 10: under the binomial null (share 1/50 per person) a replicate draws no member
     # with probability 0.98^50 = 0.364, and D is then 0/0
-    import segstat.measures.segregation as seg
+    import segstat.measures.inference as seg
     from math import comb
     from itertools import product
 
@@ -626,7 +634,7 @@ def test_binomial_null_leaves_undefined_replicates_out(monkeypatch):
     real = seg._replicate
     monkeypatch.setattr(seg, "_replicate", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
     d = pd.DataFrame({"g": [1, 0, 0, 0, 0], "t": [10] * 5})
-    r = segstat.segregation_test(d, group="g", total="t", n_perm=999, rng=1, null="binomial")
+    r = _row(segstat.segregation_test(d, group="g", total="t", n_resamples=999, rng=1, null="binomial"))
     obs = 0.5 * ((1 - 9 / 49) + 4 * 10 / 49)  # x/X = (1, 0, 0, 0, 0), y/Y = (9, 10, 10, 10, 10) / 49
     assert r.estimate == pytest.approx(obs, abs=1e-15)
     null = seen[0]
@@ -653,18 +661,18 @@ def test_binomial_null_leaves_undefined_replicates_out(monkeypatch):
 
 def test_all_null_replicates_undefined_gives_nan_with_the_reason():
     d = pd.DataFrame({"g": [1, 0, 0, 0, 0], "t": [10] * 5})
-    r = segstat.segregation_test(d, group="g", total="t", n_perm=3, rng=14, null="binomial")  # seed: 3 of 3
+    r = _row(segstat.segregation_test(d, group="g", total="t", n_resamples=3, rng=14, null="binomial"))  # seed: 3 of 3
     assert np.isnan(r.p_value) and np.isnan(r.lower) and np.isnan(r.upper)
     assert r.estimate == pytest.approx(40 / 49)
     assert "3 of 3 null replicates undefined" in r.method and "no p-value" in r.method
-    by = segstat.segregation_test(d.assign(k="a"), group="g", total="t", by="k", n_perm=3, rng=14, null="binomial")
+    by = segstat.segregation_test(d.assign(k="a"), group="g", total="t", by="k", n_resamples=3, rng=14, null="binomial")
     assert "method" in by.columns and "undefined" in by["method"].iloc[0]
 
 
 def test_multigroup_binomial_null_keeps_the_observed_area_totals(monkeypatch):
     # groups of 2, 8 and 4 persons in areas of 8 and 6: the expected table's first area sums to
     # 7.9999999999999991, which a truncating cast made 7 persons
-    import segstat.measures.segregation as seg
+    import segstat.measures.inference as seg
 
     d = pd.DataFrame({"a": [1, 1], "b": [6, 2], "c": [1, 3]})
     expected = np.outer([2, 8, 4], [8, 6]) / 14
@@ -672,7 +680,7 @@ def test_multigroup_binomial_null_keeps_the_observed_area_totals(monkeypatch):
     seen = []
     real = seg._multinomial_rows
     monkeypatch.setattr(seg, "_multinomial_rows", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
-    segstat.segregation_test(d, groups=["a", "b", "c"], null="binomial", n_perm=999, rng=1)
+    _row(segstat.segregation_test(d, groups=["a", "b", "c"], null="binomial", n_resamples=999, rng=1))
     draws = np.concatenate(seen)
     assert draws.shape == (999, 3, 2)
     assert (draws.sum(axis=1) == [8, 6]).all()  # every replicate, every area
@@ -690,8 +698,8 @@ NEAR_EVEN = pd.DataFrame({"g": [10, 11, 9, 10, 10, 12], "t": [50] * 6})
 def test_basic_interval_is_clipped_at_zero_near_evenness(func):
     # same seed, same replicates: the basic interval is the percentile interval mirrored around the estimate,
     # whose lower end here falls below 0 (the review's example: D from -0.145) and is clipped to 0
-    basic = func(NEAR_EVEN, group="g", total="t", ci="bootstrap", rng=1)
-    pct = func(NEAR_EVEN, group="g", total="t", ci="bootstrap", rng=1, ci_method="percentile")
+    basic = _row(func(NEAR_EVEN, group="g", total="t", ci="bootstrap", rng=1))
+    pct = _row(func(NEAR_EVEN, group="g", total="t", ci="bootstrap", rng=1, interval="percentile"))
     assert 2 * basic.estimate - pct.upper < 0
     assert basic.lower == 0.0
     assert basic.upper == pytest.approx(2 * basic.estimate - pct.lower, abs=1e-15)
@@ -701,15 +709,15 @@ def test_basic_interval_is_clipped_at_zero_near_evenness(func):
 def test_basic_interval_is_clipped_at_one_near_complete_separation():
     s = pd.DataFrame({"g": [49, 1, 50, 0], "t": [50] * 4})
     for func in (segstat.dissimilarity, segstat.isolation):
-        basic = func(s, group="g", total="t", ci="bootstrap", rng=1)
-        pct = func(s, group="g", total="t", ci="bootstrap", rng=1, ci_method="percentile")
+        basic = _row(func(s, group="g", total="t", ci="bootstrap", rng=1))
+        pct = _row(func(s, group="g", total="t", ci="bootstrap", rng=1, interval="percentile"))
         assert 2 * basic.estimate - pct.lower > 1
         assert basic.upper == 1.0
         assert basic.lower == pytest.approx(2 * basic.estimate - pct.upper, abs=1e-15)
     m = NEAR_EVEN.assign(o=NEAR_EVEN["t"] - NEAR_EVEN["g"])
     for func in (segstat.multigroup_dissimilarity, segstat.multigroup_entropy):
-        basic = func(m, groups=["g", "o"], ci="bootstrap", rng=1)
-        pct = func(m, groups=["g", "o"], ci="bootstrap", rng=1, ci_method="percentile")
+        basic = _row(func(m, groups=["g", "o"], ci="bootstrap", rng=1))
+        pct = _row(func(m, groups=["g", "o"], ci="bootstrap", rng=1, interval="percentile"))
         assert 2 * basic.estimate - pct.upper < 0 and basic.lower == 0.0
         assert basic.upper == pytest.approx(2 * basic.estimate - pct.lower, abs=1e-15)
 
@@ -718,53 +726,53 @@ THREE = pd.DataFrame({"a": [90, 10, 50], "b": [5, 80, 20], "c": [5, 10, 30]})
 
 
 @pytest.mark.parametrize(("kwargs", "msg"), [
-    ({"ci_method": "percentil"}, "ci_method='percentil'.*Did you mean 'percentile'"),
-    ({"level": 95}, "level=95 must be between 0 and 1"),
-    ({"level": 0}, "level=0 must be"),
-    ({"level": "0.95"}, "level='0.95' must be"),
-    ({"n_boot": 0}, "n_boot=0 must be a positive integer"),
-    ({"n_boot": 99.5}, "n_boot=99.5 must be a positive integer"),
-    ({"n_boot": True}, "n_boot=True must be a positive integer"),
+    ({"interval": "percentil"}, "interval='percentil'.*Did you mean 'percentile'"),
+    ({"confidence_level": 95}, "confidence_level=95 must be strictly between 0 and 1"),
+    ({"confidence_level": 0}, "confidence_level=0 must be"),
+    ({"confidence_level": "0.95"}, "confidence_level='0.95' must be"),
+    ({"n_resamples": 0}, "n_resamples=0 must be a positive integer"),
+    ({"n_resamples": 99.5}, "n_resamples=99.5 must be a positive integer"),
+    ({"n_resamples": True}, "n_resamples=True must be a positive integer"),
 ])
 def test_bootstrap_arguments_are_validated_everywhere(kwargs, msg):
     args = {"ci": "bootstrap", "rng": 1, **kwargs}
     for f in (segstat.multigroup_entropy, segstat.multigroup_dissimilarity):
         with pytest.raises(InputValueError, match=msg):
-            f(THREE, groups=["a", "b", "c"], **args)
+            _row(f(THREE, groups=["a", "b", "c"], **args))
     with pytest.raises(InputValueError, match=msg):
-        segstat.dissimilarity(THREE.assign(t=THREE.sum(axis=1)), group="a", total="t", **args)
-    if "ci_method" not in kwargs:
+        _row(segstat.dissimilarity(THREE.assign(t=THREE.sum(axis=1)), group="a", total="t", **args))
+    if "interval" not in kwargs:
         with pytest.raises(InputValueError, match=msg):
-            segstat.ojamlikhetsindex(THREE, lowest="a", highest="b", by=None, **args)
+            _row(segstat.ojamlikhetsindex(THREE, lowest="a", highest="b", by=None, **args))
 
 
 def test_percentile_multigroup_interval_differs_from_basic():
-    # a valid ci_method is used, not replaced: the two intervals mirror each other around the estimate
-    basic = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", rng=1, n_boot=99)
-    pct = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", rng=1, n_boot=99,
-                                     ci_method="percentile")
+    # a valid interval is used, not replaced: the two intervals mirror each other around the estimate
+    basic = _row(segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", rng=1, n_resamples=99))
+    pct = _row(segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", rng=1, n_resamples=99,
+                                     interval="percentile"))
     assert pct.method.endswith("percentile)") and basic.method.endswith("basic)")
     assert basic.lower == pytest.approx(2 * basic.estimate - pct.upper, abs=1e-15)
     assert (basic.lower, basic.upper) != (pct.lower, pct.upper)
 
 
 @pytest.mark.parametrize("call", [
-    lambda g: segstat.multigroup_entropy(THREE, groups=g),
-    lambda g: segstat.multigroup_dissimilarity(THREE, groups=g),
-    lambda g: segstat.segregation_test(THREE, groups=g, n_perm=9),
+    lambda g: _row(segstat.multigroup_entropy(THREE, groups=g)),
+    lambda g: _row(segstat.multigroup_dissimilarity(THREE, groups=g)),
+    lambda g: _row(segstat.segregation_test(THREE, groups=g, n_resamples=9)),
 ])
 def test_repeated_group_names_are_refused(call):
     with pytest.raises(InputValueError, match="groups names column 'a' more than once"):
         call(["a", "b", "a"])
     # each group once: the plain-loop value (a repeated 'a' used to count its members twice)
-    assert segstat.multigroup_entropy(THREE, groups=["a", "b"]).estimate == pytest.approx(
+    assert _row(segstat.multigroup_entropy(THREE, groups=["a", "b"])).estimate == pytest.approx(
         ref_multi_entropy(THREE[["a", "b"]].values.tolist()), abs=1e-12)
 
 
 def test_bootstrap_method_says_what_is_redrawn():
-    one = segstat.dissimilarity(NEAR_EVEN, group="g", total="t", ci="bootstrap", n_boot=19, rng=1)
+    one = _row(segstat.dissimilarity(NEAR_EVEN, group="g", total="t", ci="bootstrap", n_resamples=19, rng=1))
     assert one.method == "bootstrap (19 binomial redraws of every area's group count, area totals kept, basic)"
-    multi = segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", n_boot=19, rng=1)
+    multi = _row(segstat.multigroup_entropy(THREE, groups=["a", "b", "c"], ci="bootstrap", n_resamples=19, rng=1))
     assert multi.method == ("bootstrap (19 multinomial redraws of every area's composition, area totals kept, "
                             "basic)")
 
@@ -774,15 +782,15 @@ def test_duplicate_column_names_are_refused_by_name():
 
     d = pd.DataFrame([[10, 100, 5], [20, 100, 6], [70, 100, 7]], columns=["g", "t", "g"])
     with pytest.raises(ColumnError, match="2 columns named 'g'"):
-        segstat.dissimilarity(d, group="g", total="t")
+        _row(segstat.dissimilarity(d, group="g", total="t"))
     with pytest.raises(ColumnError, match="2 columns named 'b'"):
-        segstat.multigroup_entropy(d.set_axis(["a", "b", "b"], axis=1), groups=["a", "b"])
+        _row(segstat.multigroup_entropy(d.set_axis(["a", "b", "b"], axis=1), groups=["a", "b"]))
     with pytest.raises(ColumnError, match="events='g'"):
         segstat.rates(d, events="g", population="t")
 
 
 def test_xlogx_table_equals_the_logarithm_bit_for_bit(monkeypatch):
-    from segstat.measures import segregation as seg
+    from segstat.measures import _kernels as seg
 
     monkeypatch.setattr(seg, "_xlogx_table", np.zeros(1))
     rng = np.random.default_rng(4)
@@ -803,8 +811,8 @@ def test_multigroup_entropy_with_large_integer_counts_matches_reference():
     # the reference formula
     d = pd.DataFrame({"a": [2_500_000, 10, 400_000], "b": [1_000_000, 3_000_000, 7]})
     ref = ref_multi_entropy(d.values.tolist())
-    assert segstat.multigroup_entropy(d, groups=["a", "b"]).estimate == pytest.approx(ref, abs=1e-12)
-    assert segstat.multigroup_entropy(d.astype(float), groups=["a", "b"]).estimate == pytest.approx(ref, abs=1e-12)
+    assert _row(segstat.multigroup_entropy(d, groups=["a", "b"])).estimate == pytest.approx(ref, abs=1e-12)
+    assert _row(segstat.multigroup_entropy(d.astype(float), groups=["a", "b"])).estimate == pytest.approx(ref, abs=1e-12)
 
 
 def _decimal_multigroup(rows):
@@ -847,14 +855,14 @@ def test_multigroup_indices_keep_their_precision_when_one_group_is_nearly_everyo
     groups = list(d.columns)
     for frame in (d, d.astype(float)):
         # the cancelling sums lost up to 6e-5 here (H of one area came out negative)
-        assert segstat.multigroup_entropy(frame, groups=groups).estimate == pytest.approx(H, abs=1e-13)
-        assert segstat.multigroup_dissimilarity(frame, groups=groups).estimate == pytest.approx(D, abs=1e-13)
+        assert _row(segstat.multigroup_entropy(frame, groups=groups)).estimate == pytest.approx(H, abs=1e-13)
+        assert _row(segstat.multigroup_dissimilarity(frame, groups=groups)).estimate == pytest.approx(D, abs=1e-13)
 
 
 def test_xlogx_table_never_shrinks_when_threads_grow_it(monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    from segstat.measures import segregation as seg
+    from segstat.measures import _kernels as seg
 
     monkeypatch.setattr(seg, "_xlogx_table", np.zeros(1))
     tops = [int(v) for v in np.random.default_rng(3).integers(1, 200_000, size=64)]
@@ -874,7 +882,7 @@ def test_xlogx_table_never_shrinks_when_threads_grow_it(monkeypatch):
 @pytest.mark.skipif(not _has_numba(), reason="numba is not installed")
 def test_compiled_and_numpy_nulls_draw_the_same_tables():
     from segstat.measures import _compiled
-    from segstat.measures.segregation import _null_multi, _null_two
+    from segstat.measures._resampling import _null_multi, _null_two
 
     x, t = DESO["foreign"].to_numpy(float), DESO["total"].to_numpy(float)
     c = np.stack([DESO["foreign"].to_numpy(float), DESO["swedish"].to_numpy(float),
@@ -884,7 +892,7 @@ def test_compiled_and_numpy_nulls_draw_the_same_tables():
         _compiled.set_enabled(enabled)
         assert (_compiled.kernels() is not None) == enabled
         out[enabled] = (_null_two(x, t, 300, np.random.default_rng(3)), _null_multi(c, 100, np.random.default_rng(4)),
-                        segstat.segregation_test(DESO, group="foreign", total="total", n_perm=99, rng=8))
+                        _row(segstat.segregation_test(DESO, group="foreign", total="total", n_resamples=99, rng=8)))
     two, multi, test = out[True]
     assert np.array_equal(two, out[False][0]) and np.array_equal(multi, out[False][1])
     assert (two.sum(axis=1) == x.sum()).all() and (multi.sum(axis=2) == c.sum(axis=1)).all()
@@ -895,7 +903,7 @@ def test_compiled_and_numpy_nulls_draw_the_same_tables():
 def test_correction_whose_random_words_run_out_draws_more():
     # a row of 50 members, all 50 to be taken out: every person must be found, which takes far more words
     # than the spare ones (about 225 on average against 216), so most runs take the extension path
-    from segstat.measures.segregation import _correct_to_total
+    from segstat.measures._resampling import _correct_to_total
 
     capacity = np.full(10, 5, dtype=np.int64)
     for seed in range(20):
@@ -910,7 +918,7 @@ def test_correction_whose_random_words_run_out_draws_more():
 
 def test_correction_of_pools_beyond_32_bit_words():
     # billions of persons: the 32-bit words cannot name them all, so the 64-bit fallback runs
-    from segstat.measures.segregation import _correct_to_total
+    from segstat.measures._resampling import _correct_to_total
 
     capacity = np.array([3_000_000_000, 2_500_000_000, 1_000], dtype=np.int64)
     gen = np.random.default_rng(2)
@@ -923,26 +931,27 @@ def test_correction_of_pools_beyond_32_bit_words():
 @pytest.mark.skipif(not _has_numba(), reason="numba is not installed")
 def test_compiled_multigroup_agrees_with_numpy_kernels():
     from segstat.measures import _compiled
-    from segstat.measures.segregation import _k_multi_dissimilarity, _k_multi_entropy, _multi_compiled
+    from segstat.measures._kernels import _k_multi_dissimilarity, _k_multi_entropy
+    from segstat.measures.multigroup import _multi_compiled
 
     wide = segstat.population("deso", by="education", vintage=2018).pivot(index="deso", columns="education", values="population")
     wide = wide.astype("int64")
     wide.columns = groups = [str(c) for c in wide.columns]
     _compiled.set_enabled(True)
-    segstat.multigroup_entropy(wide, groups=groups)  # grows the table of k ln k to the largest count
+    _row(segstat.multigroup_entropy(wide, groups=groups))  # grows the table of k ln k to the largest count
     fast = {k: _multi_compiled(k, wide, groups) for k in (_k_multi_entropy, _k_multi_dissimilarity)}
     assert None not in fast.values()  # the compiled path ran
     _compiled.set_enabled(False)
-    assert fast[_k_multi_entropy] == pytest.approx(segstat.multigroup_entropy(wide, groups=groups).estimate,
+    assert fast[_k_multi_entropy] == pytest.approx(_row(segstat.multigroup_entropy(wide, groups=groups)).estimate,
                                                     rel=1e-13, abs=0)
     assert fast[_k_multi_dissimilarity] == pytest.approx(
-        segstat.multigroup_dissimilarity(wide, groups=groups).estimate, rel=1e-13, abs=0)
+        _row(segstat.multigroup_dissimilarity(wide, groups=groups)).estimate, rel=1e-13, abs=0)
 
 
 def test_multigroup_point_estimate_checks_rng():
     d = pd.DataFrame({"a": [3, 1], "b": [1, 3]})
     with pytest.raises(Exception, match="rng"):
-        segstat.multigroup_entropy(d, groups=["a", "b"], rng="seven")
+        _row(segstat.multigroup_entropy(d, groups=["a", "b"], rng="seven"))
 
 
 def test_compiled_kernels_that_cannot_load_leave_segstat_on_numpy(monkeypatch):
@@ -957,10 +966,10 @@ def test_compiled_kernels_that_cannot_load_leave_segstat_on_numpy(monkeypatch):
     _compiled.set_enabled(True)
     d = pd.DataFrame({"a": [3, 1, 5], "b": [1, 3, 2]})
     with pytest.warns(SegstatWarning, match="could not be loaded.*RuntimeError.*numpy code"):
-        H = segstat.multigroup_entropy(d, groups=["a", "b"]).estimate
+        H = _row(segstat.multigroup_entropy(d, groups=["a", "b"])).estimate
     assert _compiled.kernels() is None
     _compiled.set_enabled(False)
-    assert H == segstat.multigroup_entropy(d, groups=["a", "b"]).estimate
+    assert H == _row(segstat.multigroup_entropy(d, groups=["a", "b"])).estimate
 
 
 def test_multigroup_counts_beyond_exact_integer_sums():
@@ -969,5 +978,5 @@ def test_multigroup_counts_beyond_exact_integer_sums():
     # N = 2^62: shares (1/2, 1/2), (1, 0), (0, 1) with totals 2N, N, N; P = (1/2, 1/2), T = 4N, I = 1/2.
     # D = sum_im |c_im - t_i P_m| / (2 T I) = (0 + N + N) / (4N) = 1/2; H = 1 - sum_i t_i E_i / (T E) with
     # E = E_1 = ln 2, E_2 = E_3 = 0 (up to one person in 2^62): 1 - 2N ln 2 / (4N ln 2) = 1/2
-    assert segstat.multigroup_dissimilarity(d, groups=["a", "b"]).estimate == pytest.approx(0.5, abs=1e-12)
-    assert segstat.multigroup_entropy(d, groups=["a", "b"]).estimate == pytest.approx(0.5, abs=1e-12)
+    assert _row(segstat.multigroup_dissimilarity(d, groups=["a", "b"])).estimate == pytest.approx(0.5, abs=1e-12)
+    assert _row(segstat.multigroup_entropy(d, groups=["a", "b"])).estimate == pytest.approx(0.5, abs=1e-12)

@@ -567,10 +567,10 @@ def decompose_change(
     data: pd.DataFrame,
     *,
     area: str,
-    year: str,
+    period: str,
     events: str,
     population: str,
-    types: str,
+    subgroup: str,
     start: Any,
     end: Any,
     reference: Literal["start", "end", "average"] = "start",
@@ -581,12 +581,16 @@ def decompose_change(
     Parameters
     ----------
     data : pandas.DataFrame
-        Long format, one row per area and year, with the area's
-        year-specific type in column ``types``.
-    area, year, events, population, types : str
+        Long format, one row per area and period (for example a year), with
+        the area's type in that period in column ``subgroup``.
+    area, events, population : str
         Column names.
+    period : str
+        Column of the time period (for example ``"year"``).
+    subgroup : str
+        Column of the area's type (områdestyp) in each period.
     start, end : year values
-        The two years compared.
+        The two periods compared (values of ``period``).
     reference : {"start", "end", "average"}, default "start"
         Which classification is held fixed for the within part (see Notes).
     per : float, default 1000
@@ -599,7 +603,7 @@ def decompose_change(
         :math:`R_k(t_1, c_1)`, ``change`` (their difference), ``within``,
         ``reclassification`` (``within + reclassification == change``),
         ``areas_in``/``areas_out`` (areas that entered/left the type). Rows
-        follow the order of a categorical ``types`` column (1-5, or SCB's
+        follow the order of a categorical ``subgroup`` column (1-5, or SCB's
         labels in type order), otherwise sorted. A rate is NaN where it has no
         persons: a type with no areas in one year (all its areas moved), or
         areas with population 0; the parts that need it are NaN too.
@@ -626,13 +630,13 @@ def decompose_change(
     >>> import pandas as pd, segstat
     >>> d = pd.DataFrame({"regso": ["A", "B", "A", "B"], "year": [2022, 2022, 2023, 2023],
     ...                   "e": [10, 40, 12, 30], "n": [1000, 1000, 1000, 1000], "typ": [2, 1, 1, 1]})
-    >>> r = segstat.decompose_change(d, area="regso", year="year", events="e", population="n",
-    ...                              types="typ", start=2022, end=2023)
+    >>> r = segstat.decompose_change(d, area="regso", period="year", events="e", population="n",
+    ...                              subgroup="typ", start=2022, end=2023)
     >>> r.loc[1, ["rate_start", "rate_end", "within", "reclassification"]].tolist()
     [40.0, 21.0, -10.0, -9.0]
     """
     data = check_dataframe(data)
-    check_columns(data, {"area": area, "year": year, "events": events, "population": population, "types": types})
+    check_columns(data, {"area": area, "period": period, "events": events, "population": population, "subgroup": subgroup})
     check_choice("reference", reference, ("start", "end", "average"))
     from ._validation import check_counts
     from .measures.rates import _check_per
@@ -641,25 +645,25 @@ def decompose_change(
     check_counts(data, [events, population])
     rows = {}
     for label, y in (("start", start), ("end", end)):
-        part = data[data[year] == y]
+        part = data[data[period] == y]
         if part.empty:
-            raise InputValueError(f"{label}={y!r}: no rows with {year!r} == {y!r}; years present: "
-                                  f"{examples(sorted(data[year].unique().tolist()))}.")
+            raise InputValueError(f"{label}={y!r}: no rows with {period!r} == {y!r}; periods present: "
+                                  f"{examples(sorted(data[period].unique().tolist()))}.")
         dup = part[area].duplicated()
         if dup.any():
-            raise InputValueError(f"{area!r} repeats within year {y!r}: {examples(part.loc[dup, area].tolist())}; "
-                                  f"one row per area and year.")
-        if part[types].isna().any():
-            raise InputValueError(f"{types!r} is missing for year {y!r} in rows "
-                                  f"{examples(part.index[part[types].isna()].tolist())}.")
+            raise InputValueError(f"{area!r} repeats within period {y!r}: {examples(part.loc[dup, area].tolist())}; "
+                                  f"one row per area and period.")
+        if part[subgroup].isna().any():
+            raise InputValueError(f"{subgroup!r} is missing for period {y!r} in rows "
+                                  f"{examples(part.index[part[subgroup].isna()].tolist())}.")
         rows[label] = part.set_index(area)
     s, e = rows["start"], rows["end"]
     only = sorted(set(s.index) ^ set(e.index), key=str)
     if only:
-        raise InputValueError(f"areas present in only one of the two years: {examples(only)}. "
-                              f"The decomposition needs every area in both years.")
+        raise InputValueError(f"areas present in only one of the two periods: {examples(only)}. "
+                              f"The decomposition needs every area in both periods.")
     e = e.reindex(s.index)
-    c0, c1 = s[types], e[types]
+    c0, c1 = s[subgroup], e[subgroup]
 
     def rate(frame: pd.DataFrame, cls: pd.Series) -> pd.Series:
         g = pd.DataFrame({"k": cls.to_numpy(), "e": frame[events].to_numpy(float),
@@ -669,7 +673,7 @@ def decompose_change(
     r00, r11 = rate(s, c0), rate(e, c1)
     r10, r01 = rate(e, c0), rate(s, c1)
     present = set(r00.index) | set(r11.index)
-    dtype = data[types].dtype
+    dtype = data[subgroup].dtype
     if isinstance(dtype, pd.CategoricalDtype):  # the types' own order (labels would sort as text: 4, 5, 2, 1, 3)
         ks = [k for k in dtype.categories if k in present]
     else:
@@ -689,6 +693,6 @@ def decompose_change(
         "reclassification": reclass,
         "areas_in": [int(((c1v == k) & (c0v != k)).sum()) for k in ks],
         "areas_out": [int(((c0v == k) & (c1v != k)).sum()) for k in ks],
-    }, index=pd.CategoricalIndex(ks, dtype=dtype, name=types) if isinstance(dtype, pd.CategoricalDtype)
-       else pd.Index(ks, name=types))
+    }, index=pd.CategoricalIndex(ks, dtype=dtype, name=subgroup) if isinstance(dtype, pd.CategoricalDtype)
+       else pd.Index(ks, name=subgroup))
     return out

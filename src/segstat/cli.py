@@ -183,34 +183,39 @@ def _cmd_protect(a: argparse.Namespace) -> int:
 
 def _cmd_measure(a: argparse.Namespace) -> int:
     from .measures import disparity as disp_mod
+    from .measures import inference, multigroup
     from .measures import rates as rates_mod
     from .measures import segregation as seg_mod
 
     data = _read(a.input, a)
+    # interval options given on the command line; the rest keep each function's defaults
+    given = {k: v for k, v in (("confidence_level", a.confidence_level), ("n_resamples", a.n_resamples),
+                                ("interval", a.interval)) if v is not None}
+    ci = {} if a.ci is None else {"ci": None if a.ci == "none" else a.ci}
     if a.measure == "rates":
-        out = rates_mod.rates(data, events=a.events, population=a.population, by=a.by, per=a.per)
+        out = rates_mod.rates(data, events=a.events, population=a.population, by=a.by, per=a.per, **ci, **given)
     elif a.measure == "disparity":
         order = a.order
-        if order is None and a.group in data:
-            order = _omradestyp_order(data[a.group])
-        if order is not None and a.group in data and pd.api.types.is_numeric_dtype(data[a.group]):
+        if order is None and a.subgroup in data:
+            order = _omradestyp_order(data[a.subgroup])
+        if order is not None and a.subgroup in data and pd.api.types.is_numeric_dtype(data[a.subgroup]):
             order = [pd.to_numeric(o) for o in order]
-        out = disp_mod.disparity(data, events=a.events, population=a.population, group=a.group, rng=a.seed, per=a.per,
-                                 regression=a.regression, by=a.by, order=order)
+        out = disp_mod.disparity(data, events=a.events, population=a.population, subgroup=a.subgroup, rng=a.rng,
+                                 per=a.per, regression=a.regression, by=a.by, order=order, **ci, **given)
     else:
-        ci = "bootstrap" if a.ci else None
         columns = ({"lowest": a.lowest, "highest": a.highest} if a.measure == "ojamlikhetsindex" else
                    {"groups": a.groups} if a.measure.startswith("multigroup_") else
                    {"group": a.group, "total": a.total})
-        res = getattr(seg_mod, a.measure)(data, **columns, by=a.by, ci=ci, rng=a.seed)
-        out = res if isinstance(res, pd.DataFrame) else res.to_frame()
+        module = multigroup if a.measure.startswith("multigroup_") else seg_mod
+        out = getattr(module, a.measure)(data, **columns, by=a.by, rng=a.rng, **ci, **given)
         if a.test:
-            test = seg_mod.segregation_test(data, **columns, index=a.measure, by=a.by, rng=a.seed)
-            if isinstance(test, pd.DataFrame):
-                keys = [a.by] if isinstance(a.by, str) else list(a.by)
+            test = inference.segregation_test(data, **columns, index=a.measure, by=a.by, rng=a.rng,
+                                              **({"n_resamples": a.n_resamples} if a.n_resamples else {}))
+            keys = [] if a.by is None else [a.by] if isinstance(a.by, str) else list(a.by)
+            if keys:
                 out = out.merge(test[[*keys, "p_value"]], on=keys, how="left", validate="one_to_one")
             else:
-                out["p_value"] = test.p_value
+                out["p_value"] = test["p_value"].to_numpy()
     _write(out, a.output)
     print(f"segstat measure {a.measure}: {len(out)} row(s) -> {a.output}")
     return 0
@@ -233,7 +238,7 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     from .report import run_demo
 
     print(f"segstat {__version__} demo on bundled SCB data (synthetic register, real geography)")
-    s = run_demo(a.out, n=a.n, seed=a.seed, quiet=a.quiet)
+    s = run_demo(a.out, n=a.n, rng=a.rng, quiet=a.quiet)
     print(f"Done: {s['placed']:,} of {s['records']:,} records placed; {s['cells']:,} cells published with "
           f"{s['primary']} primary and {s['secondary']} secondary suppressions; audit "
           f"{'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
@@ -315,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("measure", help="rates, disparity or segregation indices", formatter_class=fmt,
                        epilog="examples:\n  segstat measure disparity counts.csv out.csv --events cases "
-                              "--population persons --group omradestyp\n"
+                              "--population persons --subgroup omradestyp\n"
                               "  segstat measure dissimilarity deso.csv out.csv --group foreign --total total --by kommun\n"
                               "  segstat measure multigroup_entropy deso.csv out.csv --groups low mid high --by kommun "
                               "--test\n"
@@ -328,30 +333,39 @@ def build_parser() -> argparse.ArgumentParser:
     _io_options(p)
     p.add_argument("--events", help="rates, disparity: column of event counts")
     p.add_argument("--population", help="rates, disparity: column of population")
-    p.add_argument("--group", default="omradestyp",
-                   help="disparity: column of group labels; segregation indices: column of the group's counts")
+    p.add_argument("--subgroup", default="omradestyp",
+                   help="disparity: column of the subgroup labels compared (default: omradestyp)")
+    p.add_argument("--group", help="segregation indices: column of the group's counts")
     p.add_argument("--total", help="segregation indices: column of everyone's counts")
     p.add_argument("--by", nargs="+", default=None, help="one result per combination of these columns")
     p.add_argument("--per", type=float, default=1000)
     p.add_argument("--regression", choices=["linear", "logistic", "poisson"], default="linear",
                    help="disparity: model of SII and RII on ridit rank (default linear)")
     p.add_argument("--order", nargs="+", default=None,
-                   help="disparity: group labels from most disadvantaged to most advantaged (default: områdestyp "
-                        "1-5 or their official labels are ordered by themselves; other groups are unordered)")
+                   help="disparity: subgroup labels from most disadvantaged to most advantaged (default: områdestyp "
+                        "1-5 or their official labels are ordered by themselves; other subgroups are unordered)")
     p.add_argument("--groups", nargs="+", help="group count columns of a multigroup index")
     p.add_argument("--lowest", help="ojamlikhetsindex: persons in the lowest income quintile")
     p.add_argument("--highest", help="ojamlikhetsindex: persons in the highest income quintile")
-    p.add_argument("--ci", action="store_true", help="bootstrap intervals for segregation indices")
+    p.add_argument("--ci", choices=["analytic", "bootstrap", "simulation", "none"], default=None,
+                   help="how intervals are obtained (rates: analytic; disparity: analytic or simulation; "
+                        "segregation indices: bootstrap); default: the measure's own (none for segregation indices)")
+    p.add_argument("--interval", choices=["exact-poisson", "exact-binomial", "wilson", "basic", "percentile"],
+                   default=None, help="interval formula: rates exact-poisson/exact-binomial/wilson; bootstrap "
+                                      "basic/percentile")
+    p.add_argument("--confidence-level", type=float, default=None, help="confidence level (default 0.95)")
+    p.add_argument("--n-resamples", type=int, default=None,
+                   help="bootstrap, permutation or simulation replicates (default: the measure's own)")
     p.add_argument("--test", action="store_true",
                    help="add the p-value of a permutation test against evenness (999 random allocations)")
-    p.add_argument("--seed", type=int, default=1, help="seed of simulated or resampled intervals and tests")
+    p.add_argument("--rng", type=int, default=1, help="seed of simulated or resampled intervals and tests")
     p.set_defaults(func=_cmd_measure)
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,
                        epilog="example: segstat demo --out segstat-demo")
     p.add_argument("--out", default="segstat-demo", help="output folder (default: segstat-demo)")
     p.add_argument("--n", type=int, default=100_000, help="synthetic persons (default 100000)")
-    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--rng", type=int, default=2025, help="seed of the synthetic persons")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_demo)
 
@@ -373,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if measure == "ojamlikhetsindex" and not (args.lowest and args.highest):
         parser.error("measure ojamlikhetsindex needs --lowest and --highest")
     if measure in ("dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson") and not args.total:
+        parser.error(f"measure {measure} needs --group and --total")
+    if measure in ("dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson") and not args.group:
         parser.error(f"measure {measure} needs --group and --total")
     if measure in ("rates", "disparity", "ojamlikhetsindex") and args.test:
         parser.error(f"--test is not available for measure {measure}")

@@ -29,7 +29,7 @@ def _step(msg: str, quiet: bool) -> float:
     return time.perf_counter()
 
 
-def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 2025, quiet: bool = False,
+def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2025, quiet: bool = False,
              excel: bool = True) -> dict[str, Any]:
     """Run the whole job on the bundled data and write the report to ``out``.
 
@@ -60,7 +60,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
     work = Path(tempfile.mkdtemp(prefix=".segstat-demo-", dir=out.parent if out.parent.exists() else None))
     try:
         t = _step(f"drawing a synthetic register of {n:,} persons on real DeSO 2025 polygons", quiet)
-        reg = datasets.synthetic_register(n, seed=seed)
+        reg = datasets.synthetic_register(n, seed=rng)
         _step("placing every record in DeSO, RegSO, kommun and län", quiet)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -87,7 +87,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
                                                                    population=("sickness_benefit", "size"))
         by_type = by_type.reset_index()
         rate_tab = rates(by_type, events="events", population="population", by="omradestyp", per=1000)
-        disp = disparity(by_type, events="events", population="population", group="omradestyp", rng=seed)
+        disp = disparity(by_type, events="events", population="population", subgroup="omradestyp", rng=rng)
 
         _step("segregation by kommun (real SCB data: Swedish/foreign background per DeSO 2018)", quiet)
         bg = datasets.population("deso", by="background", vintage=2018).pivot(index="deso", columns="background",
@@ -96,7 +96,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, seed: int = 
         gr = sorted(set(boundaries("deso", vintage=2025).to_frame()["kommun"]))
         bg = bg[bg["kommun"].isin(gr)]
         bg["total"] = bg["swedish"] + bg["foreign"]
-        seg = dissimilarity(bg, group="foreign", total="total", by="kommun", ci="bootstrap", n_boot=499, rng=seed)
+        seg = dissimilarity(bg, group="foreign", total="total", by="kommun", ci="bootstrap", n_resamples=499, rng=rng)
         from .geography.registry import areas
 
         names = areas("kommun", vintage=2025).set_index("code")["name"]

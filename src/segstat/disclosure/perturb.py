@@ -23,7 +23,7 @@ from .._validation import check_rng, examples
 from ..errors import InputTypeError, InputValueError
 from .tabulate import Table
 
-__all__ = ["PerturbedTable", "perturbation_table", "perturb", "random_round", "record_keys"]
+__all__ = ["PerturbedTable", "RoundedTable", "perturb", "perturbation_table", "random_round", "record_keys"]
 
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -349,7 +349,42 @@ def _check_ptable(ptable: Any) -> pd.DataFrame:
     return pt[["i", "noise", "p", "lower", "upper", "row_variance"]]
 
 
-def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: bool = True) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class RoundedTable:
+    """A table after unbiased random rounding (the counterpart of :class:`PerturbedTable`).
+
+    ``to_frame()`` gives the dimension columns and the rounded ``count``;
+    ``to_frame(show_original=True)`` adds the original counts for the producer.
+    """
+
+    table: Table
+    values: np.ndarray
+    base: int
+    by_cell_key: bool
+
+    def to_frame(self, *, show_original: bool = False) -> pd.DataFrame:
+        f = self.table.cells[[d.name for d in self.table.dims]].copy()
+        f["count"] = self.values
+        if show_original:
+            f["original"] = self.table.cells["count"].to_numpy()
+        return f
+
+    def method_note(self, lang: Literal["sv", "en"] = "sv") -> str:
+        if lang == "sv":
+            note = (f"Tabellen är skyddad med slumpmässig avrundning till multiplar av {self.base}: varje värde "
+                    f"avrundas uppåt eller nedåt så att det i genomsnitt blir rätt; delar summerar inte alltid "
+                    f"till totalen.")
+            return note + (" Samma cell avrundas lika i alla tabeller." if self.by_cell_key else "")
+        note = (f"The table is protected by unbiased random rounding to multiples of {self.base}: every value is "
+                f"rounded up or down so that it is right on average; parts do not always add up to totals.")
+        return note + (" The same cell rounds the same way in every table." if self.by_cell_key else "")
+
+    def __repr__(self) -> str:
+        changed = int((self.values != self.table.cells["count"].to_numpy()).sum())
+        return f"RoundedTable({len(self.values)} cells, {changed} changed, base {self.base})"
+
+
+def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: bool = True) -> RoundedTable:
     """Unbiased random rounding of every cell to a multiple of ``base``.
 
     A count x = q·b + r (0 <= r < b) becomes (q+1)·b with probability r/b and
@@ -368,8 +403,10 @@ def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: 
 
     Returns
     -------
-    pandas.DataFrame
-        Dimension columns and the rounded ``count``.
+    RoundedTable
+        As :func:`perturb` returns a :class:`PerturbedTable`: ``to_frame()``
+        gives the dimension columns and the rounded ``count``, ``values`` the
+        rounded counts, ``method_note(lang)`` the note for the publication.
 
     References
     ----------
@@ -380,7 +417,7 @@ def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: 
     --------
     >>> import pandas as pd, segstat
     >>> t = segstat.tabulate(pd.DataFrame({"g": ["a"] * 9 + ["b"] * 4}), by="g")
-    >>> r = segstat.random_round(t, base=3, rng=1)
+    >>> r = segstat.random_round(t, base=3, rng=1).to_frame()
     >>> r["count"].tolist()[0], r["count"].tolist()[1] in (3, 6)
     (9, True)
     """
@@ -392,11 +429,10 @@ def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: 
         raise InputValueError("random_round() handles frequency tables.")
     x = table.cells["count"].to_numpy(np.int64)
     q, r = np.divmod(x, base)
-    if use_cell_key and "cell_key" in table.cells:
+    by_cell_key = use_cell_key and "cell_key" in table.cells
+    if by_cell_key:
         u = table.cells["cell_key"].to_numpy(float)
     else:
         u = check_rng(rng).random(len(x))
     up = u < r / base
-    f = table.cells[[d.name for d in table.dims]].copy()
-    f["count"] = (q + up) * base
-    return f
+    return RoundedTable(table, (q + up) * base, int(base), bool(by_cell_key))

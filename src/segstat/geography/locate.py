@@ -150,7 +150,7 @@ def _check_arguments(level: Any, vintage: Any, boundaries: Any, max_distance: An
         raise InputValueError(f"chunk_size={chunk_size!r} must be a positive integer.")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
                                 or threads < 1):
-        raise InputValueError(f"threads={threads!r} must be a positive integer (or None for every core).")
+        raise InputValueError(f"n_jobs={threads!r} must be a positive integer (or None for every core).")
     return level, v, boundaries, (None if max_distance == 0 else max_distance)  # 0 m of snapping is none
 
 
@@ -179,7 +179,7 @@ def locate(
     max_distance: float | None = None,
     chunk_size: int = 2_000_000,
     progress: bool = False,
-    threads: int | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Place every record with coordinates in its area and all parent areas.
 
@@ -219,7 +219,7 @@ def locate(
         Rows per chunk; memory stays bounded on large inputs.
     progress : bool, default False
         Show a progress bar (``segstat[progress]``).
-    threads : int, optional
+    n_jobs : int, optional
         Threads for exact boundary tests (all cores by default; the answer
         does not depend on it).
 
@@ -262,7 +262,7 @@ def locate(
     >>> out = segstat.locate(pts, vintage=2025)  # doctest: +SKIP
     """
     level, v, boundaries, max_distance = _check_arguments(level, vintage, boundaries, max_distance, chunk_size,
-                                                          threads)
+                                                          n_jobs)
     if not isinstance(append, bool):
         raise InputTypeError(f"append={append!r} must be True or False.")
     if type(data).__module__.startswith("dask"):
@@ -284,7 +284,7 @@ def locate(
     transformer, source_crs = _transformer(crs)
     xs, ys = _coords(data, x, "x"), _coords(data, y, "y")
     index = boundaries.index
-    nthreads = threads or os.cpu_count() or 1
+    nthreads = n_jobs or os.cpu_count() or 1
 
     n = len(data)
     poly = np.empty(n, dtype=np.int64)

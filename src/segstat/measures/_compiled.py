@@ -36,7 +36,7 @@ def kernels() -> ModuleType | None:
                         module = _load()
                     except ImportError:
                         module = None
-                    except Exception as exc:  # numba present but unusable here (no writable cache, ...)
+                    except Exception as exc:  # noqa: BLE001 - numba present but unusable here (no writable cache, ...)
                         warnings.warn(f"segstat's compiled kernels could not be loaded ({type(exc).__name__}: "
                                       f"{exc}); segstat runs its numpy code instead, with the same results, "
                                       f"only slower. Set SEGSTAT_NUMBA=0 to skip numba.", SegstatWarning,
@@ -52,7 +52,7 @@ def _load() -> ModuleType:
     cache shows here (and leaves segstat on its numpy code) rather than in the middle of a computation."""
     import numpy as np
 
-    from . import _numba_kernels as module  # noqa: PLC0415 - numba is optional
+    from . import _numba_kernels as module
 
     ones = np.ones(2, dtype=np.int64)
     module.entropy_sums((ones, ones), np.zeros(4))

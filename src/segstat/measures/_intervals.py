@@ -60,8 +60,8 @@ def wilson(k: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarra
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def gamma_fay_feuer(rate: np.ndarray, var: np.ndarray, wmax: np.ndarray, level: float = 0.95
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def gamma_fay_feuer(rate: np.ndarray | float, var: np.ndarray | float, wmax: np.ndarray | float,
+                    level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Fay-Feuer gamma interval for a directly standardised rate.
 
     ``rate`` = Σ w_i d_i, ``var`` = Σ w_i² d_i, ``wmax`` = max w_i (weights

@@ -13,185 +13,40 @@ import numbers
 import re
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_rng, column_list,
-                           examples)
+from .._typing import RNGLike
+from .._validation import (
+    check_choice,
+    check_columns,
+    check_counts,
+    check_dataframe,
+    check_rng,
+    column_list,
+    examples,
+)
 from ..errors import InputValueError, SegstatWarning
-from .rates import _check_by, _check_level, _check_per
+from ._heat import _measures, _safe_log, _Setup
+from ._inputs import check_confidence_level, check_n_resamples
+from ._resampling import _simulated_interval
+from ._split import Positions, check_by, split_apply
+from .rates import _check_per
 
 __all__ = ["MEASURES", "disparity"]
-
-
-@dataclass(frozen=True)
-class _Setup:
-    labels: list[Any]          # groups, most disadvantaged first (ordered) or as given
-    events: np.ndarray
-    population: np.ndarray
-    y: np.ndarray              # rates per `per`
-    p: np.ndarray              # population shares
-    X: np.ndarray              # ridit ranks (ordered groups)
-    ordered: bool
-    adv: int                   # index of the most advantaged group, or of the reference
-    dis: int                   # index of the most disadvantaged group
-    best: int                  # best-performing group (MDB reference)
-    par_ref: int               # reference of PAR and PAF (see _setup)
-    per: float
-    regression: str = "linear"  # model of SII and RII: linear, logistic or poisson
-
-
-def _mu(y: np.ndarray, s: _Setup) -> np.ndarray:
-    return y @ s.p
-
-
-def _wls_ends(y: np.ndarray, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
-    """Fitted values at ridit 0 and 1 of the population-weighted regression of y on X."""
-    xm = s.X @ s.p
-    sxx = (s.p * (s.X - xm) ** 2).sum()
-    b = (y * (s.p * (s.X - xm))).sum(axis=-1) / sxx
-    a = _mu(y, s) - b * xm
-    return a, a + b
-
-
-def _glm_ends(y: np.ndarray, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
-    """Fitted rates at ridit 0 and 1 of a logistic (logit of the proportion) or Poisson (log of the rate)
-    regression on ridit rank, fitted by maximum likelihood to the grouped counts (events out of population).
-
-    Newton's method on the two coefficients, vectorised over leading axes of y (simulated datasets); NaN
-    where the fit does not converge (for example a group with no events and two groups only: the
-    maximum-likelihood line is infinitely steep)."""
-    n = s.population
-    e = y * n / s.per                                   # events (..., G)
-    X = s.X
-    total = e.sum(axis=-1)
-    logistic = s.regression == "logistic"
-    # start: a flat line at the overall rate (proportion)
-    rate = np.clip(total / n.sum(), 1e-12, 1 - 1e-12 if logistic else np.inf)
-    a = np.log(rate / (1 - rate)) if logistic else np.log(rate)
-    b = np.zeros_like(a)
-    with np.errstate(all="ignore"):  # a fit running off to infinity ends as NaN below
-        a, b, ok = _newton(a, b, e, n, X, logistic)
-        ends = []
-        for x in (0.0, 1.0):
-            eta = a + b * x
-            v = s.per / (1 + np.exp(-eta)) if logistic else s.per * np.exp(eta)
-            ends.append(np.where(ok, v, np.nan))
-    return ends[0], ends[1]
-
-
-def _newton(a: np.ndarray, b: np.ndarray, e: np.ndarray, n: np.ndarray, X: np.ndarray,
-            logistic: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Maximum-likelihood intercept and slope (Newton's method), and where they converged to a finite line.
-    Call under ``np.errstate(all="ignore")``: a diverging fit overflows on its way to NaN."""
-    ok = np.zeros(np.shape(a), bool)
-    for _ in range(100):
-        eta = a[..., None] + b[..., None] * X
-        mean = n / (1 + np.exp(-eta)) if logistic else n * np.exp(eta)   # expected events
-        w = mean * (1 - mean / n) if logistic else mean                  # Fisher weights
-        r = e - mean
-        u0, u1 = r.sum(axis=-1), (r * X).sum(axis=-1)                    # score
-        i00, i01, i11 = w.sum(axis=-1), (w * X).sum(axis=-1), (w * X * X).sum(axis=-1)
-        det = i00 * i11 - i01 * i01
-        da, db = (i11 * u0 - i01 * u1) / det, (i00 * u1 - i01 * u0) / det
-        a, b = a + da, b + db
-        ok = np.abs(da) + np.abs(db) < 1e-12 * (1 + np.abs(a) + np.abs(b))
-        if ok.all() or not np.isfinite(a + b).any():
-            break
-    return a, b, ok & (np.abs(b) < 50)                                   # not an infinitely steep line
-
-
-def _safe_log(x: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(x)
-
-
-# measure name -> (function of y (..., G), type, unit, needs order, analytic interval?, log-scale interval?)
-def _measures() -> dict[str, tuple[Callable[[np.ndarray, _Setup], np.ndarray], str, str, bool, bool, bool]]:
-    def d(y, s):
-        return y[..., s.adv] - y[..., s.dis]
-
-    def r(y, s):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return y[..., s.adv] / y[..., s.dis]
-
-    def par(y, s):
-        return y[..., s.par_ref] - _mu(y, s)
-
-    def paf(y, s):
-        return 100 * (y[..., s.par_ref] / _mu(y, s) - 1)
-
-    def bgv(y, s):
-        return (s.p * (y - _mu(y, s)[..., None]) ** 2).sum(axis=-1)
-
-    def mdm(y, s):
-        return (s.p * np.abs(y - _mu(y, s)[..., None])).sum(axis=-1)
-
-    def mdb(y, s):
-        return (s.p * np.abs(y - y[..., s.best][..., None])).sum(axis=-1)
-
-    def idis(y, s):
-        m = _mu(y, s)
-        return 100 * np.abs(y - m[..., None]).mean(axis=-1) / m
-
-    def ti(y, s):
-        m = _mu(y, s)[..., None]
-        ratio = y / m
-        with np.errstate(divide="ignore", invalid="ignore"):
-            term = np.where(ratio > 0, ratio * np.log(ratio), 0.0)  # 0 ln 0 = 0 (the limit)
-        return 1000 * (s.p * term).sum(axis=-1)
-
-    def mld(y, s):
-        m = _mu(y, s)[..., None]
-        return 1000 * (s.p * -_safe_log(y / m)).sum(axis=-1)
-
-    def aci(y, s):
-        return (s.p * (2 * s.X - 1) * y).sum(axis=-1)
-
-    def rci(y, s):
-        return 100 * aci(y, s) / _mu(y, s)
-
-    def sii(y, s):
-        v0, v1 = (_wls_ends if s.regression == "linear" else _glm_ends)(y, s)
-        return v1 - v0
-
-    def rii(y, s):
-        v0, v1 = (_wls_ends if s.regression == "linear" else _glm_ends)(y, s)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # a ratio of fitted rates means something only while the line stays at or above 0 on [0, 1]
-            # (a fitted end that is 0 up to rounding counts as 0)
-            return np.where((v0 > 0) & (v1 >= -1e-12 * np.abs(v0)), np.maximum(v1, 0) / v0, np.nan)
-
-    return {
-        "D": (d, "absolute", "rate difference", False, True, False),
-        "R": (r, "relative", "ratio", False, True, True),
-        "PAR": (par, "absolute", "rate difference", False, True, False),
-        "PAF": (paf, "relative", "percent", False, True, False),
-        "SII": (sii, "absolute", "rate difference", True, True, False),
-        "RII": (rii, "relative", "ratio", True, True, True),
-        "ACI": (aci, "absolute", "rate", True, True, False),
-        "RCI": (rci, "relative", "x100", True, True, False),
-        "BGV": (bgv, "absolute", "squared rate", False, True, False),
-        "IDis": (idis, "relative", "percent", False, False, False),
-        "TI": (ti, "relative", "x1000", False, True, False),
-        "MLD": (mld, "relative", "x1000", False, True, False),
-        "MDB": (mdb, "absolute", "rate difference", False, False, False),
-        "MDM": (mdm, "absolute", "rate difference", False, False, False),
-    }
 
 
 MEASURES = tuple(_measures())
 
 
-def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: Sequence[Any] | None,
+def _setup(data: pd.DataFrame, events: str, population: str, subgroup: str, order: Sequence[Any] | None,
            reference: Any, favourable: bool, per: float, regression: str = "linear") -> _Setup:
-    if data[group].isna().any():
-        raise InputValueError(f"group column {group!r} is missing in rows "
-                              f"{examples(data.index[data[group].isna()].tolist())}; fill it first.")
-    agg = data.groupby(group, sort=False, observed=True)[[events, population]].sum()
+    if data[subgroup].isna().any():
+        raise InputValueError(f"subgroup column {subgroup!r} is missing in rows "
+                              f"{examples(data.index[data[subgroup].isna()].tolist())}; fill it first.")
+    agg = data.groupby(subgroup, sort=False, observed=True)[[events, population]].sum()
     present = list(agg.index)
     if order is not None:
         order = list(order)
@@ -205,12 +60,12 @@ def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: 
                 f"{'not in data: ' + examples(unknown) + '; ' if unknown else ''}"
                 f"{'missing from order: ' + examples(missing) if missing else ''}".rstrip("; ") + ".")
         labels, ordered = order, True
-    elif isinstance(data[group].dtype, pd.CategoricalDtype) and data[group].cat.ordered:
-        labels, ordered = [c for c in data[group].cat.categories if c in present], True
+    elif isinstance(data[subgroup].dtype, pd.CategoricalDtype) and data[subgroup].cat.ordered:
+        labels, ordered = [c for c in data[subgroup].cat.categories if c in present], True
     else:
         labels, ordered = sorted(present, key=lambda v: (str(type(v)), v)), False
     if len(labels) < 2:
-        raise InputValueError(f"group {group!r} has {len(labels)} group(s); disparity needs at least two.")
+        raise InputValueError(f"subgroup {subgroup!r} has {len(labels)} subgroup(s); disparity needs at least two.")
     agg = agg.reindex(labels)
     e, n = agg[events].to_numpy(float), agg[population].to_numpy(float)
     if (n == 0).any():
@@ -228,7 +83,7 @@ def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: 
         # PAR/PAF: the best-performing group (HEAT; healthequal's parisk/paf), which for an adverse outcome is
         # the lowest rate, not the highest that D and R use
         par_ref = best
-        _warn_if_omradestyp(group, labels)
+        _warn_if_omradestyp(subgroup, labels)
     if reference is not None:
         if reference not in labels:
             raise InputValueError(f"reference={reference!r} is not a group; groups are {examples(labels, 10)}.")
@@ -240,65 +95,24 @@ def _setup(data: pd.DataFrame, events: str, population: str, group: str, order: 
 _OMRADESTYP_COLUMN = re.compile(r"omradestyp(_\d{4})?")   # also attach_omradestyp's default name
 
 
-def _warn_if_omradestyp(group: str, labels: list[Any]) -> None:
+def _warn_if_omradestyp(subgroup: str, labels: list[Any]) -> None:
     """Warn when plain områdestyp codes (integers 1-5, as read from a CSV) are treated as non-ordered.
 
     The user guide compares type 5 with type 1, but a plain integer column carries no order; guessing one
     (1 most disadvantaged) would silently change D, R, PAR and PAF, so the behaviour stays and the warning
     says how to give the order."""
-    if not (isinstance(group, str) and _OMRADESTYP_COLUMN.fullmatch(group)):
+    if not (isinstance(subgroup, str) and _OMRADESTYP_COLUMN.fullmatch(subgroup)):
         return
     codes = {1, 2, 3, 4, 5}
     if not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and v in codes for v in labels):
         return
     order = sorted(int(v) for v in labels)
     warnings.warn(
-        f"group column {group!r} holds områdestyp codes {order} without an order, so the groups are treated as "
+        f"subgroup column {subgroup!r} holds områdestyp codes {order} without an order, so the groups are treated as "
         f"non-ordered: D and R compare the highest with the lowest rate and SII, RII, ACI and RCI are not "
         f"computed. To compare type 5 with type 1, pass order={order} (most disadvantaged first) or make the "
-        f"column an ordered categorical, e.g. pd.Categorical(data[{group!r}], categories={order}, ordered=True).",
+        f"column an ordered categorical, e.g. pd.Categorical(data[{subgroup!r}], categories={order}, ordered=True).",
         SegstatWarning, stacklevel=5)  # _setup, table_of, disparity, the caller
-
-
-def _quantiles(vals: np.ndarray, qs: Sequence[float]) -> list[float]:
-    """Linear-interpolation quantiles (numpy's default) that keep infinite values.
-
-    ``np.quantile`` returns NaN between two infinite values (inf - inf); here a quantile that falls on or
-    next to an infinite order statistic is that infinity, the limit of the interpolation."""
-    v = np.sort(vals)
-    out = []
-    for q in qs:
-        pos = q * (len(v) - 1)
-        i = int(np.floor(pos))
-        f = pos - i
-        a, b = v[i], v[min(i + 1, len(v) - 1)]
-        if f == 0 or a == b or np.isinf(a):
-            out.append(float(a))
-        elif np.isinf(b):
-            out.append(float(b))
-        else:
-            out.append(float(a + (b - a) * f))
-    return out
-
-
-def _simulated_interval(vals: np.ndarray, level: float, n_sim: int) -> tuple[float, float, str]:
-    """Percentile interval of simulated values and a note on the ones that are not finite.
-
-    Infinite replicates (R or MLD when a simulated group has no events) are part of the sampling
-    distribution: dropping them would cut off a tail and narrow the interval, so they stay and a limit can
-    be infinite. NaN replicates (0/0, a fit without a finite maximum) have no value to rank; they are left
-    out, so the interval is conditional on the measure being defined."""
-    nan = np.isnan(vals)
-    n_inf, n_nan = int(np.isinf(vals).sum()), int(nan.sum())
-    kept = vals[~nan]
-    lo, hi = _quantiles(kept, [(1 - level) / 2, 1 - (1 - level) / 2]) if len(kept) else (np.nan, np.nan)
-    parts = []
-    if n_inf:
-        parts.append(f"{n_inf} of {n_sim} simulated datasets gave an infinite value (kept, so a limit can be "
-                     f"infinite)")
-    if n_nan:
-        parts.append(f"{n_nan} of {n_sim} simulated datasets gave an undefined value (left out)")
-    return lo, hi, "; ".join(parts)
 
 
 def _gradient(fn: Callable, y: np.ndarray, s: _Setup) -> np.ndarray:
@@ -315,16 +129,16 @@ def disparity(
     *,
     events: str,
     population: str,
-    group: str = "omradestyp",
+    subgroup: str = "omradestyp",
     order: Sequence[Any] | None = None,
     reference: Any = None,
     measures: Sequence[str] | None = None,
     ci: Literal["analytic", "simulation"] | None = "analytic",
-    level: float = 0.95,
+    confidence_level: float = 0.95,
     per: float = 1000,
     favourable: bool = False,
-    n_sim: int = 2000,
-    rng: int | np.random.Generator | None = None,
+    n_resamples: int = 2000,
+    rng: RNGLike = None,
     regression: Literal["linear", "logistic", "poisson"] = "linear",
     variance: Literal["poisson", "binomial"] | None = None,
     by: str | Sequence[str] | None = None,
@@ -337,8 +151,8 @@ def disparity(
         Counts per group (rows of the same group are summed).
     events, population : str
         Columns of event counts and population.
-    group : str, default "omradestyp"
-        Column of groups. An ordered categorical (such as områdestyp 1-5)
+    subgroup : str, default "omradestyp"
+        Column of subgroup labels (HEAT's word), compared with each other. An ordered categorical (such as områdestyp 1-5)
         defines the order; its **first** category is the most disadvantaged
         (områdestyp 1) and the last the most advantaged (områdestyp 5).
     order : sequence, optional
@@ -358,7 +172,7 @@ def disparity(
         ``"analytic"``: delta-method (normal) intervals where HEAT has a
         formula (log scale for R and RII), simulation for IDis, MDB and MDM.
         ``"simulation"``: every interval by parametric simulation.
-    level : float, default 0.95
+    confidence_level : float, default 0.95
         Confidence level, any real number strictly between 0 and 1 (numpy
         scalars too).
     per : float, default 1000
@@ -370,7 +184,7 @@ def disparity(
         groups, of PAR and PAF (HEAT; WHO's ``healthequal`` ``parisk`` and
         ``paf``). It does not change signs: as in HEAT, D, SII and ACI are
         positive when the rate is higher among the advantaged.
-    n_sim : int, default 2000
+    n_resamples : int, default 2000
         Simulated datasets for simulation intervals.
     rng : int, Generator or None
         Seed for simulation intervals (IDis, MDB and MDM are simulated even
@@ -408,9 +222,9 @@ def disparity(
         One set of measures per value of these columns (for example
         ``"year"`` to follow the gaps over time, or ``"kommun"``), each
         computed from that part of the data alone, in sorted order of the
-        ``by`` values: with an int seed (or none), every part's simulated
-        intervals are those of the part on its own; a Generator is one
-        stream that the parts draw from in turn. ``order=`` lists the groups
+        ``by`` values: every part's simulated intervals are those of the
+        part on its own with the same ``rng`` (a Generator gives one seed,
+        drawn once, to every part). ``order=`` lists the groups
         of the whole data; a part without some of them (a kommun with no
         områdestyp 1) keeps the others in that order. An error in one part
         (a year with only one group, a group with no population) names that
@@ -488,16 +302,17 @@ def disparity(
     >>> import pandas as pd, segstat
     >>> d = pd.DataFrame({"typ": pd.Categorical([1, 2, 3], ordered=True),
     ...                   "cases": [40, 30, 20], "pop": [1000, 1000, 2000]})
-    >>> r = segstat.disparity(d, events="cases", population="pop", group="typ", measures=["D", "R"])
+    >>> r = segstat.disparity(d, events="cases", population="pop", subgroup="typ", measures=["D", "R"])
     >>> r[["measure", "estimate"]].values.tolist()
     [['D', -30.0], ['R', 0.25]]
     """
     data = check_dataframe(data)
     by_cols = column_list(by)
-    check_columns(data, {"events": events, "population": population, "group": group, "by": by_cols})
+    check_columns(data, {"events": events, "population": population, "subgroup": subgroup, "by": by_cols})
     check_counts(data, [events, population])
     check_choice("ci", ci, ("analytic", "simulation", None))
-    level = _check_level(level)
+    level = check_confidence_level(confidence_level)
+    n_sim = check_n_resamples(n_resamples, "simulated datasets")
     per = _check_per(per)
     table = _measures()
     # a single name is one measure, not a sequence of one-letter names
@@ -523,40 +338,21 @@ def disparity(
 
     z = float(norm.ppf(0.5 + level / 2))
     binomial = variance == "binomial"
-    gen = check_rng(rng)
+    check_by(data, by_cols, _RESULT_COLUMNS)
+    if by_cols and order is not None:  # order= names the subgroups of the whole data, each once
+        _setup(data, events, population, subgroup, order, reference, favourable, per, regression)
 
-    def table_of(part: pd.DataFrame, part_order: Sequence[Any] | None, part_gen: np.random.Generator) -> pd.DataFrame:
-        return _table(_setup(part, events, population, group, part_order, reference, favourable, per, regression),
-                      wanted, ci=ci, z=z, level=level, per=per, binomial=binomial, n_sim=n_sim, gen=part_gen,
-                      reference=reference)
+    def one(pos: Positions, seed: int | None) -> pd.DataFrame:
+        part = data.iloc[pos]
+        # a part (a kommun without områdestyp 1) keeps the subgroups of order= that it has
+        present = set(part[subgroup].tolist())
+        part_order = None if order is None or not by_cols else [o for o in order if o in present]
+        s = _setup(part, events, population, subgroup, order if not by_cols else part_order, reference,
+                   favourable, per, regression)
+        return _table(s, wanted, ci=ci, z=z, level=level, per=per, binomial=binomial, n_sim=n_sim,
+                      gen=check_rng(seed), reference=reference)
 
-    if not by_cols:
-        return table_of(data, order, gen)
-    _check_by(data, by_cols, _RESULT_COLUMNS, "disparity")
-    if order is not None:  # order= names the groups of the whole data, each once; parts keep those they have
-        _setup(data, events, population, group, order, reference, favourable, per, regression)
-    parts = []
-    for key, part in data.groupby(by_cols, sort=True, observed=True):
-        labels = dict(zip(by_cols, key if isinstance(key, tuple) else (key,)))
-        # a part (a kommun without områdestyp 1) keeps the groups of order= that it has
-        present = set(part[group].tolist())
-        part_order = None if order is None else [o for o in order if o in present]
-        # an int seed (or None) starts every part afresh, so a part's simulated intervals are those of the part
-        # alone; a Generator is one stream that the parts draw from in turn
-        part_gen = gen if isinstance(rng, np.random.Generator) else check_rng(rng)
-        try:
-            out = table_of(part, part_order, part_gen)
-        except InputValueError as err:
-            where = ", ".join(f"{k}={v!r}" for k, v in labels.items())
-            raise InputValueError(f"in the part {where}: {err}") from err
-        for i, (k, v) in enumerate(labels.items()):
-            out.insert(i, k, v)
-        parts.append(out)
-    result = pd.concat(parts, ignore_index=True)
-    for b in by_cols:  # a categorical by column comes back with its categories
-        if isinstance(data[b].dtype, pd.CategoricalDtype):
-            result[b] = result[b].astype(data[b].dtype)
-    return result
+    return split_apply(data, by_cols, rng, one, _RESULT_COLUMNS)
 
 
 #: columns of disparity's result, which a ``by`` column cannot share a name with
@@ -600,8 +396,8 @@ def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: flo
         comparison = comparisons.get(name, "")
         notes = [self_note] if name in ("D", "R") and self_note else []
         if needs_order and not s.ordered:
-            rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="not computed",
-                             type=kind, unit=unit, comparison="", note="needs ordered groups (pass order=)"))
+            rows.append({"measure": name, "estimate": np.nan, "lower": np.nan, "upper": np.nan, "method": "not computed",
+                             "type": kind, "unit": unit, "comparison": "", "note": "needs ordered groups (pass order=)"})
             continue
         est = float(fn(s.y, s))
         zero = [s.labels[i] for i in np.flatnonzero(s.y == 0)]
@@ -613,14 +409,14 @@ def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: flo
                 note = "undefined: the fitted line falls below a rate of 0 within ranks 0-1; report SII"
             else:
                 note = f"undefined: zero rate in group(s) {examples(zero)}" if zero else "undefined for these data"
-            rows.append(dict(measure=name, estimate=np.nan, lower=np.nan, upper=np.nan, method="undefined",
-                             type=kind, unit=unit, comparison=comparison, note="; ".join([*notes, note])))
+            rows.append({"measure": name, "estimate": np.nan, "lower": np.nan, "upper": np.nan, "method": "undefined",
+                             "type": kind, "unit": unit, "comparison": comparison, "note": "; ".join([*notes, note])})
             continue
         lo = hi = np.nan
         sim_note = ""
         if ci == "analytic" and analytic:
             if log_scale:
-                g = _gradient(lambda y, ss: _safe_log(fn(y, ss)), s.y, s)
+                g = _gradient(lambda y, ss, fn=fn: _safe_log(fn(y, ss)), s.y, s)
                 se = float(np.sqrt((g**2 * var_y).sum()))
                 lo, hi = est * np.exp(-z * se), est * np.exp(z * se)
                 method = "delta method, log scale"
@@ -643,8 +439,8 @@ def _table(s: _Setup, wanted: list[str], *, ci: str | None, z: float, level: flo
                          if zero and np.isnan(lo) and ci == "analytic" and analytic and log_scale else fixed_note)
         if sim_note:
             notes.append(sim_note)
-        rows.append(dict(measure=name, estimate=est, lower=float(lo), upper=float(hi), method=method, type=kind,
-                         unit=unit, comparison=comparison, note="; ".join(notes)))
+        rows.append({"measure": name, "estimate": est, "lower": float(lo), "upper": float(hi), "method": method, "type": kind,
+                         "unit": unit, "comparison": comparison, "note": "; ".join(notes)})
     return pd.DataFrame(rows)
 
 

@@ -11,41 +11,30 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import (check_choice, check_columns, check_counts, check_dataframe, check_not_greater,
-                           column_list, examples, require_whole)
-from ..errors import ColumnError, InputTypeError, InputValueError, SegstatWarning
+from .._validation import (
+    check_choice,
+    check_columns,
+    check_counts,
+    check_dataframe,
+    check_not_greater,
+    column_list,
+    examples,
+    require_whole,
+)
+from ..errors import InputTypeError, InputValueError, SegstatWarning
 from . import _intervals
+from ._inputs import check_confidence_level
+from ._split import check_by
 
 __all__ = ["rates", "standardize", "sweden_standard_population"]
 
 
-def _check_level(level: float) -> float:
-    # any real number: numpy scalars (np.float32, np.int64 ...) register as numbers.Real, so a level taken
-    # from an array is accepted; bool is an int but never a confidence level
-    if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        raise InputValueError(f"level={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95 "
-                              f"(not a percentage such as 95).")
-    return float(level)
-
-
 def _check_per(per: Any) -> float:
     """``per``: a positive, finite real number (rates per this many persons)."""
-    if isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real) or not (math.isfinite(per) and per > 0):
+    if isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real) or not (math.isfinite(per) and float(per) > 0):
         raise InputValueError(f"per={per!r} must be a positive number: rates are given per this many persons, "
                               f"e.g. per=1000 (per=1 for proportions).")
     return float(per)
-
-
-def _check_by(data: pd.DataFrame, by: list, reserved: tuple[str, ...], function: str) -> None:
-    """``by`` columns: not named like a column of the result (their labels would be overwritten) and without
-    missing values (rows are never dropped)."""
-    for b in by:
-        if b in reserved:
-            raise ColumnError(f"by={b!r} has the name of a column of {function}'s result ({', '.join(reserved)}); "
-                              f"rename it first, e.g. data.rename(columns={{{b!r}: 'by_{b}'}}).")
-        if data[b].isna().any():
-            raise InputValueError(f"by column {b!r} is missing in rows {examples(data.index[data[b].isna()].tolist())}; "
-                                  f"fill it first (no rows are dropped).")
 
 
 def _whole_counts(data: pd.DataFrame, column: str, why: str, fix: str) -> None:
@@ -60,7 +49,7 @@ def _labels(values: Any) -> list[str]:
 
 
 def _aggregate(data: pd.DataFrame, cols: list[str], by: list[str]) -> pd.DataFrame:
-    """Sums of ``cols`` by ``by`` (checked by the caller: see :func:`_check_by`)."""
+    """Sums of ``cols`` by ``by`` (checked by the caller: see :func:`._split.check_by`)."""
     if not by:
         return data[cols].sum().to_frame().T
     return data.groupby(by, sort=True, observed=True)[cols].sum().reset_index()
@@ -73,8 +62,9 @@ def rates(
     population: str,
     by: str | list[str] | None = None,
     per: float = 1000,
-    ci: Literal["exact", "wilson", "exact-binomial"] | None = "exact",
-    level: float = 0.95,
+    ci: Literal["analytic"] | None = "analytic",
+    interval: Literal["exact-poisson", "wilson", "exact-binomial"] = "exact-poisson",
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Rates per ``per`` persons with confidence intervals.
 
@@ -88,15 +78,17 @@ def rates(
         a result column).
     per : float, default 1000
         Rates per this many persons, a positive number.
-    ci : {"exact", "wilson", "exact-binomial", None}, default "exact"
-        ``"exact"``: Garwood's exact Poisson interval, for rates. For
+    ci : {"analytic", None}, default "analytic"
+        ``"analytic"``: intervals by the formula in ``interval``; ``None``
+        gives the rates alone. Intervals count events (and, for proportions,
+        persons), so they need whole counts: fractional (weighted) counts are
+        refused, naming the rows.
+    interval : {"exact-poisson", "wilson", "exact-binomial"}, default "exact-poisson"
+        ``"exact-poisson"``: Garwood's exact Poisson interval, for rates. For
         proportions (events are persons among the population, so
         events ≤ population): ``"wilson"`` (score interval) or
-        ``"exact-binomial"`` (Clopper-Pearson). Intervals count events (and,
-        for proportions, persons), so they need whole counts: fractional
-        (weighted) counts are refused, naming the rows; ``ci=None`` gives the
-        rates alone.
-    level : float, default 0.95
+        ``"exact-binomial"`` (Clopper-Pearson).
+    confidence_level : float, default 0.95
 
     Returns
     -------
@@ -119,17 +111,18 @@ def rates(
     data = check_dataframe(data)
     by = column_list(by)
     check_columns(data, {"events": events, "population": population, "by": by})
-    _check_by(data, by, ("events", "population", "rate", "lower", "upper", "method"), "rates")
-    check_choice("ci", ci, ("exact", "wilson", "exact-binomial", None))
-    level = _check_level(level)
+    check_by(data, by, ("events", "population", "rate", "lower", "upper", "method"))
+    check_choice("ci", ci, ("analytic", None))
+    check_choice("interval", interval, ("exact-poisson", "wilson", "exact-binomial"))
+    level = check_confidence_level(confidence_level)
     per = _check_per(per)
     check_counts(data, [events, population])
     if ci is not None:
         fix = "Pass the unweighted counts, or ci=None for the rates alone."
         _whole_counts(data, events, "the interval counts events", fix)
-    if ci in ("wilson", "exact-binomial"):
+    if ci is not None and interval in ("wilson", "exact-binomial"):
         check_not_greater(data, events, population)
-        _whole_counts(data, population, f"ci={ci!r} counts persons", fix)
+        _whole_counts(data, population, f"interval={interval!r} counts persons", fix)
     agg = _aggregate(data, [events, population], by)
     k, n = agg[events].to_numpy(float), agg[population].to_numpy(float)
     zero = n == 0
@@ -141,10 +134,10 @@ def rates(
     if ci is None:
         out["lower"] = out["upper"] = np.nan
         out["method"] = "none"
-    elif ci == "exact":
+    elif interval == "exact-poisson":
         lo, hi = _intervals.poisson_exact(k, level)
         out["lower"], out["upper"], out["method"] = lo / n * per, hi / n * per, "exact Poisson (Garwood)"
-    elif ci == "wilson":
+    elif interval == "wilson":
         lo, hi = _intervals.wilson(k, n, level)
         out["lower"], out["upper"], out["method"] = lo * per, hi * per, "Wilson score"
     else:
@@ -217,8 +210,8 @@ def standardize(
     standard: str | pd.Series | dict | None = None,
     method: Literal["direct", "indirect"] = "direct",
     per: float = 1000,
-    level: float = 0.95,
-    ci: bool = True,
+    ci: Literal["analytic"] | None = "analytic",
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Direct or indirect standardisation by strata (usually age bands).
 
@@ -228,7 +221,7 @@ def standardize(
         One row per group and stratum (rows repeating a group and stratum are
         summed).
     events, population : str
-        Count columns. With ``ci=True`` events must be whole counts (the
+        Count columns. With ``ci="analytic"`` events must be whole counts (the
         intervals count them); fractional (weighted) counts are refused,
         naming the rows.
     strata : str
@@ -253,10 +246,11 @@ def standardize(
     method : {"direct", "indirect"}, default "direct"
     per : float, default 1000
         A positive number.
-    level : float, default 0.95
-    ci : bool, default True
-        False gives the standardised rates or SMR without intervals (for
-        weighted counts).
+    ci : {"analytic", None}, default "analytic"
+        ``"analytic"``: Fay-Feuer gamma intervals (direct) or exact Poisson
+        intervals of the SMR (indirect); ``None`` gives the standardised
+        rates or SMR without intervals (for weighted counts).
+    confidence_level : float, default 0.95
 
     Returns
     -------
@@ -298,15 +292,17 @@ def standardize(
     check_columns(data, {"events": events, "population": population, "strata": strata, "by": by})
     if strata in by:
         raise InputValueError(f"strata={strata!r} is also a by column; the groups (by) must be other columns.")
-    _check_by(data, by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper",
-                         "method"), "standardize")
+    check_by(data, by, ("events", "population", "crude_rate", "rate", "expected", "smr", "lower", "upper",
+                        "method"))
     check_choice("method", method, ("direct", "indirect"))
-    level = _check_level(level)
+    check_choice("ci", ci, ("analytic", None))
+    level = check_confidence_level(confidence_level)
     per = _check_per(per)
     check_counts(data, [events, population])
-    if ci:
+    has_ci = ci is not None
+    if has_ci:
         _whole_counts(data, events, "the interval counts events",
-                       "Pass the unweighted event counts, or ci=False for the standardised values alone.")
+                       "Pass the unweighted event counts, or ci=None for the standardised values alone.")
     if data[strata].isna().any():
         raise InputValueError(f"strata column {strata!r} is missing in rows "
                               f"{examples(data.index[data[strata].isna()].tolist())}.")
@@ -314,8 +310,8 @@ def standardize(
     if method == "direct":
         bundled = standard is None or isinstance(standard, str)
         std = _standard("sweden2022" if standard is None else standard, "population")
-        return _direct(cells, std, bundled, events, population, strata, by, per, level, ci)
-    return _indirect(cells, standard, events, population, strata, by, level, ci)
+        return _direct(cells, std, bundled, events, population, strata, by, per, level, has_ci)
+    return _indirect(cells, standard, events, population, strata, by, level, has_ci)
 
 
 def _direct(cells: pd.DataFrame, std: pd.Series, bundled: bool, events: str, population: str, strata: str,

@@ -1,0 +1,317 @@
+"""The public vocabulary of segstat: every keyword of a public function or class, and every CLI option, once.
+
+``GLOSSARY`` is the machine-readable form of ``docs/api/glossary.rst`` (which is generated from it:
+``python -m segstat._glossary > docs/api/glossary.rst``). ``tests/test_glossary.py`` walks
+``inspect.signature`` of everything in ``segstat.__all__`` and the options of the ``segstat`` command
+against it, and fails on a keyword it does not know, a default it does not list, or a choice (``Literal``)
+outside the term's values.
+
+To add a keyword: add one :class:`Term` here (in alphabetical order), regenerate the page, and run
+``tests/test_glossary.py``. A word already here keeps its meaning; a new meaning needs a new word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["GLOSSARY", "REQUIRED", "Term", "render"]
+
+
+class _Required:
+    """Marks a keyword without a default (the caller must give it)."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class Term:
+    """One public keyword.
+
+    meaning, type_text, default
+        What the page says (type and default as a reader would write them).
+    defaults
+        Every default a signature may have (``REQUIRED``: none, the caller gives it).
+    kinds
+        Python types a non-None default must be an instance of (empty: not checked).
+    values
+        For a keyword typed as a ``Literal``: the values it may take (None is always allowed where the
+        signature allows it); a function accepts a subset and documents which.
+    functions
+        Where the keyword may appear, for words whose meaning belongs to one function (``method``,
+        ``index`` ...): public function or class names, or ``"cli"``. Empty: any function may use it, in
+        this meaning.
+    cli_only
+        An option of the ``segstat`` command only (file handling, the demo).
+    """
+
+    meaning: str
+    type_text: str
+    default: str = "required"
+    defaults: tuple[Any, ...] = (REQUIRED,)
+    kinds: tuple[type, ...] = ()
+    values: frozenset[Any] | None = None
+    functions: tuple[str, ...] = ()
+    cli_only: bool = False
+    notes: str = field(default="", compare=False)
+
+
+_COLUMN = (str,)
+_ANY_COLUMN = "str"
+_INDICES = frozenset({"dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson",
+                      "multigroup_entropy", "multigroup_dissimilarity"})
+
+GLOSSARY: dict[str, Term] = {
+    # ------------------------------------------------------------------ the settled vocabulary (issue 16)
+    "area": Term("Name of the column holding area codes.", _ANY_COLUMN, kinds=_COLUMN),
+    "by": Term("Column(s) splitting the data into independent parts; the results are stacked, one row (or "
+               "block of rows) per part, the part columns first. A part inside ``by=`` gives what the part "
+               "gives alone with the same ``rng`` (see ``rng``).", "str | list[str] | None",
+               "None (ojamlikhetsindex: \"kommun\"; standardize, tabulate: required)",
+               (None, "kommun", REQUIRED), _COLUMN),
+    "ci": Term("How intervals are obtained: ``\"analytic\"`` (a formula), ``\"bootstrap\"`` (resampling the "
+               "data), ``\"simulation\"`` (parametric simulation); None for no interval. Typed as "
+               "``segstat._typing.CIMethod``; each function documents the subset it accepts.",
+               "Literal[\"analytic\", \"bootstrap\", \"simulation\"] | None",
+               "\"analytic\" (rates, standardize, disparity); None (segregation indices)",
+               (None, "analytic"), (str,), frozenset({"analytic", "bootstrap", "simulation"})),
+    "confidence_level": Term("Confidence level of intervals, strictly between 0 and 1 (scipy's word).", "float",
+                             "0.95", (0.95,), (float,)),
+    "errors": Term("What to do with a value that cannot be read: ``\"raise\"`` an error naming it, or "
+                   "``\"coerce\"`` it to missing (and report it).", "Literal[\"raise\", \"coerce\"]", "\"raise\"",
+                   ("raise",), (str,), frozenset({"raise", "coerce"})),
+    "events": Term("Name of the column of event counts of a rate.", _ANY_COLUMN, kinds=_COLUMN),
+    "from_vintage": Term("Code vintage converted from (crosswalks).", "int", defaults=(REQUIRED,), kinds=(int,)),
+    "group": Term("Name of the COUNT column of the group's members per area (two-group segregation indices; "
+                  "with ``total``).", _ANY_COLUMN, "required (segregation_test: None, then ``groups``)",
+                  (REQUIRED, None), _COLUMN),
+    "groups": Term("Names of the count columns of mutually exclusive groups (multigroup segregation indices); "
+                   "an area's total is their sum.", "Sequence[str]",
+                   "required (segregation_test: None, then ``group``/``total``)", (REQUIRED, None)),
+    "interval": Term("The interval formula within ``ci``: ``\"exact-poisson\"``, ``\"exact-binomial\"``, "
+                     "``\"wilson\"`` (analytic rates); ``\"basic\"``, ``\"percentile\"`` (bootstrap). Typed as "
+                     "``segstat._typing.Interval``.", "Literal[...]",
+                     "\"exact-poisson\" (rates); \"basic\" (segregation indices)",
+                     ("exact-poisson", "basic"), (str,),
+                     frozenset({"exact-poisson", "exact-binomial", "wilson", "basic", "percentile"})),
+    "labels": Term("Add label columns in this language.", "Literal[\"sv\", \"en\"] | None", "None", (None,), (str,),
+                   frozenset({"sv", "en"})),
+    "lang": Term("Language of text output (reports, notes, SCB labels).", "Literal[\"sv\", \"en\"]", "\"sv\"",
+                 ("sv",), (str,), frozenset({"sv", "en"})),
+    "level": Term("AREA level only: ``\"deso\"``, ``\"regso\"``, ``\"kommun\"``, ``\"lan\"`` (never a "
+                  "confidence level: see ``confidence_level``).", "str", "required, or \"deso\"",
+                  (REQUIRED, "deso"), (str,), frozenset({"deso", "regso", "kommun", "lan"})),
+    "min_count": Term("Disclosure threshold: cells with fewer units are primary-suppressed.", "int", "3", (3,),
+                      (int,)),
+    "n_jobs": Term("Parallel workers (threads); None = all cores. The answer does not depend on it.",
+                   "int | None", "None", (None,), (int,)),
+    "n_resamples": Term("Number of bootstrap, permutation or simulation replicates (scipy's word).", "int",
+                        "999 (segregation indices and test); 2000 (disparity)", (999, 2000), (int,)),
+    "order": Term("Order of the ``subgroup`` labels, most disadvantaged first.", "Sequence | None", "None",
+                  (None,)),
+    "out": Term("Output directory or file of reports and sites.", "path", "\"segstat-demo\"", ("segstat-demo",),
+                (str,)),
+    "per": Term("Rate multiplier: rates per this many persons.", "float", "1000", (1000,), (int, float)),
+    "period": Term("Name of the COLUMN holding the time period in panels.", _ANY_COLUMN, kinds=_COLUMN),
+    "population": Term("Name of the column of population counts (persons or person-years) of a rate.",
+                       _ANY_COLUMN, kinds=_COLUMN),
+    "progress": Term("Show a progress bar (tqdm, ``progress`` extra).", "bool", "False", (False,), (bool,)),
+    "protection": Term("Disclosure: upper protection level of every primary cell.", "float | None", "None",
+                       (None,), (int, float)),
+    "reference": Term("Reference subgroup of a comparison (disparity); in decompose_change which "
+                      "classification is held fixed (``\"start\"``, ``\"end\"``, ``\"average\"``).", "label",
+                      "None (disparity); \"start\" (decompose_change)", (None, "start")),
+    "rng": Term("Randomness: an int seed, a ``numpy.random.Generator`` or None (fresh entropy). With ``by=``, "
+                "every part is seeded as the part run alone: an int seeds each part afresh, a Generator gives "
+                "one integer, drawn once, which then seeds each part; so a part inside ``by=`` equals the part "
+                "alone with the same rng.", "int | numpy.random.Generator | None", "None (CLI: a fixed seed)",
+                (None, 1, 2025), (int,)),
+    "seed": Term("ONLY the secret key of record keys (record_keys, cell-key perturbation); randomness is "
+                 "``rng``.", "int", functions=("record_keys",), kinds=(int,)),
+    "strata": Term("Name of the standardisation strata column (age bands).", _ANY_COLUMN, kinds=_COLUMN),
+    "subgroup": Term("Name of the LABEL column across which disparity is compared (HEAT's word), e.g. "
+                     "``\"omradestyp\"``; in decompose_change the area's type in each period.", _ANY_COLUMN,
+                     "\"omradestyp\" (disparity); required (decompose_change)", ("omradestyp", REQUIRED), _COLUMN),
+    "to_vintage": Term("Code vintage converted to (crosswalks).", "int", kinds=(int,)),
+    "total": Term("Name of the COUNT column of everyone per area (two-group segregation indices).", _ANY_COLUMN,
+                  "required (segregation_test: None)", (REQUIRED, None), _COLUMN),
+    "vintage": Term("DeSO/RegSO code vintage: 2018 (DeSO 2018 / RegSO 2020) or 2025 (DeSO 2025 / RegSO 2025). "
+                    "None takes it from the data (``df.attrs['segstat.vintage']``) or raises VintageError "
+                    "asking for it.", "int | None", "None", (None, REQUIRED), (int, dict)),
+    "year": Term("Reference year as a VALUE (e.g. the områdestyp of 2023); a column of years is ``period``.",
+                 "int", "required", (REQUIRED, 2023), (int,)),
+    # ------------------------------------------------------------------ data and columns of one function
+    "assistance_or_unemployment": Term("Column of the share with assistance or long unemployment (an indicator "
+                                       "of the socioeconomic index).", _ANY_COLUMN, kinds=_COLUMN,
+                                       functions=("socioeconomic_index",)),
+    "codes": Term("Area codes (a list, array or Series).", "array-like",
+                  functions=("Boundaries", "normalize_codes", "to_level")),
+    "column": Term("Name of the column added.", "str | None", "None", (None,), _COLUMN,
+                   functions=("attach_omradestyp",)),
+    "counts": Term("Count columns carried over by a crosswalk.", "str | list[str]",
+                   functions=("crosswalk",)),
+    "data": Term("The input table (first, positional).", "pandas.DataFrame"),
+    "highest": Term("Column of persons in the highest national income quintile.", _ANY_COLUMN, kinds=_COLUMN,
+                    functions=("ojamlikhetsindex", "cli")),
+    "ids": Term("Person or record identifiers to key.", "array-like", functions=("record_keys",)),
+    "low_economic_standard": Term("Column of the share with low economic standard.", _ANY_COLUMN, kinds=_COLUMN,
+                                  functions=("socioeconomic_index",)),
+    "low_education": Term("Column of the share with low education.", _ANY_COLUMN, kinds=_COLUMN,
+                          functions=("socioeconomic_index",)),
+    "lowest": Term("Column of persons in the lowest national income quintile.", _ANY_COLUMN, kinds=_COLUMN,
+                   functions=("ojamlikhetsindex", "cli")),
+    "protected": Term("Protected tables to audit.", "ProtectedTables", functions=("audit",)),
+    "record_key": Term("Column of record keys for cell-key perturbation.", "str | None", "None", (None,), _COLUMN,
+                       functions=("tabulate",)),
+    "regso": Term("RegSO codes, or the name of their column.", "str | array-like", "required, or \"regso\"",
+                  (REQUIRED, "regso"), functions=("attach_omradestyp", "omradestyp", "cli")),
+    "result": Term("The output of locate() to summarise.", "DataFrame", functions=("locate_summary",)),
+    "table": Term("A table from tabulate().", "Table", functions=("perturb", "random_round")),
+    "tables": Term("One or several tables from tabulate().", "Table | list[Table]", functions=("protect",)),
+    "value": Term("Column to sum (a magnitude table); None counts persons.", "str | None", "None", (None,),
+                  _COLUMN, functions=("tabulate", "cli")),
+    "weights": Term("Weights: population per area (classify_areas) or of the crosswalk.", "Series | None", "None",
+                    (None,), functions=("classify_areas", "crosswalk", "cli")),
+    "x": Term("Column of x (easting; longitude for geographic CRS).", _ANY_COLUMN, "\"x\"", ("x",), _COLUMN,
+              functions=("locate", "cli")),
+    "y": Term("Column of y (northing; latitude for geographic CRS).", _ANY_COLUMN, "\"y\"", ("y",), _COLUMN,
+              functions=("locate", "cli")),
+    # ------------------------------------------------------------------ options of one function
+    "b": Term("Atkinson shape parameter, in (0, 1).", "float", "0.5", (0.5,), (float,), functions=("atkinson",)),
+    "backoff": Term("Seconds between download retries, doubled each time.", "float", "1.0", (1.0,), (float,),
+                    functions=("download_boundaries",)),
+    "base": Term("Rounding base of random rounding.", "int", "3", (3,), (int,), functions=("random_round",)),
+    "boundaries": Term("Polygons to place points in (from boundaries() or download_boundaries()).",
+                       "Boundaries | None", "None", (None,), functions=("locate",)),
+    "cache": Term("Download cache directory.", "path | None", "None", (None,), functions=("download_boundaries",)),
+    "check_range": Term("Refuse indicator values outside their unit's range.", "bool", "True", (True,), (bool,),
+                        functions=("socioeconomic_index",)),
+    "chunk_size": Term("Rows per chunk; memory stays bounded.", "int", "2000000", (2_000_000,), (int,),
+                       functions=("locate",)),
+    "crs": Term("Coordinate reference system of the coordinates.", "str | int | pyproj.CRS", "\"EPSG:3006\"",
+                ("EPSG:3006",), functions=("Boundaries", "locate", "cli")),
+    "ddof": Term("Delta degrees of freedom of the standard deviation.", "int", "1", (1,), (int,),
+                 functions=("classify_areas",)),
+    "dominance": Term("Disclosure: (n, k) dominance rule.", "tuple[int, float] | None", "None", (None,),
+                      functions=("protect",)),
+    "end": Term("The later period compared (a value of ``period``).", "label", functions=("decompose_change",)),
+    "exact": Term("Solve the intruder's LPs exactly for every hidden cell.", "bool", "False", (False,), (bool,),
+                  functions=("audit",)),
+    "favourable": Term("Whether a higher rate is better (decides the best-performing subgroup).", "bool", "False",
+                       (False,), (bool,), functions=("disparity",)),
+    "file": Term("Where to print the versions (default stdout).", "file | None", "None", (None,),
+                 functions=("show_versions",)),
+    "force": Term("Download again even if cached.", "bool", "False", (False,), (bool,),
+                  functions=("download_boundaries",)),
+    "fractional": Term("Allow fractional counts after a crosswalk.", "bool", "False", (False,), (bool,),
+                       functions=("crosswalk",)),
+    "hierarchies": Term("Area hierarchies of the table's dimensions.", "dict | None", "None", (None,),
+                        functions=("tabulate",)),
+    "index": Term("Which index: segregation_test's index name, or the index values of classify_areas.",
+                  "str | None", "None (segregation_test)", (None, REQUIRED), values=_INDICES,
+                  functions=("segregation_test", "classify_areas")),
+    "layer": Term("Layer of a GeoPackage to read.", "str | None", "None", (None,), functions=("boundaries",)),
+    "max_cells": Term("Largest grid of the point-in-polygon index.", "int", "16777216", (1 << 24,), (int,),
+                      functions=("Boundaries",)),
+    "max_distance": Term("Snap points this many metres outside every polygon to the nearest; None for no "
+                         "snapping.", "float | None", "None", (None,), functions=("locate", "cli")),
+    "max_noise": Term("Largest absolute noise of cell-key perturbation.", "int", "2", (2,), (int,),
+                      functions=("perturb",)),
+    "max_rounds": Term("Largest number of rounds of secondary suppression.", "int | None", "None", (None,),
+                       functions=("protect",)),
+    "measures": Term("Disparity measures to compute (a subset of ``segstat.measures.disparity.MEASURES``).",
+                     "str | Sequence[str] | None", "None", (None,), functions=("disparity",)),
+    "method": Term("The method of one function, its choices documented there: ``\"direct\"``/``\"indirect\"`` "
+                   "(standardize), the suppression method (protect).", "Literal[...]",
+                   "\"direct\" (standardize); \"auto\" (protect)", ("direct", "auto"), (str,),
+                   frozenset({"direct", "indirect", "auto", "cube", "lp", "greedy", "pruned"}),
+                   functions=("standardize", "protect", "cli")),
+    "null": Term("Null distribution of segregation_test: ``\"permutation\"`` (area and group totals kept) or "
+                 "``\"binomial\"`` (area totals kept).", "Literal[\"permutation\", \"binomial\"]",
+                 "\"permutation\"", ("permutation",), (str,), frozenset({"permutation", "binomial"}),
+                 functions=("segregation_test",)),
+    "p_percent": Term("Disclosure: p-percent rule.", "float | None", "None", (None,), functions=("protect", "cli")),
+    "page_size": Term("Features per WFS request.", "int", "1000", (1000,), (int,),
+                      functions=("download_boundaries",)),
+    "partial": Term("Allow areas only partly covered by a crosswalk.", "bool", "False", (False,), (bool,),
+                    functions=("crosswalk",)),
+    "path": Term("A local boundary file to read instead of the bundled one.", "path | None", "None", (None,),
+                 functions=("boundaries",)),
+    "polygons": Term("Polygons of the areas.", "array of shapely geometries", functions=("Boundaries",)),
+    "ptable": Term("Perturbation table of cell-key perturbation.", "DataFrame | None", "None", (None,),
+                   functions=("perturb",)),
+    "region": Term("Subset of the boundaries (kommun or län codes).", "Any", "None", (None,),
+                   functions=("boundaries",)),
+    "regression": Term("Model of SII and RII on ridit rank.", "Literal[\"linear\", \"logistic\", \"poisson\"]",
+                       "\"linear\"", ("linear",), (str,), frozenset({"linear", "logistic", "poisson"}),
+                       functions=("disparity", "cli")),
+    "retries": Term("Download retries.", "int", "3", (3,), (int,), functions=("download_boundaries",)),
+    "source": Term("Where the boundaries came from (provenance).", "str", functions=("Boundaries",)),
+    "standard": Term("Standard population (direct) or standard rates (indirect).", "str | Series | dict | None",
+                     "None", (None,), functions=("standardize",)),
+    "start": Term("The earlier period compared (a value of ``period``).", "label",
+                  functions=("decompose_change",)),
+    "timeout": Term("Seconds before a download request gives up.", "float", "60.0", (60.0,), (float,),
+                    functions=("download_boundaries",)),
+    "top": Term("Disclosure: the number of largest contributors kept per cell.", "int", "2", (2,), (int,),
+                functions=("tabulate",)),
+    "unit": Term("Unit of the socioeconomic indicators.", "Literal[\"percent\", \"proportion\"]",
+                 "required (CLI: None)", (REQUIRED, None), (str,), frozenset({"percent", "proportion"}),
+                 functions=("socioeconomic_index", "cli")),
+    "url": Term("WFS address of SCB's boundaries.", "str", "SCB's geodata WFS",
+                ("https://geodata.scb.se/geoserver/stat/wfs",), (str,), functions=("download_boundaries",)),
+    "use_cell_key": Term("Round with the cell key (consistent across tables).", "bool", "True", (True,), (bool,),
+                         functions=("random_round",)),
+    "variance": Term("Disparity: sampling model of the events, ``\"poisson\"`` or ``\"binomial\"``. (perturb: "
+                     "the noise variance, a float, a second meaning to be renamed by the disclosure work.)",
+                     "Literal[\"poisson\", \"binomial\"] | None", "None", (None, 1.0), (str, float),
+                     frozenset({"poisson", "binomial"}), functions=("disparity", "perturb")),
+    "zeros": Term("Disclosure: publish zero cells or protect them.", "Literal[\"publish\", \"protect\"]",
+                  "\"publish\"", ("publish",), (str,), frozenset({"publish", "protect"}), functions=("protect",)),
+    # ------------------------------------------------------------------ the segstat command only
+    "decimal": Term("Decimal mark of the CSV.", "str", "',' with ';' separators, else '.'", (None,),
+                    cli_only=True),
+    "encoding": Term("Encoding of the CSV.", "str", "UTF-8, else Windows-1252", (None,), cli_only=True),
+    "indicators": Term("The three indicator columns, to compute types.", "3 x str", "None", (None,),
+                       cli_only=True),
+    "input": Term("Input file (CSV, Excel, Parquet).", "path", cli_only=True),
+    "measure": Term("Which measure to compute.", "str", cli_only=True),
+    "n": Term("Synthetic persons of the demo.", "int", "100000", (100_000,), (int,), cli_only=True),
+    "output": Term("Output file.", "path", cli_only=True),
+    "quiet": Term("Print nothing but errors.", "bool", "False", (False,), (bool,), cli_only=True),
+    "sep": Term("CSV separator.", "str", "',' or ';', detected", (None,), cli_only=True),
+    "symbol": Term("Symbol printed for a suppressed cell.", "str", "\"..\"", ("..",), (str,), cli_only=True),
+    "test": Term("Add the permutation test's p-value.", "bool", "False", (False,), (bool,), cli_only=True),
+}
+
+
+def render() -> str:
+    """docs/api/glossary.rst, from :data:`GLOSSARY`."""
+    lines = [
+        "Glossary of keywords",
+        "====================",
+        "",
+        ".. This page is generated from src/segstat/_glossary.py: python -m segstat._glossary > docs/api/glossary.rst",
+        "",
+        "Every keyword of segstat's public functions and of the ``segstat`` command (as ``--kebab-case``) has",
+        "one meaning, given here once. ``tests/test_glossary.py`` checks every signature and CLI option",
+        "against this list. Words whose meaning belongs to one function name it.",
+        "",
+    ]
+    for key in sorted(GLOSSARY):
+        t = GLOSSARY[key]
+        where = ""
+        if t.cli_only:
+            where = " *(segstat command only)*"
+        elif t.functions:
+            where = " *(" + ", ".join(f for f in t.functions if f != "cli") + ")*"
+        lines += [f"``{key}``{where}", f"    {t.meaning}", "", f"    Type: ``{t.type_text}``. Default: {t.default}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render(), end="")
