@@ -85,7 +85,8 @@ GLOSSARY: dict[str, Term] = {
                    "``\"coerce\"`` it to missing (and report it).", "Literal[\"raise\", \"coerce\"]", "\"raise\"",
                    ("raise",), (str,), frozenset({"raise", "coerce"})),
     "events": Term("Name of the column of event counts of a rate.", _ANY_COLUMN, kinds=_COLUMN),
-    "from_vintage": Term("Code vintage converted from (crosswalks).", "int", defaults=(REQUIRED,), kinds=(int,)),
+    "from_vintage": Term("Code vintage converted from (crosswalks); None takes it from the data's "
+                         "``attrs['segstat.vintage']``.", "int | None", "None", (None, REQUIRED), (int,)),
     "group": Term("Name of the COUNT column of the group's members per area (two-group segregation indices; "
                   "with ``total``).", _ANY_COLUMN, "required (segregation_test: None, then ``groups``)",
                   (REQUIRED, None), _COLUMN),
@@ -136,14 +137,16 @@ GLOSSARY: dict[str, Term] = {
     "subgroup": Term("Name of the LABEL column across which disparity is compared (HEAT's word), e.g. "
                      "``\"omradestyp\"``; in decompose_change the area's type in each period.", _ANY_COLUMN,
                      "\"omradestyp\" (disparity); required (decompose_change)", ("omradestyp", REQUIRED), _COLUMN),
-    "to_vintage": Term("Code vintage converted to (crosswalks).", "int", kinds=(int,)),
+    "to_vintage": Term("Code vintage converted to (crosswalks); required, None raises VintageError.",
+                       "int | None", "required", (None, REQUIRED), (int,)),
     "total": Term("Name of the COUNT column of everyone per area (two-group segregation indices).", _ANY_COLUMN,
                   "required (segregation_test: None)", (REQUIRED, None), _COLUMN),
     "vintage": Term("DeSO/RegSO code vintage: 2018 (DeSO 2018 / RegSO 2020) or 2025 (DeSO 2025 / RegSO 2025). "
                     "None takes it from the data (``df.attrs['segstat.vintage']``) or raises VintageError "
                     "asking for it.", "int | None", "None", (None, REQUIRED), (int, dict)),
-    "year": Term("Reference year as a VALUE (e.g. the områdestyp of 2023); a column of years is ``period``.",
-                 "int", "required", (REQUIRED, 2023), (int,)),
+    "year": Term("Reference year as a VALUE (e.g. the områdestyp of 2023); a column of years is ``period``. "
+                 "Where a bundled table holds one year, None means that year.",
+                 "int | None", "required", (REQUIRED, 2023, None), (int,)),
     # ------------------------------------------------------------------ data and columns of one function
     "assistance_or_unemployment": Term("Column of the share with assistance or long unemployment (an indicator "
                                        "of the socioeconomic index).", _ANY_COLUMN, kinds=_COLUMN,
@@ -250,7 +253,12 @@ GLOSSARY: dict[str, Term] = {
                        "\"linear\"", ("linear",), (str,), frozenset({"linear", "logistic", "poisson"}),
                        functions=("disparity", "cli")),
     "retries": Term("Download retries.", "int", "3", (3,), (int,), functions=("download_boundaries",)),
-    "source": Term("Where the boundaries came from (provenance).", "str", functions=("Boundaries",)),
+    "source": Term("Where the data come from: provenance text of boundaries (``Boundaries``), or "
+                   "``\"bundled\"`` (the package's tables, offline) / ``\"scb\"`` (Statistikdatabasen) for "
+                   "``population``.", "str", "population: \"bundled\"", (REQUIRED, "bundled"),
+                   functions=("Boundaries", "population")),
+    "append": Term("Return the input with the new columns appended (keeps the input's other columns and the "
+                   "vintage in ``attrs``) instead of the new columns alone.", "bool", "False", (False,), (bool,)),
     "standard": Term("Standard population (direct) or standard rates (indirect).", "str | Series | dict | None",
                      "None", (None,), functions=("standardize",)),
     "start": Term("The earlier period compared (a value of ``period``).", "label",
