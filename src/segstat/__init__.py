@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0.dev0"
+from ._version import __version__
 
 # public name -> module (relative to segstat) that defines it.
 # Keep each block sorted; one block per concern.
@@ -30,7 +30,7 @@ _LAZY: dict[str, str] = {
     "boundaries": "geography.boundaries",
     "download_boundaries": "geography.download",
     "locate": "geography.locate",
-    "locate_summary": "geography._dask_locate",
+    "locate_summary": "geography.locate",
     # classify: områdestyp and the socioeconomic index
     "attach_omradestyp": "classify",
     "classify_areas": "classify",

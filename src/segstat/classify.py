@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import load_table
-from ._validation import check_choice, check_columns, check_dataframe, examples
+from ._validation import check_choice, check_columns, check_counts, check_dataframe, check_scalar, examples
 from .errors import CoercedWarning, InputTypeError, InputValueError, SegstatWarning, UnknownCodeError
 from .geography.codes import _as_series
 from .geography.registry import _known, check_vintage, validate_codes
@@ -157,9 +157,8 @@ def omradestyp(
     ['Areas with good socioeconomic conditions']
     """
     table = _official()
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
-        raise InputValueError(f"year={year!r} must be an integer year such as {table.columns[-1]} "
-                              f"(see segstat.omradestyp_years()).")
+    check_scalar("year", year, "int", must=f"an integer year such as {table.columns[-1]} "
+                                            f"(see segstat.omradestyp_years())")
     if int(year) not in table.columns:
         raise InputValueError(
             f"year={year!r}: no official områdestyp bundled for that year; available years: "
@@ -482,8 +481,7 @@ def classify_areas(
     if not np.isfinite(v).all():
         raise InputValueError(f"index is infinite at {examples(labels[~np.isfinite(v)].tolist())}; an index value "
                               f"is a mean of percentages, so check how it was computed.")
-    if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or ddof < 0:
-        raise InputValueError(f"ddof={ddof!r} must be a non-negative integer (0 or 1).")
+    check_scalar("ddof", ddof, "int", low=0, must="a non-negative integer (0 or 1)")
     if weights is None:
         mu = float(v.mean())
         denom = len(v) - ddof
@@ -614,10 +612,9 @@ def decompose_change(
     data = check_dataframe(data)
     check_columns(data, {"area": area, "year": year, "events": events, "population": population, "types": types})
     check_choice("reference", reference, ("start", "end", "average"))
-    from ._validation import check_counts
-    from .measures.rates import _check_per
-
-    per = _check_per(per)
+    per = check_scalar("per", per, "real", low=0, low_open=True,
+                       must="a positive number: rates are given per this many persons, e.g. per=1000 (per=1 for "
+                            "proportions)")
     check_counts(data, [events, population])
     rows = {}
     for label, y in (("start", start), ("end", end)):

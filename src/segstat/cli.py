@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .errors import SegstatError
 
 #: column names that hold area or other codes, read as text whatever the values look like

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import load_table, registry, table_info, verify
-from ._validation import check_choice, check_level
+from ._validation import check_choice, check_level, check_scalar
 from .errors import VintageError
 from .geography.codes import LEVELS
 from .geography.registry import _hierarchy, check_vintage
@@ -167,10 +167,7 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     from .classify import MOVED_2025_WARNING, omradestyp
     from .geography.boundaries import boundaries
 
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        from .errors import InputValueError
-
-        raise InputValueError(f"n={n!r} must be a positive integer.")
+    check_scalar("n", n, "int", low=1, must="a positive integer")
     rng = np.random.default_rng(seed)
     b = boundaries("deso", vintage=2025)
     frame = b.to_frame()

@@ -25,7 +25,7 @@ import heapq
 import numpy as np
 
 from ._model import Model
-from .tabulate import Dimension
+from ._table import Dimension
 
 #: candidate descendant chains kept per node (smallest cells first)
 _CHAINS = 2

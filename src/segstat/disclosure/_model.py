@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputValueError
-from .tabulate import Table, leaf_codes
+from ._table import Dimension, Table, leaf_codes
 
 
 @dataclass(eq=False)
@@ -110,14 +110,12 @@ class _Variable(NamedTuple):
     leaves: tuple
     area: bool
     rows: np.ndarray                     # leaf index of every row of the source frame
-    code: tuple[str, int] | None         # (level, vintage) of an area column whose codes give its parents
+    dim: Dimension                       # its dimension (a hierarchy frame's ``source`` makes it nested)
 
 
 def _variables(src: pd.DataFrame, tables: tuple[Table, ...]) -> tuple[list[_Variable], list[list[int]]]:
     """The classifying variables of linked tables, one per distinct column and leaf list, and for each table
     the variable of each of its dimensions."""
-    from .tabulate import _AREA_LEVELS
-
     variables: list[_Variable] = []
     keys: dict[tuple, int] = {}
     per_table = []
@@ -127,34 +125,31 @@ def _variables(src: pd.DataFrame, tables: tuple[Table, ...]) -> tuple[list[_Vari
             key = (col, d.leaves)
             if key not in keys:
                 keys[key] = len(variables)
-                area = d.level[0] in _AREA_LEVELS
-                vintage = t.vintage.get(col) if isinstance(t.vintage, dict) else t.vintage
-                variables.append(_Variable(col, d.leaves, area, leaf_codes(src, (d,), [col]),
-                                           (d.level[0], vintage) if area and vintage is not None else None))
+                variables.append(_Variable(col, d.leaves, d.from_frame, leaf_codes(src, (d,), [col]), d))
             ids.append(keys[key])
         per_table.append(ids)
     return variables, per_table
 
 
 def _area_combinations(variables: list[_Variable], group: list[int]) -> np.ndarray | None:
-    """Every structurally possible combination of a group of area variables of one vintage (a DeSO with its
-    RegSO and kommun), from the codes: the finest variable's leaves, each with its parent in every other.
-    None when the group holds anything else (another vintage, a non-area variable)."""
-    from ..geography.registry import to_level
-
-    meta = [variables[i].code for i in group]
-    if any(m is None for m in meta) or len({m[1] for m in meta}) != 1:
+    """Every structurally possible combination of a group of variables cut from one hierarchy frame (a DeSO
+    with its RegSO and kommun): the finest variable's leaves, each with its ancestor in every other. None when
+    the group holds anything else (another hierarchy, a variable without one)."""
+    sources = [variables[i].dim.source for i in group]
+    if any(s is None for s in sources) or len(set(sources)) != 1:
         return None
     base = max(range(len(group)), key=lambda k: len(variables[group[k]].leaves))
-    leaves = pd.Series([str(c) for c in variables[group[base]].leaves])
+    base_dim = variables[group[base]].dim
+    leaves = variables[group[base]].leaves
+    up = [[leaf, *base_dim.ancestors(leaf)] for leaf in leaves]
     cols = []
     for k, i in enumerate(group):
         if k == base:
             cols.append(np.arange(len(leaves)))
             continue
-        parents = to_level(leaves, meta[k][0], vintage=meta[k][1], errors="coerce")
         pos = {str(c): j for j, c in enumerate(variables[i].leaves)}
-        cols.append(np.array([pos.get(str(c), -1) for c in parents], dtype=np.int64))
+        cols.append(np.array([next((pos[str(a)] for a in chain if str(a) in pos), -1) for chain in up],
+                             dtype=np.int64))
     combos = np.stack(cols, axis=1)
     return combos[(combos >= 0).all(axis=1)]
 

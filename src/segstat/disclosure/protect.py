@@ -8,12 +8,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice
+from .._validation import check_choice, check_scalar
 from ..errors import DisclosureRiskError, InputTypeError, InputValueError
 from ._cubes import CubeSuppressor, certificate_matrix, certified_bounds
 from ._lpsuppress import lp_secondary
 from ._model import Attacker, Model, build_model
-from .tabulate import Table
+from ._table import Table
 
 __all__ = ["ProtectedTables", "protect"]
 
@@ -614,17 +614,20 @@ def protect(
         tables = [tables]
     elif not isinstance(tables, (list, tuple)):
         raise InputTypeError("tables must be a Table from segstat.tabulate() or a list of them.")
-    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise InputValueError(f"min_count={min_count!r} must be a positive integer.")
+    check_scalar("min_count", min_count, "int", low=1, must="a positive integer")
     check_choice("zeros", zeros, ("publish", "protect"))
     check_choice("method", method, ("auto", "cube", "lp", "greedy", "pruned"))
-    if max_rounds is not None and (not isinstance(max_rounds, (int, np.integer)) or max_rounds < 1):
-        raise InputValueError(f"max_rounds={max_rounds!r} must be a positive integer or None (until safe).")
+    check_scalar("max_rounds", max_rounds, "int", low=1, allow_none=True,
+                 must="a positive integer or None (until safe)")
     if dominance is not None:
-        if not (isinstance(dominance, tuple) and len(dominance) == 2 and dominance[0] >= 1 and 0 < dominance[1] <= 100):
-            raise InputValueError(f"dominance={dominance!r} must be (n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85).")
-    if p_percent is not None and not 0 < p_percent <= 100:
-        raise InputValueError(f"p_percent={p_percent!r} must lie in (0, 100].")
+        must = "(n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85)"
+        if not (isinstance(dominance, tuple) and len(dominance) == 2):
+            raise InputValueError(f"dominance={dominance!r} must be {must}.")
+        check_scalar("dominance", dominance[0], "int", low=1, must=f"{must} (n={dominance[0]!r})")
+        check_scalar("dominance", dominance[1], "real", low=0, low_open=True, high=100,
+                     must=f"{must} (k={dominance[1]!r})")
+    check_scalar("p_percent", p_percent, "real", low=0, low_open=True, high=100, allow_none=True,
+                 must="a number in (0, 100]")
     if (dominance is not None or p_percent is not None) and any(t.kind != "magnitude" for t in tables):
         raise InputValueError("dominance and p_percent apply to magnitude tables (tabulate with value=).")
     model = build_model(tables)

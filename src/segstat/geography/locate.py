@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 
 from .._optional import import_optional
-from .._validation import check_columns, check_dataframe, check_level, examples
+from .._validation import check_columns, check_dataframe, check_level, check_scalar, examples
 from ..errors import InputTypeError, InputValueError, UnplacedWarning
 from .boundaries import Boundaries, boundaries as _load_boundaries
 from .codes import LEVELS
 from .registry import check_vintage, parents, vintage_label
 
-__all__ = ["LocateSummary", "STATUSES", "locate"]
+__all__ = ["LocateSummary", "STATUSES", "locate", "locate_summary"]
 
 #: SWEREF 99 TM box around Sweden (land and territorial sea, with a margin)
 SWEDEN_3006 = (180_000.0, 6_090_000.0, 1_000_000.0, 7_700_000.0)
@@ -127,15 +127,11 @@ def _check_arguments(level: Any, vintage: Any, boundaries: Any, max_distance: An
         raise InputValueError(
             f"boundaries are {vintage_label(boundaries.level, boundaries.vintage)} but level={level!r}, "
             f"vintage={vintage!r} was asked; pass matching boundaries.")
-    if max_distance is not None and (isinstance(max_distance, bool) or not isinstance(max_distance, (int, float))
-                                     or not max_distance >= 0 or not np.isfinite(max_distance)):
-        raise InputValueError(f"max_distance={max_distance!r} must be a non-negative number of metres "
-                              f"(or None for no snapping).")
-    if not isinstance(chunk_size, (int, np.integer)) or isinstance(chunk_size, bool) or chunk_size < 1:
-        raise InputValueError(f"chunk_size={chunk_size!r} must be a positive integer.")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
-                                or threads < 1):
-        raise InputValueError(f"threads={threads!r} must be a positive integer (or None for every core).")
+    check_scalar("max_distance", max_distance, "real", low=0, allow_none=True,
+                 must="a non-negative number of metres (or None for no snapping)")
+    check_scalar("chunk_size", chunk_size, "int", low=1, must="a positive integer")
+    check_scalar("threads", threads, "int", low=1, allow_none=True,
+                 must="a positive integer (or None for every core)")
     return level, v, boundaries, (None if max_distance == 0 else max_distance)  # 0 m of snapping is none
 
 
@@ -233,13 +229,11 @@ def locate(
     level, v, boundaries, max_distance = _check_arguments(level, vintage, boundaries, max_distance, chunk_size,
                                                           threads)
     if type(data).__module__.startswith("dask"):
-        from ._dask_locate import locate_dask
-
         for col, keyword in ((x, "x"), (y, "y")):  # the partitions' dtypes are known before anything runs
             if col in data.columns:
                 _check_numeric(data[col].dtype, col, keyword)
-        return locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=v, boundaries=boundaries,
-                           max_distance=max_distance, chunk_size=chunk_size)
+        return _locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=v, boundaries=boundaries,
+                            max_distance=max_distance)
     data = check_dataframe(data, allow_empty=True)
     check_columns(data, {"x": x, "y": y})
     transformer, source_crs = _transformer(crs)
@@ -309,3 +303,46 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
                       f"{detail}.{hint}", UnplacedWarning, stacklevel=3)
     out.attrs["segstat_locate"] = summary
     return out
+
+
+def _partition(part: pd.DataFrame, index: Any, b: Boundaries, x: str, y: str, crs: Any, geographic: bool,
+               max_distance: float | None, level: str, vintage: int) -> pd.DataFrame:
+    """locate() of one Dask partition (pure: runs on the workers)."""
+    transformer, _ = _transformer(crs)
+    xs = part[x].to_numpy(dtype=float, na_value=np.nan)
+    ys = part[y].to_numpy(dtype=float, na_value=np.nan)
+    poly, status = _chunk(xs, ys, index, transformer, geographic, max_distance, threads=1)
+    out = _codes_frame(poly, b, level, vintage, part.index)
+    out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    return out
+
+
+def _locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int, boundaries: Boundaries,
+                 max_distance: float | None) -> Any:
+    """locate() on a Dask DataFrame: the point index is shipped to the workers once."""
+    from ._dask_locate import map_partitions_shipped
+
+    for col in (x, y):
+        if col not in data.columns:
+            raise InputValueError(f"column {col!r} is not in the Dask DataFrame; columns are {list(data.columns)}.")
+    _, source_crs = _transformer(crs)
+    light = Boundaries(boundaries.level, boundaries.vintage, boundaries.codes, boundaries.polygons[:0],
+                       boundaries.source)  # codes only, for the output
+    meta = pd.DataFrame({c: pd.Series(dtype="string") for c in LEVELS[LEVELS.index(level):]})
+    meta["status"] = pd.Series(pd.Categorical([], categories=list(STATUSES)))
+    meta.attrs["segstat_vintage"] = vintage  # read back by locate_summary (the collection itself has no attrs)
+    return map_partitions_shipped(data, _partition, boundaries.index, light, x, y, crs, source_crs.is_geographic,
+                                  max_distance, level, vintage, meta=meta, purpose="locate() on a Dask DataFrame")
+
+
+def locate_summary(result: Any) -> LocateSummary:
+    """The placed/unplaced summary of a locate() result, pandas or Dask (counted across all partitions)."""
+    if isinstance(result, pd.DataFrame) and "segstat_locate" in result.attrs:
+        return result.attrs["segstat_locate"]
+    counts = result["status"].value_counts()
+    if hasattr(counts, "compute"):
+        counts = counts.compute()
+    full = {s: int(counts.get(s, 0)) for s in STATUSES}
+    level = next(c for c in ("deso", "regso") if c in result.columns)
+    vintage = getattr(getattr(result, "_meta", None), "attrs", {}).get("segstat_vintage", 0)
+    return LocateSummary(n=sum(full.values()), counts=full, level=level, vintage=vintage, source="dask")

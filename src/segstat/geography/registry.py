@@ -293,3 +293,74 @@ def parents(codes: pd.Series, level: str, vintage: int) -> pd.DataFrame:
         keys = codes.astype(object).where(codes.notna(), None)
         out[parent] = pd.Series(table.reindex(keys).to_numpy(), index=codes.index, dtype="string")
     return pd.DataFrame(out, index=codes.index)
+
+
+def area_hierarchy(level: str, vintage: int, *, codes: Any = None) -> pd.DataFrame:
+    """SCB's area hierarchy above ``level`` as data: one row per area with its parent.
+
+    Parameters
+    ----------
+    level : {"deso", "regso", "kommun", "lan"}
+        The finest level (the leaves).
+    vintage : {2018, 2025}
+        DeSO/RegSO code vintage.
+    codes : sequence of str, optional
+        Codes of ``level`` a table is about (validated; an unknown code raises
+        :class:`~segstat.errors.UnknownCodeError`). The leaves are then every
+        area of the kommuner those codes lie in (for ``level="lan"``: the län
+        given), so an area nobody lives in is still a leaf. Without ``codes``:
+        the whole country.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code``, ``level`` and ``parent`` (``<NA>`` for the top
+        areas, which lie directly under the whole), leaves first in code
+        order, then their parents level by level. ``attrs["segstat.vintage"]``
+        holds the vintage and ``attrs["segstat.top_level"]`` the level name of
+        the whole: ``"riket"`` when the hierarchy reaches the country, else
+        ``"total"`` (a selection of län).
+
+    Examples
+    --------
+    >>> from segstat.geography.registry import area_hierarchy
+    >>> h = area_hierarchy("kommun", 2025, codes=["1480"])
+    >>> h.to_dict("records")
+    [{'code': '1480', 'level': 'kommun', 'parent': '14'}, {'code': '14', 'level': 'lan', 'parent': None}]
+    """
+    level = check_level(level)
+    v = check_vintage(vintage)
+    table = _areas(level, v)
+    if codes is None:
+        rows = table
+    else:
+        given = validate_codes(pd.Series(list(codes), dtype="string"), level, v)
+        if level == "lan":
+            rows = table[table["code"].isin(set(given))]
+        else:
+            kommuner = set(given.str[:4])
+            key = table["code"] if level == "kommun" else table["kommun"]
+            rows = table[key.isin(kommuner)]
+    leaves = sorted(rows["code"].astype(str))
+    chain = list(LEVELS[LEVELS.index(level) + 1:])
+    codes_out, levels_out, parents_out = [], [], []
+    rows = rows.set_index(rows["code"].astype(str))
+    seen: set[str] = set()
+    for child_level, parent_level in zip([level, *chain], [*chain, None]):
+        if child_level == level:
+            frame = rows.loc[leaves]
+            children = leaves
+        else:
+            frame = rows.drop_duplicates(child_level).set_index(rows.drop_duplicates(child_level)[child_level]
+                                                                .astype(str))
+            children = sorted(c for c in frame.index if c not in seen)
+        for c in children:
+            seen.add(c)
+            codes_out.append(c)
+            levels_out.append(child_level)
+            parents_out.append(str(frame.loc[c, parent_level]) if parent_level is not None else pd.NA)
+    out = pd.DataFrame({"code": pd.array(codes_out, dtype="string"), "level": levels_out,
+                        "parent": pd.array(parents_out, dtype="string")})
+    out.attrs["segstat.vintage"] = v
+    out.attrs["segstat.top_level"] = "riket" if level != "lan" or len(leaves) == 21 else "total"
+    return out
