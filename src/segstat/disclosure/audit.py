@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputTypeError
-from .protect import ProtectedTables, _bounds_all, _group_disclosure
+from ._intruder import _bounds_all, _group_disclosure
+from .protect import ProtectedTables
 
 __all__ = ["AuditResult", "audit"]
 
