@@ -127,7 +127,8 @@ def _cmd_locate(a: argparse.Namespace) -> int:
 
 
 def _cmd_classify(a: argparse.Namespace) -> int:
-    from .classify import attach_omradestyp, classify_areas, socioeconomic_index
+    from .classify import attach_omradestyp
+    from .socioeconomic import classify_areas, socioeconomic_index
 
     data = _read(a.input, a)
     if a.indicators:

@@ -12,7 +12,6 @@ maximal entropy (Giessing 2016).
 from __future__ import annotations
 
 import hashlib
-import numbers
 from dataclasses import dataclass
 from typing import Any, Literal
 

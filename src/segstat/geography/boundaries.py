@@ -14,7 +14,6 @@ import shapely
 from .._data import data_path, table_info
 from .._validation import check_level, examples
 from ..errors import DataIntegrityError, InputTypeError, InputValueError, VintageError
-from .codes import LEVELS
 from .registry import check_vintage, parents, validate_codes, vintage_label
 
 __all__ = ["Boundaries", "boundaries"]

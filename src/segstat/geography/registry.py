@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._data import load_table
 from .._validation import check_choice, check_level, close_matches, examples
-from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
+from ..errors import CodeError, CoercedWarning, InputValueError, UnknownCodeError, VintageError
 from .codes import LEVELS, PATTERNS, _as_series, _padded, detect_level, malformed_note, normalize_codes
 
 VINTAGES = (2018, 2025)
