@@ -11,7 +11,7 @@ light (no scipy, matplotlib, requests or optional extras are imported).
 import importlib as _importlib
 import typing as _typing
 
-from ._version import __version__
+from ._version import __version__ as __version__
 
 # public name -> module (relative to segstat) that defines it.
 # Keep each block sorted; one block per concern.

@@ -97,7 +97,7 @@ def omradestyp_years() -> list[int]:
     >>> segstat.omradestyp_years()
     [2022, 2023]
     """
-    return list(_official().columns)
+    return [int(y) for y in _official().columns]
 
 
 def omradestyp(

@@ -174,8 +174,8 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     pop18 = population("deso").set_index("deso")["population"]
     pop = frame["deso"].astype(str).map(pop18)
     regso_mean = pop.groupby(frame["regso"]).transform("mean")
-    pop = pop.fillna(regso_mean).fillna(pop.mean()).to_numpy(float)
-    per_deso = rng.multinomial(n, pop / pop.sum())
+    weight = pop.fillna(regso_mean).fillna(pop.mean()).to_numpy(float)
+    per_deso = rng.multinomial(n, weight / weight.sum())
 
     xs, ys, owner = [], [], []
     for i, (poly, k) in enumerate(zip(b.polygons, per_deso)):

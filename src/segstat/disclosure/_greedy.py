@@ -34,7 +34,7 @@ class _Suppressor:
         self.twins = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)
                       if bounds[i + 1] - bounds[i] > 1]
         self.helpful = np.zeros(len(self.values))
-        self.lookahead = np.zeros(len(self.values))
+        self.lookahead: np.ndarray = np.zeros(len(self.values))
         self.cells_e, self.eqs_e, self.start_e = _equation_index(model)
         # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
         # suppressing them cannot hide anything, so they are never chosen as partners
@@ -63,8 +63,8 @@ class _Suppressor:
         usable = ~suppressed[cells] & ~self.empty[cells]
         # cheapest and second-cheapest usable cell of each equation: a cell's own follow-up partner is the
         # cheapest other cell
-        val = np.where(usable, self.values[cells], _NO_PARTNER)
-        first = np.full(n_eq, _NO_PARTNER)
+        val: np.ndarray = np.where(usable, self.values[cells], _NO_PARTNER)
+        first: np.ndarray = np.full(n_eq, _NO_PARTNER)
         np.minimum.at(first, eqs, val)
         at_first = np.flatnonzero(val == first[eqs])
         one_each = at_first[np.unique(eqs[at_first], return_index=True)[1]]
@@ -142,13 +142,15 @@ class _Suppressor:
 def _equation_index(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(cell ids, equation ids) of every cell's place in every additivity equation, sorted by cell, and the
     start of each cell's run: the equations of cell c are eq[start[c]:start[c + 1]]."""
-    cells, eqs, base = [], [], 0
+    cell_parts: list[np.ndarray] = []
+    eq_parts: list[np.ndarray] = []
+    base = 0
     for block in model.equations:
-        cells.append(block.ravel())
-        eqs.append(np.broadcast_to(np.arange(block.shape[1]) + base, block.shape).ravel())
+        cell_parts.append(block.ravel())
+        eq_parts.append(np.broadcast_to(np.arange(block.shape[1]) + base, block.shape).ravel())
         base += block.shape[1]
-    cells = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
-    eqs = np.concatenate(eqs) if eqs else np.zeros(0, dtype=np.int64)
+    cells = np.concatenate(cell_parts) if cell_parts else np.zeros(0, dtype=np.int64)
+    eqs = np.concatenate(eq_parts) if eq_parts else np.zeros(0, dtype=np.int64)
     order = np.argsort(cells, kind="stable")
     cells, eqs = cells[order], eqs[order]
     start = np.searchsorted(cells, np.arange(model.n_cells + 1))
@@ -182,8 +184,8 @@ def _prune(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: 
         pruned.append(c)
     if not pruned:
         return suppressed
-    pruned = np.asarray(pruned, dtype=np.int64)
-    eq_of_pruned = {int(c): eqs[start[c]:start[c + 1]] for c in pruned}
+    pruned_ids = np.asarray(pruned, dtype=np.int64)
+    eq_of_pruned = {int(c): eqs[start[c]:start[c + 1]] for c in pruned_ids}
     while True:
         bad = _unsafe(model, thinner, primary, required, np.flatnonzero(thinner))
         bad = np.union1d(bad, _group_disclosure(model, thinner))

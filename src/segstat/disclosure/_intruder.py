@@ -154,7 +154,7 @@ class Attacker:
         links = sparse.vstack([A.astype(bool), _incidence([c[c >= 0] for c in cols_of_sup], n)]).tocsr()
         self.component = _components(links, n)
         self._models: dict[int, tuple] = {}
-        self._local_models: dict[int, tuple] = {}
+        self._local_models: dict[tuple[int, bool], tuple] = {}
         self.truth = model.finest_values[unknown]
         # local neighbourhoods: components through small constraints only (see local_bounds)
         row_nnz = np.diff(A.indptr)
@@ -335,7 +335,9 @@ def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | Non
         ok, clo, chi = _certified_safe(model, suppressed, prim, req, certificates)
         lo[ok], hi[ok] = clo[ok], chi[ok]
         todo = np.flatnonzero(suppressed & ~ok)
-    att = Attacker(model, suppressed) if len(todo) else None
+    if not len(todo):
+        return lo, hi, is_exact
+    att = Attacker(model, suppressed)
     if not exact and len(todo) > 1:
         # points of the intruder's problem found by one LP for many cells: cells they show safe keep the
         # interval those points span (an inner interval, like the others)

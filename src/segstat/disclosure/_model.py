@@ -10,7 +10,7 @@ non-negativity is wide enough.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ class Model:
     tables: tuple[Table, ...]
     offsets: np.ndarray        # first global cell id of each table
     values: np.ndarray         # value of every cell (count, or magnitude value)
-    M: object                  # scipy.sparse csr: cells x finest
+    M: Any                     # scipy.sparse csr: cells x finest
     finest_values: np.ndarray  # value of every finest cell
     equations: list[np.ndarray]  # blocks (1 + children, columns) of global cell ids: parent = sum(children)
 

@@ -74,7 +74,7 @@ def _tree_dimension(name: str, leaves: list[Any], parent: dict[Any, Any], levels
                     source: Any = None) -> Dimension:
     """Build a Dimension from leaves and a child -> parent mapping (roots go under TOTAL)."""
     nodes = list(leaves)
-    pos = {v: i for i, v in enumerate(nodes)}
+    pos: dict[Any, int | None] = {v: i for i, v in enumerate(nodes)}
     aggregates: list[Any] = []
     for leaf in leaves:
         p = parent.get(leaf, TOTAL)
@@ -96,10 +96,10 @@ def _tree_dimension(name: str, leaves: list[Any], parent: dict[Any, Any], levels
         return d
     aggregates.sort(key=lambda a: (-depth(a), str(a)))
     nodes += aggregates + [TOTAL]
-    pos = {v: i for i, v in enumerate(nodes)}
+    index = {v: i for i, v in enumerate(nodes)}
     children: list[list[int]] = [[] for _ in nodes]
     for v in nodes[:-1]:
-        children[pos[parent.get(v, TOTAL)]].append(pos[v])
+        children[index[parent.get(v, TOTAL)]].append(index[v])
     members: list[np.ndarray] = [None] * len(nodes)  # type: ignore[list-item]
     for i in range(len(leaves)):
         members[i] = np.array([i])
@@ -261,14 +261,14 @@ def partials(data: pd.DataFrame, dims: tuple[Dimension, ...], by: list[str], val
     """
     flat = leaf_codes(data, dims, by)
     size = int(np.prod([d.n_leaves for d in dims]))
-    out = {"count": np.bincount(flat, minlength=size).astype(np.int64)}
+    out: dict[str, np.ndarray] = {"count": np.bincount(flat, minlength=size).astype(np.int64)}
     if value is not None:
         v = data[value].to_numpy(dtype=float)
         out["value"] = np.bincount(flat, weights=v, minlength=size)
         order = np.lexsort((-v, flat))
         f_sorted, v_sorted = flat[order], v[order]
         start = np.searchsorted(f_sorted, np.arange(size))
-        tops = np.zeros((size, top))
+        tops: np.ndarray = np.zeros((size, top))
         for j in range(top):
             pos = start + j
             ok = (pos < len(f_sorted)) & (f_sorted[np.minimum(pos, len(f_sorted) - 1)] == np.arange(size))
@@ -295,7 +295,7 @@ def combine_partials(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict
 
 
 def from_partials(dims: tuple[Dimension, ...], parts: dict[str, np.ndarray], *, by: list[str], value: str | None,
-                  record_key: str | None, top: int, source: Any, vintage: int | None) -> Table:
+                  record_key: str | None, top: int, source: Any, vintage: int | dict[str, int] | None) -> Table:
     """Build the Table (every cell and margin) from merged partial aggregates."""
     leaf_shape = tuple(d.n_leaves for d in dims)
     counts = parts["count"].reshape(leaf_shape)

@@ -32,7 +32,7 @@ class AuditResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        return self.cells["verdict"].value_counts().to_dict()
+        return {str(k): int(v) for k, v in self.cells["verdict"].value_counts().items()}
 
     def to_frame(self) -> pd.DataFrame:
         return self.cells.copy()

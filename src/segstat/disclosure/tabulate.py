@@ -73,8 +73,10 @@ def tabulate(
     >>> import pandas as pd, segstat
     >>> d = pd.DataFrame({"sex": ["m", "k", "k"], "age": ["young", "old", "old"]})
     >>> t = segstat.tabulate(d, by=["sex", "age"])
-    >>> t.cells[["sex", "age", "count"]].values.tolist()
-    [['k', 'old', 2], ['k', 'young', 0], ['k', 'Total', 2], ['m', 'old', 0], ['m', 'young', 1], ['m', 'Total', 1], ['Total', 'old', 2], ['Total', 'young', 1], ['Total', 'Total', 3]]
+    >>> t.cells[["sex", "age", "count"]].values.tolist()[:4]
+    [['k', 'old', 2], ['k', 'young', 0], ['k', 'Total', 2], ['m', 'old', 0]]
+    >>> t.cells[["sex", "age", "count"]].values.tolist()[-3:]
+    [['Total', 'old', 2], ['Total', 'young', 1], ['Total', 'Total', 3]]
     """
     if type(data).__module__.startswith("dask"):
         from ._dask_tabulate import tabulate_dask
@@ -155,8 +157,11 @@ def _dimensions(data: Any, by: list[str], hierarchies: dict[str, Any], vintage: 
 
 def _area_dimension(name: str, level: str, values: pd.Series, vintage: int) -> Dimension:
     """The dimension of an area column: SCB's hierarchy over every area of the kommuner present."""
-    uniq = pd.Series(pd.unique(values.astype(str) if not isinstance(values.dtype, pd.CategoricalDtype)
-                               else values.cat.categories[pd.unique(values.cat.codes[values.cat.codes >= 0])].astype(str)))
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the categories present, not every category
+        codes = values.cat.codes
+        uniq = pd.Series(pd.unique(values.cat.categories[np.asarray(pd.unique(codes[codes >= 0]))].astype(str)))
+    else:
+        uniq = pd.Series(pd.unique(values.astype(str)))
     try:
         frame = area_hierarchy(level, vintage, codes=uniq)
     except UnknownCodeError as e:

@@ -66,7 +66,8 @@ class Boundaries:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) of all polygons."""
-        return tuple(float(v) for v in shapely.total_bounds(self.polygons))
+        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(self.polygons))
+        return x0, y0, x1, y1
 
     def to_frame(self) -> pd.DataFrame:
         """Codes, parent codes and area (km²) of every polygon."""
@@ -143,7 +144,7 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
         geoms, attrs, srs = _io.read_gpkg(path, layer)
-        crs = f"EPSG:{srs}"
+        crs: str | None = f"EPSG:{srs}"
     elif suffix in (".geojson", ".json"):
         geoms, attrs, crs = _io.read_geojson(path)
         crs = crs or "EPSG:4326"

@@ -268,7 +268,7 @@ def crosswalk(
     if src_v != dst_v:
         given = set(codes.astype(str))
         wanted = e.groupby("dst")["comp"].first()
-        absent = {}
+        absent: dict[str, list[str]] = {}
         for dst, cid in wanted.items():
             for node in members[cid]:
                 if node.startswith(src_p) and node[3:] not in given:

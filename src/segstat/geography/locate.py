@@ -271,7 +271,7 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
             how: tuple) -> pd.DataFrame:
     n = len(poly)
     out = _codes_frame(poly, b, level, v, index)
-    out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    out["status"] = pd.Categorical.from_codes(status.astype(np.int64), categories=pd.Index(STATUSES))
     counts = {s: int((status == i).sum()) for i, s in enumerate(STATUSES)}
     ex = {s: index[status == i][:5].tolist() for i, s in enumerate(STATUSES) if counts[s] and s not in
           ("placed", "boundary")}
@@ -313,7 +313,7 @@ def _partition(part: pd.DataFrame, index: Any, b: Boundaries, x: str, y: str, cr
     ys = part[y].to_numpy(dtype=float, na_value=np.nan)
     poly, status = _chunk(xs, ys, index, transformer, geographic, max_distance, threads=1)
     out = _codes_frame(poly, b, level, vintage, part.index)
-    out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    out["status"] = pd.Categorical.from_codes(status.astype(np.int64), categories=pd.Index(STATUSES))
     return out
 
 

@@ -91,8 +91,8 @@ def _areas(level: str, vintage: int) -> pd.DataFrame:
                             "kommun": r["kommun"], "lan": r["lan"]})
     elif level == "kommun":
         k = _kommuner()
-        out = pd.DataFrame({"code": k.index.astype("string"), "name": pd.array(k["name"], dtype="string"),
-                            "lan": pd.array(k["lan"], dtype="string")})
+        out = pd.DataFrame({"code": k.index.astype("string"), "name": k["name"].astype("string").array,
+                            "lan": k["lan"].astype("string").array})
     else:
         lan = load_table("lan")
         out = pd.DataFrame({"code": lan["county_code"].astype("string"),
@@ -162,7 +162,8 @@ def _unknown_error(level: str, vintage: int, unknown: list[str], given: list[str
     )
 
 
-def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = "raise") -> pd.Series:
+def validate_codes(codes: pd.Series, level: str, vintage: int, *,
+                   errors: Literal["raise", "coerce"] = "raise") -> pd.Series:
     """Normalise ``codes`` of ``level`` and check they exist in the series ``vintage``.
 
     Unknown codes raise (listing them with close matches) or, with
@@ -177,7 +178,7 @@ def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = 
     known = _known(level, vintage)
     present = norm.notna().to_numpy()
     is_known = np.zeros(len(norm), dtype=bool)
-    is_known[present] = known.get_indexer(norm[present].astype(str)) >= 0
+    is_known[present] = known.get_indexer(pd.Index(norm[present].astype(str))) >= 0
     unknown_mask = present & ~is_known
     if unknown_mask.any():
         unknown = pd.unique(norm[unknown_mask].astype(str)).tolist()
@@ -254,11 +255,12 @@ def to_level(
             source = None
     if source is None:
         # integers and codes that lost their leading zero: show the padded fix
-        present = [v for v in s.tolist() if not pd.isna(v)]
+        given = [v for v in s.tolist() if not pd.isna(v)]
         for lvl in ("deso", "regso", "lan", "kommun"):
-            if present and all(_padded(v, lvl) is not None for v in present):
+            if given and all(_padded(v, lvl) is not None for v in given):
                 normalize_codes(s, lvl)  # raises CodeError naming the padded codes
         detect_level(stripped)  # raises the CodeError naming the codes
+        raise AssertionError("unreachable: detect_level raised")  # pragma: no cover
     order = LEVELS.index
     if order(target) < order(source):
         raise InputValueError(
