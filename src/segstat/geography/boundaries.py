@@ -57,7 +57,7 @@ class Boundaries:
                 f"source={self.source!r})")
 
     @functools.cached_property
-    def index(self):  # noqa: ANN201 - private type
+    def index(self) -> Any:
         """The point-location index (built on first use, then reused)."""
         from ._grid import GridIndex
 
