@@ -7,6 +7,7 @@ Hierarchies are data: a mapping child -> parent, a list of leaves, or a frame wi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,10 +52,15 @@ class Dimension:
         """Whether the dimension was cut from a hierarchy frame (its values are then matched as text)."""
         return self.source is not None
 
+    @functools.cached_property
+    def _up(self) -> tuple[dict[Any, int], dict[int, int]]:
+        """(node -> position, position -> parent position), built once."""
+        return ({v: i for i, v in enumerate(self.nodes)},
+                {c: p for p, cs in enumerate(self.children) for c in cs})
+
     def ancestors(self, node: Any) -> list[Any]:
         """The nodes above ``node`` (its parent first), up to and without the total."""
-        pos = {v: i for i, v in enumerate(self.nodes)}
-        up = {c: p for p, cs in enumerate(self.children) for c in cs}
+        pos, up = self._up
         out, i = [], pos[node]
         while i in up and self.nodes[up[i]] != TOTAL:
             i = up[i]
