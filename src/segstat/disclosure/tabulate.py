@@ -50,7 +50,10 @@ def tabulate(
         Per column: a mapping child -> parent (parents may have parents;
         roots go under the total), a list giving the leaves' order, or None
         (leaves and a total). Example: ``{"age": {"0-4": "0-19", "5-19": "0-19",
-        "20-64": "20+", "65+": "20+"}}``.
+        "20-64": "20+", "65+": "20+"}}``. Or a frame with one row per node
+        (``code``, ``level``, ``parent``), such as
+        :func:`segstat.geography.registry.area_hierarchy` builds: the way to
+        pass an area hierarchy in yourself instead of ``vintage=``.
     vintage : {2018, 2020, 2025} or dict, optional
         Needed for area columns. A dict gives each area column its own
         vintage, and makes a column of any name an area column (its level is
