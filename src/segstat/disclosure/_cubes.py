@@ -419,7 +419,7 @@ class CubeSuppressor:
         return out
 
 
-def certificate_matrix(certificates: list[tuple[np.ndarray, np.ndarray]], n_finest: int):
+def certificate_matrix(certificates: list[tuple[np.ndarray, np.ndarray]], n_finest: int) -> Any:
     """Sparse (finest cells x certificates) matrix of changes."""
     from scipy import sparse
 

@@ -45,7 +45,7 @@ def _components(rows: Any, n: int) -> np.ndarray:
 _BANNER_SHOWN = False
 
 
-def _new_highs(highspy):
+def _new_highs(highspy: Any) -> Any:
     """A silent HiGHS instance (the library prints a banner to file descriptor 1 on first use)."""
     global _BANNER_SHOWN
     if _BANNER_SHOWN:
@@ -73,7 +73,7 @@ def _new_highs(highspy):
     return h
 
 
-def _equality_lp(highspy, A, rhs: np.ndarray):
+def _equality_lp(highspy: Any, A: Any, rhs: np.ndarray) -> Any:
     """A silent HiGHS instance holding {x >= 0 : A x = rhs} (``A`` column-wise) with a zero objective."""
     n_col, n_row = A.shape[1], A.shape[0]
     h = _new_highs(highspy)
@@ -161,7 +161,7 @@ class Attacker:
         self.small = row_nnz <= LOCAL_ROW_LIMIT
         self.local = _components(A[self.small], n)
 
-    def _solver(self, comp: int):
+    def _solver(self, comp: int) -> tuple:
         if comp in self._models:
             return self._models[comp]
         import highspy
@@ -191,7 +191,7 @@ class Attacker:
                                   f"add up.")
         return out
 
-    def _local_solver(self, comp: int, relaxed: bool = False):
+    def _local_solver(self, comp: int, relaxed: bool = False) -> tuple:
         if (comp, relaxed) in self._local_models:
             return self._local_models[(comp, relaxed)]
         import highspy
@@ -233,7 +233,7 @@ class Attacker:
         h, local, hs = self._local_solver(int(comps[0]), relaxed)
         return _optimise(h, hs, local[var], senses, known_part)
 
-    def _cell_maps(self):
+    def _cell_maps(self) -> tuple[Any, np.ndarray]:
         """(M over the unknown finest cells, every cell's known part): a cell's value at a point of the
         intruder's problem is ``known + Mu @ unknowns``."""
         if getattr(self, "_maps", None) is None:

@@ -33,7 +33,7 @@ class Model:
         return len(self.values)
 
 
-def _kron_membership(t: Table):
+def _kron_membership(t: Table) -> Any:
     from scipy import sparse
 
     m = None

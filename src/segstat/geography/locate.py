@@ -54,7 +54,7 @@ class LocateSummary:
         return f"LocateSummary({self.n} rows: {parts}; {vintage_label(self.level, self.vintage)})"
 
 
-def _transformer(crs: Any):
+def _transformer(crs: Any) -> tuple[Any, Any]:
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError
 
