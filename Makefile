@@ -18,6 +18,8 @@ demo: $(STAMP)
 	$(BIN)/segstat demo --out segstat-demo
 
 test: $(STAMP)
+	$(BIN)/ruff check src
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 docs: $(STAMP)

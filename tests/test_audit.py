@@ -43,7 +43,7 @@ def test_exact_bounds_from_the_neighbourhood_equal_the_whole_lp():
     # audit(exact=True) takes a cell's bounds from its neighbourhood when the inner LP (other unknowns at
     # their true values) and the relaxed LP (the neighbourhood's own constraints only) agree; they must then
     # be the whole component's LP bounds
-    from segstat.disclosure._model import Attacker
+    from segstat.disclosure._intruder import Attacker
 
     rng = np.random.default_rng(11)
     n = 300

@@ -102,3 +102,41 @@ def test_unknown_area_code_error_names_the_column_and_a_fix_tabulate_has():
     with pytest.raises(UnknownCodeError, match="column 'regso'.*'0114R999'.*remove their rows") as e:
         segstat.tabulate(d, by=["regso", "age"], vintage=2025)
     assert "coerce" not in str(e.value)
+
+
+def test_area_hierarchy_is_data_every_area_of_the_kommuner_present():
+    from segstat.geography.registry import area_hierarchy
+
+    h = area_hierarchy("regso", 2018, codes=["0114R001"])
+    regso = segstat.areas("regso", vintage=2018)
+    in_0114 = sorted(regso.loc[regso["kommun"] == "0114", "code"].astype(str))
+    # leaves first (every RegSO of Upplands Väsby, in code order), then the kommun, then the län
+    assert h["code"].tolist() == [*in_0114, "0114", "01"]
+    assert h["level"].tolist() == ["regso"] * len(in_0114) + ["kommun", "lan"]
+    assert h["parent"].tolist()[: len(in_0114)] == ["0114"] * len(in_0114)
+    assert h["parent"].iloc[-2] == "01" and pd.isna(h["parent"].iloc[-1])
+    assert h.attrs == {"segstat.vintage": 2018, "segstat.top_level": "riket"}
+    # a selection of län is not the whole country
+    lan = area_hierarchy("lan", 2025, codes=["01", "14"])
+    assert lan["code"].tolist() == ["01", "14"] and lan.attrs["segstat.top_level"] == "total"
+    with pytest.raises(segstat.errors.UnknownCodeError, match="0114R999"):
+        area_hierarchy("regso", 2018, codes=["0114R999"])
+
+
+def test_hierarchy_passed_in_gives_the_table_vintage_gives():
+    from segstat.geography.registry import area_hierarchy
+
+    by_vintage = segstat.tabulate(_persons(), by=["regso", "sex"], vintage=2018, record_key="k")
+    passed = segstat.tabulate(_persons(), by=["regso", "sex"], record_key="k",
+                              hierarchies={"regso": area_hierarchy("regso", 2018, codes=["0114R001"])})
+    pd.testing.assert_frame_equal(by_vintage.cells, passed.cells)
+    # and protect, which only sees the hierarchy, suppresses the same cells
+    a = segstat.protect(by_vintage, min_count=2).to_frame()
+    b = segstat.protect(passed, min_count=2).to_frame()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_hierarchy_frame_needs_its_columns():
+    bad = pd.DataFrame({"code": ["0114R001"], "parent": [None]})
+    with pytest.raises(InputValueError, match="lacks columns \\['level'\\]"):
+        segstat.tabulate(_persons(), by=["regso"], hierarchies={"regso": bad})

@@ -8,12 +8,10 @@ The public functions are loaded on first use, so ``import segstat`` stays
 light (no scipy, matplotlib, requests or optional extras are imported).
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import typing as _typing
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-__version__ = "0.1.0.dev0"
+from ._version import __version__ as __version__
 
 # public name -> module (relative to segstat) that defines it.
 # Keep each block sorted; one block per concern.
@@ -30,14 +28,14 @@ _LAZY: dict[str, str] = {
     "boundaries": "geography.boundaries",
     "download_boundaries": "geography.download",
     "locate": "geography.locate",
-    "locate_summary": "geography._dask_locate",
+    "locate_summary": "geography.locate",
     # classify: områdestyp and the socioeconomic index
     "attach_omradestyp": "classify",
-    "classify_areas": "classify",
-    "decompose_change": "classify",
+    "classify_areas": "socioeconomic",
+    "decompose_change": "measures.change",
     "omradestyp": "classify",
     "omradestyp_years": "classify",
-    "socioeconomic_index": "classify",
+    "socioeconomic_index": "socioeconomic",
     # disclosure control
     "audit": "disclosure.audit",
     "perturb": "disclosure.perturb",
@@ -62,29 +60,57 @@ _LAZY: dict[str, str] = {
     "sweden_standard_population": "measures.rates",
 }
 
-_SUBMODULES = {"datasets", "errors", "geography", "classify", "disclosure", "measures", "cli", "report", "scb"}
+_SUBMODULES = {"classify", "cli", "datasets", "disclosure", "errors", "geography", "measures", "report",
+               "scb", "socioeconomic"}
 
 __all__ = sorted([*_LAZY, "__version__", "errors", "datasets"])
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        module = _importlib.import_module(f".{_LAZY[name]}", __name__)
         value = getattr(module, name)
         globals()[name] = value  # cache: later lookups skip __getattr__
         return value
     if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return _importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'segstat' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names and the subpackages (no helpers of this module)."""
+    return sorted(set(__all__) | _SUBMODULES)
 
 
-if TYPE_CHECKING:  # static type checkers and IDEs see the real names
-    from ._versions import show_versions
-    from .datasets import population
-    from .geography.codes import normalize_codes
-    from .geography.crosswalk import crosswalk
-    from .geography.registry import areas, to_level
+if _typing.TYPE_CHECKING:  # static type checkers and IDEs see the real names; tests/test_package.py checks
+    # that this block and _LAZY name the same objects
+    from . import datasets as datasets, errors as errors
+    from ._versions import show_versions as show_versions
+    from .measures.change import decompose_change as decompose_change
+    from .classify import (
+        attach_omradestyp as attach_omradestyp, omradestyp as omradestyp, omradestyp_years as omradestyp_years,
+    )
+    from .datasets import population as population
+    from .disclosure.audit import audit as audit
+    from .disclosure.perturb import perturb as perturb, random_round as random_round, record_keys as record_keys
+    from .disclosure.protect import protect as protect
+    from .disclosure.tabulate import tabulate as tabulate
+    from .geography.boundaries import Boundaries as Boundaries, boundaries as boundaries
+    from .geography.codes import normalize_codes as normalize_codes
+    from .geography.crosswalk import crosswalk as crosswalk
+    from .geography.download import download_boundaries as download_boundaries
+    from .geography.locate import locate as locate, locate_summary as locate_summary
+    from .geography.registry import areas as areas, to_level as to_level
+    from .measures.disparity import disparity as disparity
+    from .measures.rates import (
+        rates as rates, standardize as standardize, sweden_standard_population as sweden_standard_population,
+    )
+    from .measures.inference import segregation_test as segregation_test
+    from .measures.multigroup import (
+        multigroup_dissimilarity as multigroup_dissimilarity, multigroup_entropy as multigroup_entropy,
+    )
+    from .measures.segregation import (
+        atkinson as atkinson, dissimilarity as dissimilarity, entropy as entropy, exposure as exposure, gini as gini,
+        isolation as isolation, ojamlikhetsindex as ojamlikhetsindex,
+    )
+    from .socioeconomic import classify_areas as classify_areas, socioeconomic_index as socioeconomic_index

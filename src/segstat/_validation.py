@@ -8,8 +8,10 @@ says how to fix it.
 from __future__ import annotations
 
 import difflib
+import math
+import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -272,3 +274,37 @@ def check_level(level: Any, allowed: Sequence[str] = ("deso", "regso", "kommun",
     if not isinstance(level, str):
         raise InputTypeError(f"level must be a string such as 'deso', got {level!r}.")
     return check_choice("level", level.lower(), allowed)
+
+
+def check_scalar(name: str, value: Any, kind: Literal["int", "real"], *, low: float | None = None,
+                 high: float | None = None, low_open: bool = False, high_open: bool = False,
+                 allow_none: bool = False, must: str | None = None,
+                 error: type[Exception] = InputValueError) -> Any:
+    """One scalar argument: an integer (``kind="int"``) or a finite real number (``kind="real"``), within
+    ``[low, high]`` (``low_open``/``high_open`` exclude an end). A bool is refused for both (``True`` is not a
+    count of 1); None passes only with ``allow_none``. Returns the value as ``int`` or ``float`` (or None).
+
+    ``must`` replaces the generated description ("an integer >= 1") in the message.
+    """
+    if value is None and allow_none:
+        return None
+    ok = not isinstance(value, (bool, np.bool_))
+    if kind == "int":
+        ok = ok and isinstance(value, (numbers.Integral, np.integer))
+    else:
+        ok = ok and isinstance(value, numbers.Real) and math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        if must is None:
+            what = "an integer" if kind == "int" else "a finite number"
+            ends = []
+            if low is not None:
+                ends.append(f"{'>' if low_open else '>='} {low:g}")
+            if high is not None:
+                ends.append(f"{'<' if high_open else '<='} {high:g}")
+            must = what + (" " + " and ".join(ends) if ends else "") + (" (or None)" if allow_none else "")
+        raise error(f"{name}={value!r} must be {must}.")
+    return int(value) if kind == "int" else float(value)

@@ -6,7 +6,7 @@ import importlib.metadata
 import platform
 import sys
 
-from . import __version__
+from ._version import __version__
 from ._data import registry
 
 _DEPENDENCIES = ("numpy", "pandas", "shapely", "pyproj", "scipy", "highspy", "numba")

@@ -70,7 +70,8 @@ def resolve_vintage(vintage: Any, data: Any, what: str, keyword: str = "vintage"
         if carried is None:
             raise VintageError(
                 f"{keyword} is not stated and the data carries none (attrs[{VINTAGE_ATTR!r}]), so segstat cannot "
-                f"tell which series the codes of {what} belong to: pass {_choices(keyword)}. Codes made by segstat.locate() carry it, but pandas drops attrs in "
+                f"tell which series the codes of {what} belong to: pass {_choices(keyword)}. "
+                f"Codes made by segstat.locate() carry it, but pandas drops attrs in "
                 f"merge/join/concat of frames that do not all carry it: use locate(data, ..., append=True) "
                 f"instead of data.join(locate(data, ...)).")
         return carried

@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import sys
+from typing import Any
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from ._vintage import VINTAGE_ATTR
 from .errors import SegstatError
 
@@ -142,7 +143,8 @@ def _cmd_locate(a: argparse.Namespace) -> int:
 
 
 def _cmd_classify(a: argparse.Namespace) -> int:
-    from .classify import attach_omradestyp, classify_areas, socioeconomic_index
+    from .classify import attach_omradestyp
+    from .socioeconomic import classify_areas, socioeconomic_index
 
     data = _read(a.input, a)
     if a.indicators:
@@ -189,9 +191,9 @@ def _cmd_measure(a: argparse.Namespace) -> int:
 
     data = _read(a.input, a)
     # interval options given on the command line; the rest keep each function's defaults
-    given = {k: v for k, v in (("confidence_level", a.confidence_level), ("n_resamples", a.n_resamples),
+    given: dict[str, Any] = {k: v for k, v in (("confidence_level", a.confidence_level), ("n_resamples", a.n_resamples),
                                 ("interval", a.interval)) if v is not None}
-    ci = {} if a.ci is None else {"ci": None if a.ci == "none" else a.ci}
+    ci: dict[str, Any] = {} if a.ci is None else {"ci": None if a.ci == "none" else a.ci}
     if a.measure == "rates":
         out = rates_mod.rates(data, events=a.events, population=a.population, by=a.by, per=a.per, **ci, **given)
     elif a.measure == "disparity":

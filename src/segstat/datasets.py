@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import load_table, registry, table_info, verify
-from ._validation import check_choice, check_level
+from ._validation import check_choice, check_level, check_scalar
 from .errors import InputValueError, VintageError
 from .geography.codes import LEVELS
 from ._vintage import carry_vintage, require_vintage
@@ -188,18 +188,15 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     from .classify import MOVED_2025_WARNING, omradestyp
     from .geography.boundaries import boundaries
 
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        from .errors import InputValueError
-
-        raise InputValueError(f"n={n!r} must be a positive integer.")
+    check_scalar("n", n, "int", low=1, must="a positive integer")
     rng = np.random.default_rng(seed)
     b = boundaries("deso", vintage=2025)
     frame = b.to_frame()
     pop18 = population("deso", vintage=2018).set_index("deso")["population"]
     pop = frame["deso"].astype(str).map(pop18)
     regso_mean = pop.groupby(frame["regso"]).transform("mean")
-    pop = pop.fillna(regso_mean).fillna(pop.mean()).to_numpy(float)
-    per_deso = rng.multinomial(n, pop / pop.sum())
+    weight = pop.fillna(regso_mean).fillna(pop.mean()).to_numpy(float)
+    per_deso = rng.multinomial(n, weight / weight.sum())
 
     xs, ys, owner = [], [], []
     for i, (poly, k) in enumerate(zip(b.polygons, per_deso)):

@@ -59,7 +59,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         raise InputValueError(f"out={str(out)!r} is a file; the demo writes a folder. Give a folder name.")
     work = Path(tempfile.mkdtemp(prefix=".segstat-demo-", dir=out.parent if out.parent.exists() else None))
     try:
-        t = _step(f"drawing a synthetic register of {n:,} persons on real DeSO 2025 polygons", quiet)
+        _step(f"drawing a synthetic register of {n:,} persons on real DeSO 2025 polygons", quiet)
         reg = datasets.synthetic_register(n, seed=rng)
         _step("placing every record in DeSO, RegSO, kommun and län", quiet)
         with warnings.catch_warnings():

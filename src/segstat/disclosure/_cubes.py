@@ -21,11 +21,12 @@ so the audit can use them without trusting this module.
 from __future__ import annotations
 
 import heapq
+from typing import Any
 
 import numpy as np
 
 from ._model import Model
-from .tabulate import Dimension
+from ._table import Dimension
 
 #: candidate descendant chains kept per node (smallest cells first)
 _CHAINS = 2
@@ -169,10 +170,10 @@ class CubeSuppressor:
     def prepare(self, cells: np.ndarray, full: bool = False) -> None:
         """Build the candidate cubes of many cells at once (cells whose moves have the same shapes share
         one set of array operations). Cells with no candidate that can move get the ``full`` set of moves."""
-        cells = [int(c) for c in cells if full or int(c) not in self._cands]
+        todo = [int(c) for c in cells if full or int(c) not in self._cands]
         D = len(self.shape)
         groups: dict[tuple, list] = {}
-        for c in cells:
+        for c in todo:
             pos = tuple(int(i) for i in np.unravel_index(c, self.shape))
             need = max(float(self.required[c]), 1.0)
             # moves along one variable are judged on the line through the cell; where the cell sits on a
@@ -189,7 +190,7 @@ class CubeSuppressor:
                                   np.zeros((0, 1)), np.zeros(0))
                 continue
             groups.setdefault(tuple(lev.shape for lev, _ in mv), []).append((c, mv))
-        chunks = []
+        chunks: list[Any] = []
         for members, items in groups.items():
             size = int(np.prod([n * k for n, k in members]))
             step = max(1, _CHUNK // max(size, 1))
@@ -224,7 +225,7 @@ class CubeSuppressor:
                 k = keep[g]
                 self._cands[c] = (ids[g][k], sgn[g][k], weight[g][k], room[g][k])
         if not full:
-            retry = [c for c in cells if len(self._cands[c][0]) == 0]
+            retry = [c for c in todo if len(self._cands[c][0]) == 0]
             if retry:
                 self.prepare(np.asarray(retry), full=True)
 
@@ -410,15 +411,15 @@ class CubeSuppressor:
     def certificates(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The change of the finest cells each chosen cube stands for (a single table's finest cells are its
         inner cells, in C order over the leaves)."""
-        out = []
+        out: list[tuple[np.ndarray, np.ndarray]] = []
         for cells, signs in self.chosen.values():
             leaf = self.is_leaf[cells]
             finest = np.ravel_multi_index(np.unravel_index(cells[leaf], self.shape), self.leaf_shape)
-            out.append((finest, signs[leaf].astype(np.float64)))
+            out.append((np.asarray(finest), signs[leaf].astype(np.float64)))
         return out
 
 
-def certificate_matrix(certificates: list[tuple[np.ndarray, np.ndarray]], n_finest: int):
+def certificate_matrix(certificates: list[tuple[np.ndarray, np.ndarray]], n_finest: int) -> Any:
     """Sparse (finest cells x certificates) matrix of changes."""
     from scipy import sparse
 

@@ -8,30 +8,32 @@ and therefore cell-key noise, are identical to the pandas path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from .._optional import import_optional
 from ..errors import InputValueError
-from .tabulate import Table, _dimensions, combine_partials, from_partials, partials
+from ._table import Dimension, Table, combine_partials, from_partials, partials
 
 
-def tabulate_dask(data: Any, *, by: Any, value: str | None, hierarchies: dict[str, Any] | None,
-                  vintage: int | None, record_key: str | None, top: int) -> Table:
+def tabulate_dask(data: Any, *, by: Any, value: str | None, record_key: str | None, top: int, vintage: Any,
+                  dimensions: Callable[[dict[str, pd.Series], list[str]], tuple[Dimension, ...]]) -> Table:
+    """``dimensions(values, by)`` builds the table's dimensions from the values present in each column
+    (tabulate() hands it over, so this adapter needs no hierarchy of its own)."""
     dask = import_optional("dask", purpose="tabulate() on a Dask DataFrame")
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in [*by, value, record_key] if c is not None and c not in data.columns]
     if missing:
         raise InputValueError(f"columns {missing} are not in the Dask DataFrame; columns are {list(data.columns)}.")
-    hierarchies = dict(hierarchies or {})
     # the dimensions need the values present: one pass computing unique values per column (small)
     uniques = dask.compute(*[data[c].dropna().unique() for c in by])
     nulls = dask.compute(*[data[c].isna().sum() for c in by])
     for c, n in zip(by, nulls):
         if n:
             raise InputValueError(f"by column {c!r} has {int(n)} missing value(s); fill them (no row is dropped).")
-    dims = _dimensions({c: pd.Series(u) for c, u in zip(by, uniques)}, by, hierarchies, vintage)
+    dims = dimensions({c: pd.Series(u) for c, u in zip(by, uniques)}, by)
     if record_key is not None:
         lo, hi, na = dask.compute(data[record_key].min(), data[record_key].max(), data[record_key].isna().sum())
         if na or lo < 0 or hi >= 1:

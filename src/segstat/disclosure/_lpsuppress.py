@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._model import Model, _new_highs
+from ._intruder import _new_highs
+from ._model import Model
 
 #: charge per hidden cell on top of its persons, so that empty cells are not hidden for free
 CELL_CHARGE = 0.5

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputTypeError
-from .protect import ProtectedTables, _bounds_all, _group_disclosure
+from ._intruder import _bounds_all, _group_disclosure
+from .protect import ProtectedTables
 
 __all__ = ["AuditResult", "audit"]
 
@@ -31,7 +32,7 @@ class AuditResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        return self.cells["verdict"].value_counts().to_dict()
+        return {str(k): int(v) for k, v in self.cells["verdict"].value_counts().items()}
 
     def to_frame(self) -> pd.DataFrame:
         return self.cells.copy()

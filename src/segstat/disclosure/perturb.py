@@ -12,16 +12,15 @@ maximal entropy (Giessing 2016).
 from __future__ import annotations
 
 import hashlib
-import numbers
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_rng, examples
+from .._validation import check_rng, check_scalar, examples
 from ..errors import InputTypeError, InputValueError
-from .tabulate import Table
+from ._table import Table
 
 __all__ = ["PerturbedTable", "RoundedTable", "perturb", "perturbation_table", "random_round", "record_keys"]
 
@@ -64,8 +63,7 @@ def record_keys(ids: Any, *, seed: int) -> np.ndarray:
     >>> bool(((0 <= k) & (k < 1)).all()), bool((k == segstat.record_keys([101, 102, 103], seed=2025)).all())
     (True, True)
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InputTypeError(f"seed must be an integer secret, got {seed!r}.")
+    check_scalar("seed", seed, "int", must="an integer secret", error=InputTypeError)
     if isinstance(ids, (np.ndarray, pd.DataFrame)) and np.ndim(ids) != 1:
         raise InputValueError(f"ids must be one id per record (1-D), got shape {np.shape(ids)}.")
     values = pd.Series(ids)
@@ -171,12 +169,9 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     >>> pt[pt["i"] == 2][["noise", "p"]].round(6).values.tolist()
     [[-1.0, 0.25], [0.0, 0.5], [1.0, 0.25]]
     """
-    if isinstance(max_noise, bool) or not isinstance(max_noise, (int, np.integer)) or max_noise < 1:
-        raise InputValueError(f"max_noise={max_noise!r} must be a positive integer (the largest noise D).")
-    if isinstance(variance, (bool, np.bool_)) or not isinstance(variance, numbers.Real) or \
-            not 0 < variance < max_noise**2:
-        raise InputValueError(f"variance={variance!r} must lie in (0, D²) = (0, {max_noise ** 2}); the variance of "
-                              f"noise bounded by D cannot reach D².")
+    check_scalar("max_noise", max_noise, "int", low=1, must="a positive integer (the largest noise D)")
+    check_scalar("variance", variance, "real", low=0, high=max_noise**2, low_open=True, high_open=True,
+                 must=f"in (0, D²) = (0, {max_noise ** 2}); the variance of noise bounded by D cannot reach D²")
     rows = [{"i": 0, "noise": 0, "p": 1.0}]
     for i in range(1, max_noise + 2):
         support = np.arange(max(-i, -max_noise), max_noise + 1)
@@ -423,8 +418,7 @@ def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: 
     """
     if not isinstance(table, Table):
         raise InputTypeError("random_round() takes a Table from segstat.tabulate().")
-    if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2:
-        raise InputValueError(f"base={base!r} must be an integer >= 2 (usually 3 or 5).")
+    check_scalar("base", base, "int", low=2, must="an integer >= 2 (usually 3 or 5)")
     if table.kind != "frequency":
         raise InputValueError("random_round() handles frequency tables.")
     x = table.cells["count"].to_numpy(np.int64)

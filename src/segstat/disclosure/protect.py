@@ -8,12 +8,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice
+from .._validation import check_choice, check_scalar
 from ..errors import DisclosureRiskError, InputTypeError, InputValueError
-from ._cubes import CubeSuppressor, certificate_matrix, certified_bounds
+from ._cubes import CubeSuppressor, certificate_matrix
+from ._greedy import _prune, _Suppressor
+from ._intruder import _group_disclosure, _unsafe
 from ._lpsuppress import lp_secondary
-from ._model import Attacker, Model, build_model
-from .tabulate import Table
+from ._model import Model, build_model
+from ._table import Table
 
 __all__ = ["ProtectedTables", "protect"]
 
@@ -195,298 +197,6 @@ def _required(model: Model, rule: np.ndarray, min_count: int, p_percent: Any, pr
     return req
 
 
-#: cost standing in for "no published cell left" in an equation
-_NO_PARTNER = 1e9
-_LOOKAHEAD_WEIGHT = 1.0  # tried 0.5, 1.5, 2: 1 hides fewest persons on RegSO x age
-
-
-class _Suppressor:
-    """Greedy partner choice over the additivity equations: no suppressed cell stands alone."""
-
-    def __init__(self, model: Model, required: np.ndarray) -> None:
-        self.model = model
-        self.required = required
-        self.values = model.values
-        # cells with identical content (the same finest cells) across linked tables share their status
-        M = model.M
-        if not M.has_sorted_indices:  # products of sparse matrices need not keep each row's columns sorted
-            M = M.copy()
-            M.sort_indices()
-        keys = pd.Series([M.indices[M.indptr[i]:M.indptr[i + 1]].tobytes() for i in range(M.shape[0])])
-        grp = keys.groupby(keys).ngroup().to_numpy()
-        order = np.argsort(grp, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, grp[order][1:] != grp[order][:-1], True])
-        self.twins = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)
-                      if bounds[i + 1] - bounds[i] > 1]
-        self.helpful = np.zeros(len(self.values))
-        self.lookahead = np.zeros(len(self.values))
-        self.cells_e, self.eqs_e, self.start_e = _equation_index(model)
-        # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
-        # suppressing them cannot hide anything, so they are never chosen as partners
-        self.empty = np.diff(M.indptr) == 0
-
-    def _key(self, ids: np.ndarray, need: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
-        # a partner that enters an equation with no suppressed cell leaves a new lonely cell there, which will
-        # need a partner of its own: count the cheapest candidate of each such equation in its cost; a cell that
-        # also gives company to a lonely suppressed cell elsewhere costs half per such equation
-        v = (self.values[ids] + self.lookahead[ids]) / (1.0 + self.helpful[ids])
-        key = np.where(self.values[ids] >= need, v, 1e15 - self.values[ids])
-        return np.where(suppressed[ids] | self.empty[ids], np.inf, key)
-
-    def _helpfulness(self, suppressed: np.ndarray) -> None:
-        helpful = np.zeros(len(self.values))
-        for block in self.model.equations:
-            s = suppressed[block]
-            lonely = s.sum(axis=0) == 1
-            if lonely.any():
-                sub = block[:, lonely]
-                np.add.at(helpful, sub[~suppressed[sub]], 1.0)
-        self.helpful = helpful
-        cells, eqs = self.cells_e, self.eqs_e
-        nsup = self.suppressed_per_equation(suppressed)
-        n_eq = len(nsup)
-        usable = ~suppressed[cells] & ~self.empty[cells]
-        # cheapest and second-cheapest usable cell of each equation: a cell's own follow-up partner is the
-        # cheapest other cell
-        val = np.where(usable, self.values[cells], _NO_PARTNER)
-        first = np.full(n_eq, _NO_PARTNER)
-        np.minimum.at(first, eqs, val)
-        at_first = np.flatnonzero(val == first[eqs])
-        one_each = at_first[np.unique(eqs[at_first], return_index=True)[1]]
-        rest = val.copy()
-        rest[one_each] = _NO_PARTNER
-        second = np.full(n_eq, _NO_PARTNER)
-        np.minimum.at(second, eqs, rest)
-        other = np.where(val == first[eqs], second[eqs], first[eqs])
-        follow = np.where(nsup[eqs] == 0, _LOOKAHEAD_WEIGHT * other, 0.0)
-        self.lookahead = np.bincount(cells, weights=follow, minlength=len(self.values))
-
-    def suppressed_per_equation(self, suppressed: np.ndarray) -> np.ndarray:
-        """Number of suppressed cells in every additivity equation."""
-        n_eq = int(self.eqs_e.max(initial=-1)) + 1
-        return np.bincount(self.eqs_e, weights=suppressed[self.cells_e], minlength=n_eq).astype(np.int64)
-
-    def close(self, suppressed: np.ndarray) -> int:
-        added = 0
-        changed = True
-        while changed:
-            changed = False
-            self._helpfulness(suppressed)
-            for group in self.twins:
-                if suppressed[group].any() and not suppressed[group].all():
-                    suppressed[group] = True
-                    changed = True
-            for block in self.model.equations:
-                s = suppressed[block]
-                lonely = np.flatnonzero(s.sum(axis=0) == 1)
-                if len(lonely) == 0:
-                    continue
-                sub = block[:, lonely]
-                need = np.maximum((self.required[sub] * suppressed[sub]).max(axis=0), 1.0)
-                key = self._key(sub, need[None, :], suppressed)
-                pick = np.argmin(key, axis=0)
-                ok = np.isfinite(key[pick, np.arange(len(lonely))])
-                chosen = sub[pick[ok], np.arange(len(lonely))[ok]]
-                if len(chosen):
-                    suppressed[chosen] = True
-                    added += len(chosen)
-                    changed = True
-        return added
-
-    def widen(self, cell: int, suppressed: np.ndarray) -> bool:
-        """Suppress the best published partner of ``cell`` in any equation containing it."""
-        best, best_key = -1, np.inf
-        need = max(self.required[cell], 1.0)
-        for block in self.model.equations:
-            cols = np.flatnonzero((block == cell).any(axis=0))
-            if len(cols) == 0:
-                continue
-            ids = block[:, cols].ravel()
-            key = self._key(ids, need, suppressed)
-            j = int(np.argmin(key))
-            if key[j] < best_key:
-                best, best_key = int(ids[j]), float(key[j])
-        if not np.isfinite(best_key):
-            # the cell's own equations are exhausted: a published cell elsewhere pins it (through a linked
-            # table or a longer chain); take the cheapest published cell of any equation with a suppressed cell
-            for block in self.model.equations:
-                cols = suppressed[block].any(axis=0)
-                if not cols.any():
-                    continue
-                ids = block[:, cols].ravel()
-                key = self._key(ids, need, suppressed)
-                j = int(np.argmin(key))
-                if key[j] < best_key:
-                    best, best_key = int(ids[j]), float(key[j])
-        if best < 0 or not np.isfinite(best_key):
-            return False
-        suppressed[best] = True
-        return True
-
-
-def _certified_safe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-                    certificates: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cells shown safe by certificates, and the inner bounds they give (see ``_cubes.certified_bounds``):
-    a primary cell's upper bound reaches value + level, any other suppressed cell can move at all."""
-    lo, hi = certified_bounds(model, suppressed, certificates)
-    moves = hi - lo > 1e-9
-    ok = suppressed & moves & np.where(primary, hi >= model.values + required - 1e-9, True)
-    return ok, lo, hi
-
-
-def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | None = None,
-                primary: np.ndarray | None = None, exact: bool = False, certificates: Any = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Intervals of every suppressed cell and whether each is the exact intruder interval.
-
-    Without ``exact``, an interval that already shows the cell safe is used: from certificates (moves of the
-    finest cells that leave every published cell unchanged) or else from an LP over the cell's local
-    neighbourhood. Either lies inside the intruder's interval, so the true interval is at least as wide.
-    Otherwise (and with ``exact``) the full LP gives the intruder's exact interval."""
-    lo = np.full(model.n_cells, np.nan)
-    hi = np.full(model.n_cells, np.nan)
-    is_exact = np.zeros(model.n_cells, dtype=bool)
-    req = np.zeros(model.n_cells) if required is None else required
-    prim = np.zeros(model.n_cells, dtype=bool) if primary is None else primary
-    todo = np.flatnonzero(suppressed)
-    if certificates is not None and not exact:
-        ok, clo, chi = _certified_safe(model, suppressed, prim, req, certificates)
-        lo[ok], hi[ok] = clo[ok], chi[ok]
-        todo = np.flatnonzero(suppressed & ~ok)
-    att = Attacker(model, suppressed) if len(todo) else None
-    if not exact and len(todo) > 1:
-        # points of the intruder's problem found by one LP for many cells: cells they show safe keep the
-        # interval those points span (an inner interval, like the others)
-        target = model.values + np.where(prim, req, 1e-7)
-        plo, phi = att.harvest(todo, target)
-        ok = (phi[todo] >= target[todo] - 1e-9) & (phi[todo] - plo[todo] > 1e-9)
-        lo[todo[ok]], hi[todo[ok]] = plo[todo[ok]], phi[todo[ok]]
-        todo = todo[~ok]
-    for c in todo:
-        if not exact:
-            quick = att.local_bounds(int(c))
-            if quick is not None:
-                need = req[c] if prim[c] else 1e-7
-                if quick[1] >= model.values[c] + need - 1e-9 and quick[1] - quick[0] > 1e-9:
-                    lo[c], hi[c] = quick
-                    continue
-        lo[c], hi[c] = att.bounds(int(c))
-        is_exact[c] = True
-    return lo, hi, is_exact
-
-
-def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-            cells: np.ndarray, certificates: Any = None) -> np.ndarray:
-    """Cells (of ``cells``) whose intruder upper bound is too low: below value + level for primaries,
-    equal to the value (exactly determined) for secondaries. One LP each (maximisation), except for cells
-    that certificates already show safe."""
-    if certificates is not None and len(cells):
-        ok, _, _ = _certified_safe(model, suppressed, primary, required, certificates)
-        cells = cells[~ok[cells]]
-    if len(cells) == 0:
-        return np.zeros(0, dtype=np.int64)
-    att = Attacker(model, suppressed)
-    # primaries: upper bound must reach value + level; secondaries: must exceed the value (not exact)
-    need = np.where(primary, required - 1e-9, 1e-7)
-    empty = np.diff(model.M.indptr) == 0
-    if len(cells) > 1:
-        # one LP for many cells first: points of the intruder's problem where cells already reach their target
-        _, seen = att.harvest(cells, model.values + need)
-        cells = cells[seen[cells] < model.values[cells] + need[cells]]
-    bad = []
-    for c in cells:
-        if empty[c] and not primary[c]:
-            continue
-        target = model.values[c] + need[c]
-        quick = att.local_bounds(int(c), ("max",))
-        if quick is not None and quick[0] >= target:
-            continue  # certified by the local LP: the intruder's true upper bound is at least as high
-        if att.upper(int(c)) < target:
-            bad.append(c)
-    return np.asarray(bad, dtype=np.int64)
-
-
-def _group_disclosure(model: Model, suppressed: np.ndarray) -> np.ndarray:
-    """Suppressed cells that are the only hidden child of a non-zero parent whose other children are all
-    published zeros: the intruder learns that everyone in the parent is in that child.
-
-    Children with no finest cell are combinations impossible by structure (a RegSO of another områdestyp);
-    everyone knows they are empty, so they neither disclose nor protect, and a row of them alone beside the
-    hidden child discloses nothing new."""
-    flagged = []
-    empty = np.diff(model.M.indptr) == 0
-    for block in model.equations:
-        kids = block[1:]
-        sup = suppressed[kids]
-        zero_pub = (~sup) & (model.values[kids] == 0) & ~empty[kids]
-        one = (sup.sum(axis=0) == 1) & ((zero_pub | sup | empty[kids]).all(axis=0)) & zero_pub.any(axis=0)
-        one &= model.values[block[0]] > 0
-        flagged.extend(kids[:, one][sup[:, one]].tolist())
-    return np.unique(np.asarray(flagged, dtype=np.int64))
-
-
-#: method="auto" prunes tables up to this many cells (all linked tables together)
-_PRUNE_AUTO_CELLS = 20_000
-_LP_AUTO_CELLS = 5_000
-
-
-def _equation_index(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(cell ids, equation ids) of every cell's place in every additivity equation, sorted by cell, and the
-    start of each cell's run: the equations of cell c are eq[start[c]:start[c + 1]]."""
-    cells, eqs, base = [], [], 0
-    for block in model.equations:
-        cells.append(block.ravel())
-        eqs.append(np.broadcast_to(np.arange(block.shape[1]) + base, block.shape).ravel())
-        base += block.shape[1]
-    cells = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
-    eqs = np.concatenate(eqs) if eqs else np.zeros(0, dtype=np.int64)
-    order = np.argsort(cells, kind="stable")
-    cells, eqs = cells[order], eqs[order]
-    start = np.searchsorted(cells, np.arange(model.n_cells + 1))
-    return cells, eqs, start
-
-
-def _prune(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-           sup: _Suppressor) -> np.ndarray:
-    """Publish again the secondary cells a safe pattern does not need, the largest first.
-
-    A secondary cell is taken out when every additivity equation it belongs to keeps either no suppressed
-    cell or at least two. The thinner pattern is then audited like any other; cells whose protection it
-    broke get back the pruned cells of their equations, and if that is not enough the safe pattern we
-    started from is returned unchanged. Pruning never makes the result less safe, only cheaper.
-    """
-    eqs, start = sup.eqs_e, sup.start_e
-    nsup = sup.suppressed_per_equation(suppressed)
-    in_twin = np.zeros(model.n_cells, dtype=bool)
-    for g in sup.twins:
-        in_twin[g] = True
-    candidates = np.flatnonzero(suppressed & ~primary & ~in_twin)
-    candidates = candidates[np.argsort(-model.values[candidates], kind="stable")]
-    thinner = suppressed.copy()
-    pruned = []
-    for c in candidates:
-        e = eqs[start[c]:start[c + 1]]
-        if len(e) and (nsup[e] == 2).any():
-            continue  # taking c out would leave a suppressed cell alone in an equation
-        thinner[c] = False
-        nsup[e] -= 1
-        pruned.append(c)
-    if not pruned:
-        return suppressed
-    pruned = np.asarray(pruned, dtype=np.int64)
-    eq_of_pruned = {int(c): eqs[start[c]:start[c + 1]] for c in pruned}
-    while True:
-        bad = _unsafe(model, thinner, primary, required, np.flatnonzero(thinner))
-        bad = np.union1d(bad, _group_disclosure(model, thinner))
-        if len(bad) == 0:
-            return thinner
-        bad_eqs = np.unique(np.concatenate([eqs[start[c]:start[c + 1]] for c in bad]))
-        back = [c for c in pruned if not thinner[c] and np.isin(eq_of_pruned[int(c)], bad_eqs).any()]
-        if not back:
-            return suppressed
-        thinner[back] = True
-
-
 def protect(
     tables: Table | list[Table],
     *,
@@ -610,75 +320,152 @@ def protect(
     >>> p.to_frame(symbol="..")[["row", "col", "count", "status"]].head(4).values.tolist()
     [['a', 'x', '..', 'primary'], ['a', 'y', '..', 'primary'], ['a', 'z', '3', 'published'], ['a', 'Total', '5', 'published']]
     """
+    tables = _check_arguments(tables, min_count, dominance, p_percent, zeros, method, max_rounds)
+    model = build_model(tables)
+    primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
+    _refuse_structural_zeros(model, primary)
+    required = _required(model, rule, int(min_count), p_percent, protection)
+    strategy = _choose(method, tables, model)
+    suppressed = primary.copy()
+    certificates = strategy.secondary(model, primary, required, suppressed)
+    sup = _Suppressor(model, required)
+    rounds = _repair(model, sup, suppressed, primary, required, certificates, max_rounds)
+    if strategy.prunes(model):
+        suppressed = _prune(model, suppressed, primary, required, sup)
+    lo = hi = np.full(model.n_cells, np.nan)
+    status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
+    rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
+             "protection": protection if protection is not None else "default", "method": strategy.note}
+    return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds, certificates)
+
+
+def _check_arguments(tables: Any, min_count: Any, dominance: Any, p_percent: Any, zeros: Any, method: Any,
+                     max_rounds: Any) -> list[Table]:
+    """protect()'s arguments checked; the tables as a list."""
     if isinstance(tables, Table):
         tables = [tables]
     elif not isinstance(tables, (list, tuple)):
         raise InputTypeError("tables must be a Table from segstat.tabulate() or a list of them.")
-    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise InputValueError(f"min_count={min_count!r} must be a positive integer.")
+    check_scalar("min_count", min_count, "int", low=1, must="a positive integer")
     check_choice("zeros", zeros, ("publish", "protect"))
-    check_choice("method", method, ("auto", "cube", "lp", "greedy", "pruned"))
-    if max_rounds is not None and (not isinstance(max_rounds, (int, np.integer)) or max_rounds < 1):
-        raise InputValueError(f"max_rounds={max_rounds!r} must be a positive integer or None (until safe).")
+    check_choice("method", method, ("auto", *_STRATEGIES))
+    check_scalar("max_rounds", max_rounds, "int", low=1, allow_none=True,
+                 must="a positive integer or None (until safe)")
     if dominance is not None:
-        if not (isinstance(dominance, tuple) and len(dominance) == 2 and dominance[0] >= 1 and 0 < dominance[1] <= 100):
-            raise InputValueError(f"dominance={dominance!r} must be (n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85).")
-    if p_percent is not None and not 0 < p_percent <= 100:
-        raise InputValueError(f"p_percent={p_percent!r} must lie in (0, 100].")
+        must = "(n, k) with n >= 1 and 0 < k <= 100, e.g. (1, 85)"
+        if not (isinstance(dominance, tuple) and len(dominance) == 2):
+            raise InputValueError(f"dominance={dominance!r} must be {must}.")
+        check_scalar("dominance", dominance[0], "int", low=1, must=f"{must} (n={dominance[0]!r})")
+        check_scalar("dominance", dominance[1], "real", low=0, low_open=True, high=100,
+                     must=f"{must} (k={dominance[1]!r})")
+    check_scalar("p_percent", p_percent, "real", low=0, low_open=True, high=100, allow_none=True,
+                 must="a number in (0, 100]")
     if (dominance is not None or p_percent is not None) and any(t.kind != "magnitude" for t in tables):
         raise InputValueError("dominance and p_percent apply to magnitude tables (tabulate with value=).")
-    model = build_model(tables)
-    primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
+    if method == "cube" and len(tables) > 1:
+        raise InputValueError("method='cube' protects one table; protect linked tables with method='pruned' or "
+                              "'greedy' (or leave method='auto').")
+    return list(tables)
+
+
+def _refuse_structural_zeros(model: Model, primary: np.ndarray) -> None:
+    """A protected zero with no finest cell behind it is empty by structure (see _model._finest_cells):
+    everyone knows it is 0, so no suppression can give it an interval."""
     empty = primary & (np.diff(model.M.indptr) == 0)
     if empty.any():
-        # a protected zero with no finest cell behind it is empty by structure (see _model._finest_cells):
-        # everyone knows it is 0, so no suppression can give it an interval
         labels = _cell_labels(model, np.flatnonzero(empty)[:3])
         raise DisclosureRiskError(
             f"zeros='protect': {int(empty.sum())} zero cell(s) are empty by structure in these linked tables, so "
             f"no suppression can protect them (e.g. {labels}). They belong to combinations the data cannot have, "
             f"or to areas nobody in the data lives in whose class (such as områdestyp) the data do not give. "
             f"Protect zeros in each table on its own, or leave zeros='publish'.")
-    required = _required(model, rule, int(min_count), p_percent, protection)
-    if method == "auto":
-        # cubes for one table of two or more variables; along a single variable the greedy partners often
-        # need no secondary cell at all where the small cells protect each other (a cube pairs two cells only)
-        if len(tables) == 1 and len(tables[0].dims) > 1:
-            method = "cube"
-        elif len(tables) > 1 and model.n_cells <= _LP_AUTO_CELLS:
-            method = "lp"
-        else:
-            method = "pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy"
-    elif method == "cube" and len(tables) > 1:
-        raise InputValueError("method='cube' protects one table; protect linked tables with method='pruned' or "
-                              "'greedy' (or leave method='auto').")
-    suppressed = primary.copy()
-    certificates = None
-    if method == "cube":
+
+
+#: method="auto" prunes tables up to this many cells (all linked tables together)
+_PRUNE_AUTO_CELLS = 20_000
+_LP_AUTO_CELLS = 5_000
+
+
+@dataclass(frozen=True)
+class _Strategy:
+    """A method of secondary suppression: a first pattern (before the common audit-and-repair loop) and
+    whether the repaired pattern is pruned. The base class adds nothing (greedy partners come from the
+    repair loop itself)."""
+
+    note: str
+    prune: bool = False
+
+    def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
+                  suppressed: np.ndarray) -> Any:
+        """Suppress more cells in place; return certificates of safety, or None."""
+        return None
+
+    def prunes(self, model: Model) -> bool:
+        return self.prune
+
+
+@dataclass(frozen=True)
+class _Cubes(_Strategy):
+    def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
+                  suppressed: np.ndarray) -> Any:
         cubes = CubeSuppressor.for_table(model, required)
         cubes.run(np.flatnonzero(primary), suppressed)
         cubes.repair_groups(suppressed)
         cubes.improve(suppressed, primary)
         cubes.prune(suppressed, primary)
         cubes.repair_groups(suppressed)
-        certificates = certificate_matrix(cubes.certificates(), model.M.shape[1])
-    elif method == "lp":
+        return certificate_matrix(cubes.certificates(), model.M.shape[1])
+
+
+@dataclass(frozen=True)
+class _LinearProgram(_Strategy):
+    def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
+                  suppressed: np.ndarray) -> Any:
         lp_secondary(model, primary, required, suppressed)
-    sup = _Suppressor(model, required)
+        return None
+
+    def prunes(self, model: Model) -> bool:
+        return model.n_cells <= _PRUNE_AUTO_CELLS
+
+
+_STRATEGIES: dict[str, _Strategy] = {
+    "cube": _Cubes("cubes + certificates + LP audit"),
+    "lp": _LinearProgram("one LP per primary cell + LP audit"),
+    "greedy": _Strategy("greedy partners + LP audit"),
+    "pruned": _Strategy("greedy partners + LP audit + pruning", prune=True),
+}
+
+
+def _choose(method: str, tables: list[Table], model: Model) -> _Strategy:
+    """The strategy of ``method``; for "auto" cubes for one table of two or more variables (along a single
+    variable the greedy partners often need no secondary cell at all where the small cells protect each
+    other, a cube pairs two cells only), the LP for small linked tables, else greedy partners."""
+    if method == "auto":
+        if len(tables) == 1 and len(tables[0].dims) > 1:
+            method = "cube"
+        elif len(tables) > 1 and model.n_cells <= _LP_AUTO_CELLS:
+            method = "lp"
+        else:
+            method = "pruned" if model.n_cells <= _PRUNE_AUTO_CELLS else "greedy"
+    return _STRATEGIES[method]
+
+
+def _repair(model: Model, sup: _Suppressor, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
+            certificates: Any, max_rounds: int | None) -> int:
+    """Audit and repair until safe: a cube pattern leaves no suppressed cell alone in an equation; primary
+    cells without a cube wide enough, and any pattern of the other methods, get partners here and are checked
+    by LP. Returns the number of repair rounds."""
     rounds = 0
     verified = np.zeros(model.n_cells, dtype=bool)   # safe cells stay safe: more suppression only widens
     while True:
-        # a cube pattern leaves no suppressed cell alone in an equation; primary cells without a cube wide
-        # enough, and any pattern of the other methods, get partners here and are checked by LP
         sup.close(suppressed)
         todo = np.flatnonzero(suppressed & ~verified)
         bad = _unsafe(model, suppressed, primary, required, todo, certificates)
         verified[todo] = True
         verified[bad] = False
-        grouped = _group_disclosure(model, suppressed)
-        bad = np.union1d(bad, grouped)
+        bad = np.union1d(bad, _group_disclosure(model, suppressed))
         if len(bad) == 0:
-            break
+            return rounds
         rounds += 1
         if max_rounds is not None and rounds > max_rounds:
             raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) remain unsafe after max_rounds={max_rounds} "
@@ -690,13 +477,3 @@ def protect(
         if not progress:
             raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) cannot be protected: no published cell left "
                                       f"to suppress with them.")
-    if method == "pruned" or (method == "lp" and model.n_cells <= _PRUNE_AUTO_CELLS):
-        suppressed = _prune(model, suppressed, primary, required, sup)
-    lo = hi = np.full(model.n_cells, np.nan)
-    status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
-    rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
-             "protection": protection if protection is not None else "default",
-             "method": {"cube": "cubes + certificates + LP audit", "greedy": "greedy partners + LP audit",
-                        "pruned": "greedy partners + LP audit + pruning",
-                        "lp": "one LP per primary cell + LP audit"}[method]}
-    return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds, certificates)

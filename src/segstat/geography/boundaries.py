@@ -14,7 +14,6 @@ import shapely
 from .._data import data_path, table_info
 from .._validation import check_level, examples
 from ..errors import DataIntegrityError, InputTypeError, InputValueError, VintageError
-from .codes import LEVELS
 from .._vintage import carry_vintage, require_vintage
 from .registry import parents, validate_codes, vintage_label
 
@@ -59,7 +58,7 @@ class Boundaries:
                 f"source={self.source!r})")
 
     @functools.cached_property
-    def index(self):  # noqa: ANN201 - private type
+    def index(self) -> Any:
         """The point-location index (built on first use, then reused)."""
         from ._grid import GridIndex
 
@@ -68,7 +67,8 @@ class Boundaries:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) of all polygons."""
-        return tuple(float(v) for v in shapely.total_bounds(self.polygons))
+        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(self.polygons))
+        return x0, y0, x1, y1
 
     def to_frame(self) -> pd.DataFrame:
         """Codes, parent codes and area (km²) of every polygon."""
@@ -145,7 +145,7 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
         geoms, attrs, srs = _io.read_gpkg(path, layer)
-        crs = f"EPSG:{srs}"
+        crs: str | None = f"EPSG:{srs}"
     elif suffix in (".geojson", ".json"):
         geoms, attrs, crs = _io.read_geojson(path)
         crs = crs or "EPSG:4326"

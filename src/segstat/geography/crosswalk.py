@@ -69,22 +69,19 @@ def _links() -> _Links:
         ignore_index=True,
     ).drop_duplicates(ignore_index=True)
 
-    # connected components by union-find over "18:code" and "25:code" nodes
+    # connected components over "18:code" and "25:code" nodes, each labelled by its first node
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
     nodes = [f"18:{c}" for c in sorted(old)] + [f"25:{c}" for c in sorted(new)]
     pos = {n: i for i, n in enumerate(nodes)}
-    parent = np.arange(len(nodes))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for o, n in zip(edges["old"], edges["new"]):
-        a, b = find(pos[f"18:{o}"]), find(pos[f"25:{n}"])
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    comp = pd.Series([find(i) for i in range(len(nodes))], index=nodes)
+    a = np.array([pos[f"18:{o}"] for o in edges["old"]], dtype=np.int64)
+    b = np.array([pos[f"25:{n}"] for n in edges["new"]], dtype=np.int64)
+    graph = sparse.csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(len(nodes), len(nodes)))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(int(label.max()) + 1, len(nodes), dtype=np.int64)
+    np.minimum.at(first, label, np.arange(len(nodes)))
+    comp = pd.Series(first[label], index=nodes)
 
     types = pd.concat([log[["from_deso", "change_type"]].rename(columns={"from_deso": "deso"}),
                        log[["to_deso", "change_type"]].rename(columns={"to_deso": "deso"})])
@@ -279,7 +276,7 @@ def crosswalk(
     if src_v != dst_v:
         given = set(codes.astype(str))
         wanted = e.groupby("dst")["comp"].first()
-        absent = {}
+        absent: dict[str, list[str]] = {}
         for dst, cid in wanted.items():
             for node in members[cid]:
                 if node.startswith(src_p) and node[3:] not in given:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._optional import import_optional
-from .._validation import check_columns, check_dataframe, check_level, examples
+from .._validation import check_columns, check_dataframe, check_level, check_scalar, examples
 from .._vintage import carry_vintage, check_vintage, require_vintage
 from ..errors import InputTypeError, InputValueError, UnplacedWarning
 from .boundaries import Boundaries, boundaries as _load_boundaries
@@ -19,7 +19,7 @@ from .codes import LEVELS
 from .outlines import SWEDEN_TOLERANCE, in_sweden
 from .registry import parents, vintage_label
 
-__all__ = ["LocateSummary", "STATUSES", "locate"]
+__all__ = ["LocateSummary", "STATUSES", "locate", "locate_summary"]
 
 N_KOMMUNER = 290  # kommuner since 2020 (no change up to 2025)
 
@@ -56,7 +56,7 @@ class LocateSummary:
         return f"LocateSummary({self.n} rows: {parts}; {vintage_label(self.level, self.vintage)})"
 
 
-def _transformer(crs: Any):
+def _transformer(crs: Any) -> tuple[Any, Any]:
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError
 
@@ -142,15 +142,11 @@ def _check_arguments(level: Any, vintage: Any, boundaries: Any, max_distance: An
         raise InputValueError(
             f"boundaries are {vintage_label(boundaries.level, boundaries.vintage)} but level={level!r}, "
             f"vintage={vintage!r} was asked; pass matching boundaries.")
-    if max_distance is not None and (isinstance(max_distance, bool) or not isinstance(max_distance, (int, float))
-                                     or not max_distance >= 0 or not np.isfinite(max_distance)):
-        raise InputValueError(f"max_distance={max_distance!r} must be a non-negative number of metres "
-                              f"(or None for no snapping).")
-    if not isinstance(chunk_size, (int, np.integer)) or isinstance(chunk_size, bool) or chunk_size < 1:
-        raise InputValueError(f"chunk_size={chunk_size!r} must be a positive integer.")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
-                                or threads < 1):
-        raise InputValueError(f"n_jobs={threads!r} must be a positive integer (or None for every core).")
+    check_scalar("max_distance", max_distance, "real", low=0, allow_none=True,
+                 must="a non-negative number of metres (or None for no snapping)")
+    check_scalar("chunk_size", chunk_size, "int", low=1, must="a positive integer")
+    check_scalar("n_jobs", threads, "int", low=1, allow_none=True,
+                 must="a positive integer (or None for every core)")
     return level, v, boundaries, (None if max_distance == 0 else max_distance)  # 0 m of snapping is none
 
 
@@ -266,17 +262,14 @@ def locate(
     if not isinstance(append, bool):
         raise InputTypeError(f"append={append!r} must be True or False.")
     if type(data).__module__.startswith("dask"):
-        from ._dask_locate import locate_dask
-
         if append:
             raise InputValueError("append=True is for pandas input; for a Dask DataFrame join the result: "
                                   "data.join(locate(data, ...)), and pass vintage= to the functions that read it.")
-
         for col, keyword in ((x, "x"), (y, "y")):  # the partitions' dtypes are known before anything runs
             if col in data.columns:
                 _check_numeric(data[col].dtype, col, keyword)
-        return locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=v, boundaries=boundaries,
-                           max_distance=max_distance, chunk_size=chunk_size)
+        return _locate_dask(data, x=x, y=y, crs=crs, level=level, vintage=v, boundaries=boundaries,
+                            max_distance=max_distance)
     data = check_dataframe(data, allow_empty=True)
     check_columns(data, {"x": x, "y": y})
     if append:  # refused before the work is done
@@ -357,7 +350,7 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
             how: tuple) -> pd.DataFrame:
     n = len(poly)
     out = _codes_frame(poly, b, level, v, index)
-    out["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    out["status"] = pd.Categorical.from_codes(status.astype(np.int64), categories=pd.Index(STATUSES))
     counts = {s: int((status == i).sum()) for i, s in enumerate(STATUSES)}
     ex = {s: index[status == i][:5].tolist() for i, s in enumerate(STATUSES) if counts[s] and s not in
           ("placed", "boundary")}
@@ -383,3 +376,46 @@ def _finish(index: pd.Index, poly: np.ndarray, status: np.ndarray, b: Boundaries
                       f"{detail}.{_advice(counts, b, x, y, crs)}", UnplacedWarning, stacklevel=3)
     out.attrs["segstat_locate"] = summary
     return out
+
+
+def _partition(part: pd.DataFrame, index: Any, b: Boundaries, x: str, y: str, crs: Any, geographic: bool,
+               max_distance: float | None, level: str, vintage: int) -> pd.DataFrame:
+    """locate() of one Dask partition (pure: runs on the workers)."""
+    transformer, _ = _transformer(crs)
+    xs = part[x].to_numpy(dtype=float, na_value=np.nan)
+    ys = part[y].to_numpy(dtype=float, na_value=np.nan)
+    poly, status = _chunk(xs, ys, index, transformer, geographic, max_distance, threads=1)
+    out = _codes_frame(poly, b, level, vintage, part.index)
+    out["status"] = pd.Categorical.from_codes(status.astype(np.int64), categories=pd.Index(STATUSES))
+    return out
+
+
+def _locate_dask(data: Any, *, x: str, y: str, crs: Any, level: str, vintage: int, boundaries: Boundaries,
+                 max_distance: float | None) -> Any:
+    """locate() on a Dask DataFrame: the point index is shipped to the workers once."""
+    from ._dask_locate import map_partitions_shipped
+
+    for col in (x, y):
+        if col not in data.columns:
+            raise InputValueError(f"column {col!r} is not in the Dask DataFrame; columns are {list(data.columns)}.")
+    _, source_crs = _transformer(crs)
+    light = Boundaries(boundaries.level, boundaries.vintage, boundaries.codes, boundaries.polygons[:0],
+                       boundaries.source)  # codes only, for the output
+    meta = pd.DataFrame({c: pd.Series(dtype="string") for c in LEVELS[LEVELS.index(level):]})
+    meta["status"] = pd.Series(pd.Categorical([], categories=list(STATUSES)))
+    meta.attrs["segstat_vintage"] = vintage  # read back by locate_summary (the collection itself has no attrs)
+    return map_partitions_shipped(data, _partition, boundaries.index, light, x, y, crs, source_crs.is_geographic,
+                                  max_distance, level, vintage, meta=meta, purpose="locate() on a Dask DataFrame")
+
+
+def locate_summary(result: Any) -> LocateSummary:
+    """The placed/unplaced summary of a locate() result, pandas or Dask (counted across all partitions)."""
+    if isinstance(result, pd.DataFrame) and "segstat_locate" in result.attrs:
+        return result.attrs["segstat_locate"]
+    counts = result["status"].value_counts()
+    if hasattr(counts, "compute"):
+        counts = counts.compute()
+    full = {s: int(counts.get(s, 0)) for s in STATUSES}
+    level = next(c for c in ("deso", "regso") if c in result.columns)
+    vintage = getattr(getattr(result, "_meta", None), "attrs", {}).get("segstat_vintage", 0)
+    return LocateSummary(n=sum(full.values()), counts=full, level=level, vintage=vintage, source="dask")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._data import load_table
 from .._validation import check_choice, check_level, close_matches, examples
-from ..errors import CodeError, CoercedWarning, InputTypeError, InputValueError, UnknownCodeError, VintageError
+from ..errors import CodeError, CoercedWarning, InputValueError, UnknownCodeError, VintageError
 from .._vintage import carry_vintage, check_vintage, require_vintage, resolve_vintage
 from .codes import LEVELS, PATTERNS, _as_series, _padded, detect_level, malformed_note, normalize_codes
 
@@ -76,8 +76,8 @@ def _areas(level: str, vintage: int) -> pd.DataFrame:
                             "kommun": r["kommun"], "lan": r["lan"]})
     elif level == "kommun":
         k = _kommuner()
-        out = pd.DataFrame({"code": k.index.astype("string"), "name": pd.array(k["name"], dtype="string"),
-                            "lan": pd.array(k["lan"], dtype="string")})
+        out = pd.DataFrame({"code": k.index.astype("string"), "name": k["name"].astype("string").array,
+                            "lan": k["lan"].astype("string").array})
     else:
         lan = load_table("lan")
         out = pd.DataFrame({"code": lan["county_code"].astype("string"),
@@ -149,7 +149,8 @@ def _unknown_error(level: str, vintage: int, unknown: list[str], given: list[str
     )
 
 
-def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = "raise") -> pd.Series:
+def validate_codes(codes: pd.Series, level: str, vintage: int, *,
+                   errors: Literal["raise", "coerce"] = "raise") -> pd.Series:
     """Normalise ``codes`` of ``level`` and check they exist in the series ``vintage``.
 
     Unknown codes raise (listing them with close matches) or, with
@@ -164,7 +165,7 @@ def validate_codes(codes: pd.Series, level: str, vintage: int, *, errors: str = 
     known = _known(level, vintage)
     present = norm.notna().to_numpy()
     is_known = np.zeros(len(norm), dtype=bool)
-    is_known[present] = known.get_indexer(norm[present].astype(str)) >= 0
+    is_known[present] = known.get_indexer(pd.Index(norm[present].astype(str))) >= 0
     unknown_mask = present & ~is_known
     if unknown_mask.any():
         unknown = pd.unique(norm[unknown_mask].astype(str)).tolist()
@@ -246,11 +247,12 @@ def to_level(
             source = None
     if source is None:
         # integers and codes that lost their leading zero: show the padded fix
-        present = [v for v in s.tolist() if not pd.isna(v)]
+        given = [v for v in s.tolist() if not pd.isna(v)]
         for lvl in ("deso", "regso", "lan", "kommun"):
-            if present and all(_padded(v, lvl) is not None for v in present):
+            if given and all(_padded(v, lvl) is not None for v in given):
                 normalize_codes(s, lvl)  # raises CodeError naming the padded codes
         detect_level(stripped)  # raises the CodeError naming the codes
+        raise AssertionError("unreachable: detect_level raised")  # pragma: no cover
     order = LEVELS.index
     if order(target) < order(source):
         raise InputValueError(
@@ -285,3 +287,74 @@ def parents(codes: pd.Series, level: str, vintage: int) -> pd.DataFrame:
         keys = codes.astype(object).where(codes.notna(), None)
         out[parent] = pd.Series(table.reindex(keys).to_numpy(), index=codes.index, dtype="string")
     return pd.DataFrame(out, index=codes.index)
+
+
+def area_hierarchy(level: str, vintage: int, *, codes: Any = None) -> pd.DataFrame:
+    """SCB's area hierarchy above ``level`` as data: one row per area with its parent.
+
+    Parameters
+    ----------
+    level : {"deso", "regso", "kommun", "lan"}
+        The finest level (the leaves).
+    vintage : {2018, 2025}
+        DeSO/RegSO code vintage.
+    codes : sequence of str, optional
+        Codes of ``level`` a table is about (validated; an unknown code raises
+        :class:`~segstat.errors.UnknownCodeError`). The leaves are then every
+        area of the kommuner those codes lie in (for ``level="lan"``: the län
+        given), so an area nobody lives in is still a leaf. Without ``codes``:
+        the whole country.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code``, ``level`` and ``parent`` (``<NA>`` for the top
+        areas, which lie directly under the whole), leaves first in code
+        order, then their parents level by level. ``attrs["segstat.vintage"]``
+        holds the vintage and ``attrs["segstat.top_level"]`` the level name of
+        the whole: ``"riket"`` when the hierarchy reaches the country, else
+        ``"total"`` (a selection of län).
+
+    Examples
+    --------
+    >>> from segstat.geography.registry import area_hierarchy
+    >>> h = area_hierarchy("kommun", 2025, codes=["1480"])
+    >>> h.to_dict("records")
+    [{'code': '1480', 'level': 'kommun', 'parent': '14'}, {'code': '14', 'level': 'lan', 'parent': None}]
+    """
+    level = check_level(level)
+    v = check_vintage(vintage)
+    table = _areas(level, v)
+    if codes is None:
+        rows = table
+    else:
+        given = validate_codes(pd.Series(list(codes), dtype="string"), level, v)
+        if level == "lan":
+            rows = table[table["code"].isin(set(given))]
+        else:
+            kommuner = set(given.str[:4])
+            key = table["code"] if level == "kommun" else table["kommun"]
+            rows = table[key.isin(kommuner)]
+    leaves = sorted(rows["code"].astype(str))
+    chain = list(LEVELS[LEVELS.index(level) + 1:])
+    codes_out, levels_out, parents_out = [], [], []
+    rows = rows.set_index(rows["code"].astype(str))
+    seen: set[str] = set()
+    for child_level, parent_level in zip([level, *chain], [*chain, None]):
+        if child_level == level:
+            frame = rows.loc[leaves]
+            children = leaves
+        else:
+            frame = rows.drop_duplicates(child_level).set_index(rows.drop_duplicates(child_level)[child_level]
+                                                                .astype(str))
+            children = sorted(c for c in frame.index if c not in seen)
+        for c in children:
+            seen.add(c)
+            codes_out.append(c)
+            levels_out.append(child_level)
+            parents_out.append(str(frame.loc[c, parent_level]) if parent_level is not None else pd.NA)
+    out = pd.DataFrame({"code": pd.array(codes_out, dtype="string"), "level": levels_out,
+                        "parent": pd.array(parents_out, dtype="string")})
+    out.attrs["segstat.vintage"] = v
+    out.attrs["segstat.top_level"] = "riket" if level != "lan" or len(leaves) == 21 else "total"
+    return out

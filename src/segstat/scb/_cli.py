@@ -79,7 +79,7 @@ def _cmd(a: argparse.Namespace) -> int:
             lists = ", ".join(m.codelists.loc[m.codelists["variable"] == r.variable, "codelist"])
             print(f"  {r.variable} ({r.label}): {r.n_values} värden" + (f"; kodlistor: {lists}" if lists else ""))
         for r in m.notes.itertuples():
-            print(f"  {'[obligatorisk] ' if r.mandatory else ''}fotnot: {r.text.splitlines()[0][:150]}")
+            print(f"  {'[obligatorisk] ' if r.mandatory else ''}fotnot: {str(r.text).splitlines()[0][:150]}")
         frame = m.to_frame()
     else:
         frame = get(a.table, _selection(a.select), codelist=a.codelist, level=a.level, vintage=a.vintage,

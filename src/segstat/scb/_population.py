@@ -165,7 +165,7 @@ def omradestyp(year: int, *, table: str | None = None, base_url: str | None = No
     types = df["value"]
     if types.isna().any() or not types.isin([1, 2, 3, 4, 5]).all():
         raise DataIntegrityError(f"table {table}: områdestyp of {year} must be 1-5 for every RegSO.")
-    out = pd.DataFrame({"regso": pd.array(codes.map(normalise_code), dtype="string"),
+    out = pd.DataFrame({"regso": pd.array(codes.map(normalise_code), dtype="string"),  # type: ignore[call-overload]
                         "omradestyp": pd.Categorical(types.astype(int), categories=[1, 2, 3, 4, 5], ordered=True)})
     out = out.sort_values("regso", ignore_index=True)
     out.attrs = dict(df.attrs, **{"segstat.vintage": 2018})

@@ -163,7 +163,8 @@ def resolve(
     if level is not None:
         level = level.lower()
         if level not in ("deso", "regso", "kommun", "lan"):
-            raise InputValueError(f"level={level!r}: use 'deso', 'regso', 'kommun' or 'lan'.{nearest(level, ['deso', 'regso', 'kommun', 'lan'])}")
+            hint = nearest(level, ["deso", "regso", "kommun", "lan"])
+            raise InputValueError(f"level={level!r}: use 'deso', 'regso', 'kommun' or 'lan'.{hint}")
         if region is None:
             raise InputValueError(f"level={level!r}: table {table} has no region variable.")
         if level in ("deso", "regso"):
