@@ -89,7 +89,7 @@ def test_the_graph_sees_function_level_and_relative_imports():
     # inside a function: locate() imports the Dask adapter only for Dask input
     assert "segstat.geography._dask_locate" in graph["segstat.geography.locate"]
     # "from . import datasets" names a module
-    assert "segstat.datasets" in graph["segstat.report"]
+    assert "segstat.datasets" in graph["segstat.demo"]
 
 
 def test_cycle_finder_finds_a_planted_cycle(tmp_path):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import segstat
-from segstat.report import SYNTHETIC, run_demo
+from segstat.demo import SYNTHETIC, run_demo
 
 from _browser import load_in_chromium, needs_chromium
 

@@ -58,9 +58,11 @@ _LAZY: dict[str, str] = {
     "segregation_test": "measures.inference",
     "standardize": "measures.rates",
     "sweden_standard_population": "measures.rates",
+    # publishing
+    "report": "publish.report",
 }
 
-_SUBMODULES = {"classify", "cli", "datasets", "disclosure", "errors", "geography", "measures", "report",
+_SUBMODULES = {"classify", "cli", "datasets", "disclosure", "errors", "geography", "measures", "demo", "publish",
                "scb", "socioeconomic"}
 
 __all__ = sorted([*_LAZY, "__version__", "errors", "datasets"])
@@ -113,4 +115,5 @@ if _typing.TYPE_CHECKING:  # static type checkers and IDEs see the real names; t
         atkinson as atkinson, dissimilarity as dissimilarity, entropy as entropy, exposure as exposure, gini as gini,
         isolation as isolation, ojamlikhetsindex as ojamlikhetsindex,
     )
+    from .publish.report import report as report
     from .socioeconomic import classify_areas as classify_areas, socioeconomic_index as socioeconomic_index

@@ -114,8 +114,8 @@ GLOSSARY: dict[str, Term] = {
                         "999 (segregation indices and test); 2000 (disparity)", (999, 2000), (int,)),
     "order": Term("Order of the ``subgroup`` labels, most disadvantaged first.", "Sequence | None", "None",
                   (None,)),
-    "out": Term("Output directory or file of reports and sites.", "path", "\"segstat-demo\"", ("segstat-demo",),
-                (str,)),
+    "out": Term("Output directory or file of reports and sites.", "path", "required (demo: \"segstat-demo\")",
+                ("segstat-demo", REQUIRED, None), (str,)),
     "per": Term("Rate multiplier: rates per this many persons.", "float", "1000", (1000,), (int, float)),
     "period": Term("Name of the COLUMN holding the time period in panels.", _ANY_COLUMN, kinds=_COLUMN),
     "population": Term("Name of the column of population counts (persons or person-years) of a rate.",
@@ -161,6 +161,8 @@ GLOSSARY: dict[str, Term] = {
     "highest": Term("Column of persons in the highest national income quintile.", _ANY_COLUMN, kinds=_COLUMN,
                     functions=("ojamlikhetsindex", "cli")),
     "ids": Term("Person or record identifiers to key.", "array-like", functions=("record_keys",)),
+    "items": Term("The results a report shows: a mapping of title to result, or a sequence of results or "
+                  "(title, result) pairs.", "Mapping | Sequence", functions=("report",)),
     "low_economic_standard": Term("Column of the share with low economic standard.", _ANY_COLUMN, kinds=_COLUMN,
                                   functions=("socioeconomic_index",)),
     "low_education": Term("Column of the share with low education.", _ANY_COLUMN, kinds=_COLUMN,
@@ -175,6 +177,7 @@ GLOSSARY: dict[str, Term] = {
     "result": Term("The output of locate() to summarise.", "DataFrame", functions=("locate_summary",)),
     "table": Term("A table from tabulate().", "Table", functions=("perturb", "random_round")),
     "tables": Term("One or several tables from tabulate().", "Table | list[Table]", functions=("protect",)),
+    "title": Term("Title of a report (its page and workbook).", "str", functions=("report",)),
     "value": Term("Column to sum (a magnitude table); None counts persons.", "str | None", "None", (None,),
                   _COLUMN, functions=("tabulate", "cli")),
     "weights": Term("Weights: population per area (classify_areas) or of the crosswalk.", "Series | None", "None",
@@ -224,6 +227,8 @@ GLOSSARY: dict[str, Term] = {
                          "snapping.", "float | None", "None", (None,), functions=("locate", "cli")),
     "max_noise": Term("Largest absolute noise of cell-key perturbation.", "int", "2", (2,), (int,),
                       functions=("perturb",)),
+    "max_rows": Term("Rows of a table shown on a report page; longer tables are summarised with a note (the "
+                     "workbook has every row).", "int", "40", (40,), (int,), functions=("report", "cli")),
     "max_rounds": Term("Largest number of rounds of secondary suppression.", "int | None", "None", (None,),
                        functions=("protect",)),
     "measures": Term("Disparity measures to compute (a subset of ``segstat.measures.disparity.MEASURES``).",
@@ -233,6 +238,8 @@ GLOSSARY: dict[str, Term] = {
                    "\"direct\" (standardize); \"auto\" (protect)", ("direct", "auto"), (str,),
                    frozenset({"direct", "indirect", "auto", "cube", "lp", "greedy", "pruned"}),
                    functions=("standardize", "protect", "cli")),
+    "note": Term("A paragraph shown under a report's title and first in its workbook's README.", "str | None",
+                 "None", (None,), (str,), functions=("report",)),
     "null": Term("Null distribution of segregation_test: ``\"permutation\"`` (area and group totals kept) or "
                  "``\"binomial\"`` (area totals kept).", "Literal[\"permutation\", \"binomial\"]",
                  "\"permutation\"", ("permutation",), (str,), frozenset({"permutation", "binomial"}),
@@ -257,6 +264,9 @@ GLOSSARY: dict[str, Term] = {
                    "``\"bundled\"`` (the package's tables, offline) / ``\"scb\"`` (Statistikdatabasen) for "
                    "``population``.", "str", "population: \"bundled\"", (REQUIRED, "bundled"),
                    functions=("Boundaries", "population")),
+    "sources": Term("Data sources named in a report's footer, besides those in the results' "
+                    "``attrs[\"segstat.provenance\"]``.", "Sequence[str]", "()", ((),), (tuple, list),
+                    functions=("report",)),
     "append": Term("Return the input with the new columns appended (keeps the input's other columns and the "
                    "vintage in ``attrs``) instead of the new columns alone.", "bool", "False", (False,), (bool,)),
     "standard": Term("Standard population (direct) or standard rates (indirect).", "str | Series | dict | None",

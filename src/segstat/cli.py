@@ -237,7 +237,7 @@ def _omradestyp_order(column: pd.Series) -> list | None:
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
-    from .report import run_demo
+    from .demo import run_demo
 
     print(f"segstat {__version__} demo on bundled SCB data (synthetic register, real geography)")
     s = run_demo(a.out, n=a.n, rng=a.rng, quiet=a.quiet)

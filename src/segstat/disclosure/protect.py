@@ -58,7 +58,8 @@ class ProtectedTables:
         return slice(int(off[k]), int(off[k]) + len(self.tables[k].cells))
 
     def to_frame(self, table: int | None = None, *, symbol: str | None = None) -> pd.DataFrame:
-        """Cells with the published value (``<NA>`` or ``symbol`` where suppressed), status and rule.
+        """Cells with their ``<dim>_level`` columns, the published value (``<NA>`` or ``symbol`` where
+        suppressed), status and rule.
 
         Parameters
         ----------
@@ -74,7 +75,8 @@ class ProtectedTables:
             t, sl = self.tables[k], self._slice(k)
             dims = [d.name for d in t.dims]
             col = "value" if t.kind == "magnitude" else "count"
-            f = t.cells[dims].copy()
+            levels = [f"{d}_level" for d in dims if f"{d}_level" in t.cells]
+            f = t.cells[[*dims, *levels]].copy()  # the level columns say which cells are margins
             vals = pd.array(t.cells[col].to_numpy(), dtype="Float64" if t.kind == "magnitude" else "Int64")
             hidden = self.status[sl] != "published"
             vals[hidden] = pd.NA
