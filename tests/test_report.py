@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import segstat
-from segstat.demo import SYNTHETIC, run_demo
+from segstat.demo import run_demo
 
 from _browser import load_in_chromium, needs_chromium
 
@@ -41,22 +41,28 @@ def test_report_is_self_contained_and_labelled(demo):
     p = _Links()
     p.feed(text)
     assert p.refs and all(r.startswith("data:image/png;base64,") or r.startswith("#") for r in p.refs)
-    assert text.count(SYNTHETIC) >= 2
+    assert sum(r.startswith("data:image/png") for r in p.refs) == 4  # rates, two maps, segregation
+    assert "SYNTETISKA DATA" in text and "Källa: SCB" in text
     assert "primary" in p.rows and "secondary" in p.rows
-    assert p.tables >= 4 and "Värden markerade med" in text
+    assert p.tables >= 5 and "Värden markerade med" in text
+    # both published tables are protected together, and the page says so
+    assert "Tabellerna 1, 2 är skyddade tillsammans" in text
 
 
 @pytest.mark.slow
 def test_summary_is_consistent_with_the_files(demo):
     out, summary = demo
     assert summary["placed"] == summary["records"] == 20_000 and summary["audit_safe"]
-    t = pd.read_csv(out / "protected_table.csv", dtype=str)
+    t = pd.read_csv(out / "protected_table.csv", dtype=str, sep=";", encoding="utf-8-sig")
+    assert set(t["table"]) == {"0", "1"}  # RegSO x age group, and områdestyp
     assert (t["status"] == "primary").sum() == summary["primary"]
     assert (t["status"] == "secondary").sum() == summary["secondary"]
+    assert (t["status"] == "published").sum() == summary["published"] == summary["cells"] - summary["primary"] - \
+        summary["secondary"]
     assert (t.loc[t["status"] != "published", "count"] == "..").all()
-    xl = pd.read_excel(out / "report.xlsx", sheet_name=None)
-    assert {"README", "protected_table", "rates", "disparity", "segregation"} <= set(xl)
-    assert SYNTHETIC in xl["README"]["note"].iloc[0]
+    xl = pd.read_excel(out / "report.xlsx", sheet_name=None, header=None)
+    assert {"LÄSMIG", "RegSO × åldersgrupp", "områdestyp"} <= set(xl)
+    assert "SYNTETISKA DATA" in " ".join(map(str, xl["LÄSMIG"].to_numpy().ravel()))
 
 
 def test_synthetic_register_is_seeded_and_inside_the_drawn_polygons():

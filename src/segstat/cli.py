@@ -240,10 +240,10 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
 
     print(f"segstat {__version__} demo on bundled SCB data (synthetic register, real geography)")
-    s = run_demo(a.out, n=a.n, rng=a.rng, quiet=a.quiet)
-    print(f"Done: {s['placed']:,} of {s['records']:,} records placed; {s['cells']:,} cells published with "
-          f"{s['primary']} primary and {s['secondary']} secondary suppressions; audit "
-          f"{'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
+    s = run_demo(a.out, n=a.n, rng=a.rng, quiet=a.quiet, lang=a.lang)
+    print(f"Done: {s['placed']:,} of {s['records']:,} records placed; {s['published']:,} of {s['cells']:,} cells "
+          f"published ({s['primary']:,} primary and {s['secondary']:,} secondary suppressed, the tables protected "
+          f"together); audit {'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
     return 0
 
 
@@ -368,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="segstat-demo", help="output folder (default: segstat-demo)")
     p.add_argument("--n", type=int, default=100_000, help="synthetic persons (default 100000)")
     p.add_argument("--rng", type=int, default=2025, help="seed of the synthetic persons")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of the report")
     p.set_defaults(func=_cmd_demo)
 
     from .scb._cli import add_parser as add_scb_parser  # segstat scb tables|metadata|get

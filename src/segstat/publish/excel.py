@@ -33,7 +33,7 @@ def sheet_names(items: list[Item], lang: Lang) -> list[str]:
         if it.frame is None:
             names.append("")
             continue
-        base = _BAD.sub(" ", it.title).strip()[:28] or "tabell"
+        base = _BAD.sub(" ", it.sheet or it.title).strip()[:28] or "tabell"
         name, k = base, 2
         while name.lower() in used:
             name, k = f"{base[:26]} {k}", k + 1

@@ -157,7 +157,7 @@ def _inset(fig: Any, ax: Any, polygons: Any, colours: Sequence[Any], hatch: Sequ
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#222222", linewidth=0.8))
 
 
-def omradestyp_map(codes: Sequence[str], polygons: Any, types: Sequence[int], *, year: int, lang: Lang = "sv",
+def omradestyp_map(codes: Sequence[str], polygons: Any, types: Any, *, year: int, lang: Lang = "sv",
                    inset: tuple[float, float, float, float] | None = GOTEBORG_CENTRE, place: str = "Göteborg",
                    title: str | None = None) -> Any:
     """RegSO coloured by områdestyp, each legend entry named with SCB's label, with an inset of the centre."""

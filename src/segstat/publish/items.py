@@ -56,6 +56,8 @@ class Item:
         The method note of the disclosure control (shown once in the footer and the README).
     row_class : numpy.ndarray or None
         Per row a CSS class of the page ("primary", "secondary" or ""), to mark suppressed cells.
+    sheet : str or None
+        Name of the workbook sheet (default: from the title).
     """
 
     kind: str
@@ -70,6 +72,7 @@ class Item:
     priority: np.ndarray | None = None
     protection: str | None = None
     row_class: np.ndarray | None = None
+    sheet: str | None = None
 
 
 Builder = Callable[[pd.DataFrame, str, Lang], Item]
@@ -213,13 +216,16 @@ def protected_items(protected: Any, title: str, lang: Lang) -> list[Item]:
         f = protected.to_frame(k)
         status = f["status"].astype(str).to_numpy()
         col = "value" if t.kind == "magnitude" else "count"
-        sub = title if n == 1 else f"{title} ({k + 1}/{n}: {' × '.join(i18n.column(d.name, lang) for d in t.dims)})"
+        dims = " × ".join(i18n.column(d.name, lang) for d in t.dims)
+        sub = title if n == 1 else f"{title} ({k + 1}/{n}: {dims})"
         levels = [c for c in f.columns if c.endswith("_level")]
-        # summary order: margins of the top levels first (fewest inner coordinates), then the rest in order
+        # summary order: the top levels first (riket, län, kommun ... over all ages), then the rest in order
         depth = np.zeros(len(f), dtype=int)
         idx = t.node_index()
         for a, d in enumerate(t.dims):
-            depth += (idx[:, a] < d.n_leaves).astype(int)
+            node_depth = np.array([0 if k == len(d.nodes) - 1 else 1 + len(d.ancestors(v))
+                                   for k, v in enumerate(d.nodes)])
+            depth += node_depth[idx[:, a]]
         counts = {s: int((status == s).sum()) for s in ("published", "primary", "secondary")}
         summary = i18n.text("cells_summary", lang, cells=len(f), published=counts["published"],
                             primary=counts["primary"], secondary=counts["secondary"])
@@ -233,7 +239,7 @@ def protected_items(protected: Any, title: str, lang: Lang) -> list[Item]:
         items.append(Item("protected", sub, f, suppressed=status != "published", value_columns=(col,),
                           decimals={"value": 0} if col == "value" else {}, notes=tuple(notes),
                           priority=depth, protection=note,
-                          row_class=np.where(status == "published", "", status)))
+                          row_class=np.where(status == "published", "", status), sheet=None if n == 1 else dims))
     return items
 
 
