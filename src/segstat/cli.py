@@ -56,6 +56,8 @@ def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
     first = head.decode(encoding, errors="replace").splitlines()[0] if head else ""
     sep = getattr(a, "sep", None) or (";" if first.count(";") > first.count(",") else ",")
     decimal = getattr(a, "decimal", None) or ("," if sep == ";" else ".")
+    if a is not None:
+        a.dialect = {"sep": sep, "decimal": decimal, "encoding": encoding}  # the output follows the input
     try:
         frame = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str)
     except pd.errors.EmptyDataError as exc:
@@ -77,7 +79,9 @@ def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
     return frame
 
 
-def _write(frame: pd.DataFrame, path: str) -> None:
+def _write(frame: pd.DataFrame, path: str, a: argparse.Namespace | None = None) -> None:
+    """Write ``frame`` atomically in the input's CSV dialect (separator, decimal mark, encoding; UTF-8 with a byte
+    order mark so that Excel reads å, ä and ö), with the file mode the umask gives a new file."""
     p = Path(path)
     if p.suffix.lower() not in (".csv", ".txt", ".parquet", ""):
         raise CliError(f"output {path!r}: segstat writes .csv or .parquet files (open a .csv in Excel); "
@@ -89,11 +93,52 @@ def _write(frame: pd.DataFrame, path: str) -> None:
         if p.suffix.lower() == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False)
+            d = dict(getattr(a, "dialect", None) or {})
+            sep = getattr(a, "sep", None) or d.get("sep") or ","
+            decimal = getattr(a, "decimal", None) or d.get("decimal") or ("," if sep == ";" else ".")
+            encoding = getattr(a, "encoding", None) or d.get("encoding") or "utf-8-sig"
+            if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+                encoding = "utf-8-sig"  # Excel needs the byte order mark to read UTF-8
+            frame.to_csv(tmp, index=False, sep=sep, decimal=decimal, encoding=encoding)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a result file gets the usual mode
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _natural_key(value: Any) -> tuple:
+    """'5-9 år' before '45-49 år': digit runs compare as numbers."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(value)))
+
+
+def _ordered(data: pd.DataFrame, by: list[str], order: list[str] | None) -> pd.DataFrame:
+    """Label columns of --by (not area codes) as ordered categories: in --order, else in natural order."""
+    data = data.copy()
+    placed = False
+    for col in by:
+        if col not in data or col in ("deso", "regso", "kommun", "lan") or pd.api.types.is_numeric_dtype(data[col]):
+            continue
+        present = sorted(set(data[col].dropna().astype(str)), key=_natural_key)
+        categories = present
+        if order is not None and set(order) & set(present):
+            missing = [v for v in present if v not in order]
+            if missing:
+                raise CliError(f"--order {' '.join(order)}: column {col!r} also holds {', '.join(map(repr, missing[:5]))}; "
+                               f"list every value of {col!r} in --order.")
+            categories = [v for v in order if v in present]
+            placed = True
+        data[col] = pd.Categorical(data[col].astype("string").astype(object), categories=categories, ordered=True)
+    if order is not None and not placed:
+        raise CliError(f"--order {' '.join(order)}: no --by column holds these values; give the labels of one of "
+                       f"{', '.join(map(repr, by))}.")
+    return data
 
 
 @contextlib.contextmanager
@@ -137,7 +182,7 @@ def _cmd_locate(a: argparse.Namespace) -> int:
                        f"that the points lie in the boundaries' area. Nothing was written.")
     full = pd.concat([data, out], axis=1)
     full.attrs = {VINTAGE_ATTR: out.attrs[VINTAGE_ATTR]}  # a Parquet output carries the vintage to the next command
-    _write(full, a.output)
+    _write(full, a.output, a)
     print(f"segstat locate: {s.placed:,} of {s.n:,} rows placed -> {a.output}")
     return 0
 
@@ -159,7 +204,7 @@ def _cmd_classify(a: argparse.Namespace) -> int:
         with _relayed_warnings("classify"):
             out = attach_omradestyp(data, regso=a.regso, year=a.year, vintage=a.vintage, labels=a.labels,
                                     errors=a.errors)
-    _write(out, a.output)
+    _write(out, a.output, a)
     print(f"segstat classify: {len(out):,} rows -> {a.output}")
     return 0
 
@@ -170,15 +215,34 @@ def _cmd_protect(a: argparse.Namespace) -> int:
     from .disclosure.tabulate import tabulate
 
     data = _read(a.input, a)
+    missing = [c for c in a.by if c not in data]
+    if missing:
+        raise CliError(f"--by {' '.join(a.by)}: the input has no column {', '.join(map(repr, missing))}; its columns "
+                       f"are {', '.join(map(repr, data.columns))}.")
+    unplaced = data[a.by].isna().any(axis=1)
+    if unplaced.any():
+        if not a.drop_unplaced:
+            raise CliError(f"{int(unplaced.sum()):,} row(s) have no value in --by {' '.join(a.by)} (e.g. row "
+                           f"{int(unplaced.to_numpy().argmax()) + 2} of the file; unplaced by segstat locate?); give "
+                           f"--drop-unplaced to leave them out of the table, or fill them in.")
+        print(f"segstat protect: {int(unplaced.sum()):,} row(s) without a value in --by {' '.join(a.by)} left out "
+              f"(--drop-unplaced)", file=sys.stderr)
+        attrs = dict(data.attrs)
+        data = data[~unplaced]
+        data.attrs = attrs
     if any(col in ("deso", "regso", "kommun", "lan") for col in a.by):
         _need_vintage(a, data, "protect --by " + " ".join(a.by))
+    attrs = dict(data.attrs)
+    data = _ordered(data, a.by, a.order)
+    data.attrs = attrs
     table = tabulate(data, by=a.by, value=a.value, vintage=a.vintage)
     p = protect(table, min_count=a.min_count, p_percent=a.p_percent, protection=a.protection, method=a.method)
     report = audit(p)
-    _write(p.to_frame(symbol=a.symbol), a.output)
+    _write(p.to_frame(symbol=a.symbol), a.output, a)
     n = p.n_suppressed
-    print(f"segstat protect: {len(p.status):,} cells, {n['primary']} primary and {n['secondary']} secondary "
-          f"suppressed; audit {'passed' if report.safe else 'FAILED'} -> {a.output}")
+    published = int((p.status == "published").sum())
+    print(f"segstat protect: {published:,} of {len(p.status):,} cells published, {n['primary']:,} primary and "
+          f"{n['secondary']:,} secondary suppressed; audit {'passed' if report.safe else 'FAILED'} -> {a.output}")
     print(p.method_note(a.lang))
     return 0
 
@@ -218,7 +282,7 @@ def _cmd_measure(a: argparse.Namespace) -> int:
                 out = out.merge(test[[*keys, "p_value"]], on=keys, how="left", validate="one_to_one")
             else:
                 out["p_value"] = test["p_value"].to_numpy()
-    _write(out, a.output)
+    _write(out, a.output, a)
     print(f"segstat measure {a.measure}: {len(out)} row(s) -> {a.output}")
     return 0
 
@@ -236,6 +300,175 @@ def _omradestyp_order(column: pd.Series) -> list | None:
     return None
 
 
+#: keys of a report description (TOML): top level, and per section kind
+_SPEC_TOP = {"title", "lang", "out", "note", "sources", "max_rows", "protect", "table", "rates", "disparity",
+             "segregation", "frame"}
+_SPEC_KEYS = {
+    "protect": {"min_count", "p_percent", "protection", "method"},
+    "table": {"title", "input", "by", "value", "vintage", "order", "drop_unplaced"},
+    "rates": {"title", "input", "events", "population", "by", "per"},
+    "disparity": {"title", "input", "events", "population", "subgroup", "order", "per"},
+    "segregation": {"title", "input", "index", "group", "total", "groups", "by"},
+    "frame": {"title", "input"},
+}
+_SPEC_EXAMPLE = """\
+title = "Sjukpenning 2024"          # required; lang = "sv" (default) or "en"; out = "rapport"
+sources = ["Försäkringskassan, 2025-03-01"]
+
+[protect]                           # one protect() call over every [[table]]: protected together
+min_count = 5
+
+[[table]]
+title = "Mottagare efter RegSO och åldersgrupp"
+input = "mottagare.csv"             # relative to this file
+by = ["regso", "age_group"]
+vintage = 2025
+
+[[rates]]
+title = "Sjukpenning per 1 000 efter områdestyp"
+input = "per_typ.csv"
+events = "mottagare"
+population = "befolkning"
+by = "omradestyp"
+
+[[disparity]]
+title = "Skillnader mellan områdestyperna"
+input = "per_typ.csv"
+events = "mottagare"
+population = "befolkning"
+order = [1, 2, 3, 4, 5]
+
+[[segregation]]
+title = "Segregation efter kommun"
+input = "deso.csv"
+index = "dissimilarity"
+group = "utlandsk_bakgrund"
+total = "totalt"
+by = "kommun"
+"""
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise CliError(f"{str(path)!r} is not valid TOML ({exc}); see `segstat report --help` for an example.") from exc
+
+
+def _check_keys(where: str, given: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        import difflib
+
+        hints = [f"{k!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, allowed, 1)) else repr(k)
+                 for k in unknown]
+        raise CliError(f"{where}: unknown key(s) {', '.join(hints)}; allowed: {', '.join(sorted(allowed))}.")
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from .disclosure.protect import protect
+    from .disclosure.tabulate import tabulate
+    from .measures import disparity as disp_mod
+    from .measures import multigroup
+    from .measures import rates as rates_mod
+    from .measures import segregation as seg_mod
+    from .publish import i18n
+    from .publish.items import protected_items
+    from .publish.report import report
+
+    spec_path = Path(a.input)
+    if not spec_path.exists():
+        raise CliError(f"report description {a.input!r} does not exist.")
+    spec = _load_toml(spec_path)
+    _check_keys(a.input, spec, _SPEC_TOP)
+    if "title" not in spec:
+        raise CliError(f"{a.input}: give the report a title, e.g. title = \"Sjukpenning 2024\".")
+    lang = i18n.check_lang(a.lang or spec.get("lang", "sv"))
+    base = spec_path.parent
+    out = a.out or spec.get("out") or str(base / "rapport")
+    frames: dict[str, pd.DataFrame] = {}
+
+    def data(section: str, k: int, entry: dict[str, Any]) -> pd.DataFrame:
+        if "input" not in entry:
+            raise CliError(f"{a.input}: [[{section}]] number {k + 1} has no input = \"file.csv\".")
+        path = str(base / entry["input"])
+        if path not in frames:
+            frames[path] = _read(path)
+        return frames[path]
+
+    items: list[tuple[str, Any]] = []
+    positions: dict[str, int] = {}
+    tables, titles = [], []
+    for section in spec:
+        if section not in _SPEC_KEYS:
+            continue
+        entries = spec[section] if isinstance(spec[section], list) else [spec[section]]
+        for k, entry in enumerate(entries):
+            _check_keys(f"{a.input}: [{section}]" if section == "protect" else f"{a.input}: [[{section}]] {k + 1}",
+                        entry, _SPEC_KEYS[section])
+            if section == "protect":
+                continue
+            title = str(entry.get("title", f"{section} {k + 1}"))
+            if section != "frame" and section != "table":
+                cols = {key: entry[key] for key in entry if key not in ("title", "input", "index")}
+            if section == "table":
+                frame = data(section, k, entry)
+                by = [entry["by"]] if isinstance(entry.get("by"), str) else list(entry.get("by", []))
+                if not by:
+                    raise CliError(f"{a.input}: [[table]] {k + 1} needs by = [\"column\", ...].")
+                unplaced = frame[by].isna().any(axis=1)
+                if unplaced.any():
+                    if not entry.get("drop_unplaced"):
+                        raise CliError(f"{a.input}: [[table]] {k + 1}: {int(unplaced.sum()):,} row(s) have no value "
+                                       f"in {', '.join(by)}; add drop_unplaced = true to leave them out.")
+                    frame = frame[~unplaced]
+                    print(f"segstat report: [[table]] {k + 1}: {int(unplaced.sum()):,} row(s) without a value in "
+                          f"{', '.join(by)} left out (drop_unplaced)", file=sys.stderr)
+                frame = _ordered(frame, by, entry.get("order"))
+                tables.append(tabulate(frame, by=by, value=entry.get("value"), vintage=entry.get("vintage")))
+                titles.append(title)
+                positions.setdefault("table", len(items))
+                continue
+            frame = data(section, k, entry)
+            if section == "rates":
+                result = rates_mod.rates(frame, **cols)
+            elif section == "disparity":
+                result = disp_mod.disparity(frame, **cols)
+            elif section == "segregation":
+                index = entry.get("index", "dissimilarity")
+                module = multigroup if str(index).startswith("multigroup_") else seg_mod
+                if index not in i18n.INDICES["en"] or index == "ojamlikhetsindex":
+                    raise CliError(f"{a.input}: [[segregation]] {k + 1}: index = {index!r}; give one of "
+                                   f"{', '.join(sorted(set(i18n.INDICES['en']) - {'ojamlikhetsindex'}))}.")
+                result = getattr(module, index)(frame, **cols)
+            else:
+                result = frame
+            items.append((title, result))
+    if tables:
+        opts = spec.get("protect", {})
+        # every table of the report is protected together (the tables come from the same persons)
+        protected = protect(tables, **opts)
+        built = protected_items(protected, titles[0], lang)
+        import dataclasses
+
+        built = [dataclasses.replace(it, title=t, sheet=None) for it, t in zip(built, titles)]
+        for offset, it in enumerate(built):
+            items.insert(positions["table"] + offset, (it.title, it))
+    with _relayed_warnings("report"):
+        files = report(items, out=out, title=str(spec["title"]), lang=lang, note=spec.get("note"),
+                       sources=list(spec.get("sources", [])), max_rows=a.max_rows or int(spec.get("max_rows", 40)))
+    for f in (files.html, files.excel, *files.figures):
+        if f is not None:
+            os.chmod(f, 0o666 & ~_umask())
+    print(f"segstat report: {len(items)} section(s) -> {files.html}" + (f", {files.excel}" if files.excel else ""))
+    return 0
+
+
 def _cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -247,14 +480,26 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     return 0
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Examples kept as written, and every option's default shown in --help."""
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Examples kept as written, and an option's default shown once in --help: added unless the help already
+    says it (or there is none to show)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("default" not in text and action.option_strings and action.default not in (None, False, argparse.SUPPRESS)
+                and action.nargs != 0):
+            text += " (default: %(default)s)"
+        return text
 
 
 def _io_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sep", default=None, help="CSV separator (default: ',' or ';', detected)")
-    p.add_argument("--encoding", default=None, help="CSV encoding (default: UTF-8, else Windows-1252)")
-    p.add_argument("--decimal", default=None, help="decimal mark (default: ',' with ';' separators, else '.')")
+    p.add_argument("--sep", default=None, help="CSV separator of the input and the output (default: ',' or ';', "
+                                               "detected from the input)")
+    p.add_argument("--encoding", default=None, help="CSV encoding of the input and the output (default: UTF-8, "
+                                                    "else Windows-1252, detected; UTF-8 is written with a byte order "
+                                                    "mark for Excel)")
+    p.add_argument("--decimal", default=None, help="decimal mark of the input and the output (default: ',' with ';' "
+                                                   "separators, else '.')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,13 +510,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("locate", help="place coordinates in DeSO/RegSO, kommun and län", formatter_class=fmt,
                        epilog="example: segstat locate people.csv placed.csv --x lon --y lat --crs EPSG:4326 --vintage 2025")
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument("input", help="input file: CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet")
     _io_options(p)
     p.add_argument("--x", default="x", help="column of x (easting; longitude for WGS84)")
     p.add_argument("--y", default="y", help="column of y (northing; latitude for WGS84)")
-    p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates (default EPSG:3006)")
-    p.add_argument("--level", default="deso", choices=["deso", "regso"])
+    p.add_argument("--crs", default="EPSG:3006", help="CRS of the coordinates")
+    p.add_argument("--level", default="deso", choices=["deso", "regso"], help="finest area level to place in")
     p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
                    help="required: DeSO/RegSO vintage of the boundaries, 2018 (DeSO 2018 / RegSO 2020) or 2025 (the "
                         "bundled boundaries); a .parquet output carries it to classify and protect")
@@ -282,17 +527,19 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=fmt,
                        epilog="examples:\n  segstat classify areas.csv typed.csv --regso regso --year 2023 --vintage 2018\n"
                               "  segstat classify ind.csv typed.csv --indicators v1 v2 v3 --unit percent")
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument("input", help="input file: CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet")
     _io_options(p)
     p.add_argument("--regso", default="regso", help="column of RegSO codes")
     p.add_argument("--year", type=int, default=2023, help="year of the official områdestyp")
     p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
                    help="vintage of the RegSO codes: 2018 (RegSO 2020) or 2025; required unless the input is a "
                         ".parquet file written by segstat locate (it carries the vintage)")
-    p.add_argument("--labels", choices=["sv", "en"], default=None)
+    p.add_argument("--labels", choices=["sv", "en"], default=None,
+                   help="add a column with SCB's label of each områdestyp in this language")
     p.add_argument("--indicators", nargs=3, metavar=("V1", "V2", "V3"), help="indicator columns (compute types)")
-    p.add_argument("--unit", choices=["percent", "proportion"], default=None)
+    p.add_argument("--unit", choices=["percent", "proportion"], default=None,
+                   help="unit of the indicator columns (required with --indicators)")
     p.add_argument("--weights", default=None, help="population column for weighted mean and SD")
     p.add_argument("--errors", choices=["raise", "coerce"], default="raise",
                    help="coerce: rows without an official type (unplaced, unknown codes) get an empty type")
@@ -301,8 +548,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("protect", help="tabulate and protect a table (suppression + audit)", formatter_class=fmt,
                        epilog="example: segstat protect people.csv table.csv --by regso age --vintage 2025 "
                               "--min-count 5")
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument("input", help="input file: CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet")
     _io_options(p)
     p.add_argument("--by", nargs="+", required=True, help="columns of the table (area columns first)")
     p.add_argument("--value", default=None, help="column to sum (a magnitude table); default: count persons")
@@ -312,12 +559,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-count", type=int, default=3,
                    help="cells with fewer persons are primary suppressed (3 as sdcTable and SSB's "
                         "GaussSuppression; many publications use 5)")
-    p.add_argument("--p-percent", type=float, default=None)
+    p.add_argument("--p-percent", type=float, default=None,
+                   help="p %% rule for magnitude tables (with --value): cells whose largest contribution the second "
+                        "largest could estimate within p %% are primary suppressed")
     p.add_argument("--protection", type=float, default=None,
-                   help="upper protection level of every primary cell (default: min_count - value)")
-    p.add_argument("--method", choices=["auto", "cube", "lp", "greedy", "pruned"], default="auto")
-    p.add_argument("--symbol", default="..")
-    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+                   help="upper protection level of every primary cell (default: --min-count minus the cell's value)")
+    p.add_argument("--method", choices=["auto", "cube", "lp", "greedy", "pruned"], default="auto",
+                   help="secondary suppression method (auto chooses by table size)")
+    p.add_argument("--symbol", default="..", help="written in place of a suppressed value")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of the method note printed")
+    p.add_argument("--order", nargs="+", default=None,
+                   help="labels of a --by column in the order of the table (default: natural order, so '5-9 år' "
+                        "comes before '45-49 år')")
+    p.add_argument("--drop-unplaced", action="store_true",
+                   help="leave out rows without a value in a --by column (e.g. records segstat locate could not "
+                        "place), and say how many; without it such rows are an error")
     p.set_defaults(func=_cmd_protect)
 
     p = sub.add_parser("measure", help="rates, disparity or segregation indices", formatter_class=fmt,
@@ -329,9 +585,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "  segstat measure ojamlikhetsindex deso.csv out.csv --lowest q1 --highest q5 --by kommun")
     p.add_argument("measure", choices=["rates", "disparity", "dissimilarity", "gini", "entropy", "isolation",
                                        "exposure", "atkinson", "multigroup_entropy", "multigroup_dissimilarity",
-                                       "ojamlikhetsindex"])
-    p.add_argument("input")
-    p.add_argument("output")
+                                       "ojamlikhetsindex"],
+                   help="the measure: rates, disparity (HEAT's measures between subgroups) or a segregation index")
+    p.add_argument("input", help="input file: CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet")
     _io_options(p)
     p.add_argument("--events", help="rates, disparity: column of event counts")
     p.add_argument("--population", help="rates, disparity: column of population")
@@ -340,9 +597,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", help="segregation indices: column of the group's counts")
     p.add_argument("--total", help="segregation indices: column of everyone's counts")
     p.add_argument("--by", nargs="+", default=None, help="one result per combination of these columns")
-    p.add_argument("--per", type=float, default=1000)
+    p.add_argument("--per", type=float, default=1000, help="rates, disparity: rate per this many persons")
     p.add_argument("--regression", choices=["linear", "logistic", "poisson"], default="linear",
-                   help="disparity: model of SII and RII on ridit rank (default linear)")
+                   help="disparity: model of SII and RII on ridit rank")
     p.add_argument("--order", nargs="+", default=None,
                    help="disparity: subgroup labels from most disadvantaged to most advantaged (default: områdestyp "
                         "1-5 or their official labels are ordered by themselves; other subgroups are unordered)")
@@ -355,7 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", choices=["exact-poisson", "exact-binomial", "wilson", "basic", "percentile"],
                    default=None, help="interval formula: rates exact-poisson/exact-binomial/wilson; bootstrap "
                                       "basic/percentile")
-    p.add_argument("--confidence-level", type=float, default=None, help="confidence level (default 0.95)")
+    p.add_argument("--confidence-level", type=float, default=None, help="confidence level of intervals (default: 0.95)")
     p.add_argument("--n-resamples", type=int, default=None,
                    help="bootstrap, permutation or simulation replicates (default: the measure's own)")
     p.add_argument("--test", action="store_true",
@@ -365,12 +622,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,
                        epilog="example: segstat demo --out segstat-demo")
-    p.add_argument("--out", default="segstat-demo", help="output folder (default: segstat-demo)")
-    p.add_argument("--n", type=int, default=100_000, help="synthetic persons (default 100000)")
+    p.add_argument("--out", default="segstat-demo", help="output folder")
+    p.add_argument("--n", type=int, default=100_000, help="synthetic persons")
     p.add_argument("--rng", type=int, default=2025, help="seed of the synthetic persons")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of the report")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("report", help="an HTML page, an Excel workbook and figures from a TOML description",
+                       formatter_class=fmt, epilog="example: segstat report rapport.toml\n\nrapport.toml:\n"
+                                                   + _SPEC_EXAMPLE)
+    p.add_argument("input", help="the report's description (TOML), see the example below")
+    p.add_argument("--out", default=None, help="output folder (default: out in the description, else 'rapport' "
+                                               "beside it)")
+    p.add_argument("--lang", choices=["sv", "en"], default=None,
+                   help="language of the report (default: lang in the description, else sv)")
+    p.add_argument("--max-rows", type=int, default=None,
+                   help="rows of a table shown on the page (default: max_rows in the description, else 40)")
+    p.set_defaults(func=_cmd_report)
 
     from .scb._cli import add_parser as add_scb_parser  # segstat scb tables|metadata|get
 
@@ -395,12 +664,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"measure {measure} needs --group and --total")
     if measure in ("rates", "disparity", "ojamlikhetsindex") and args.test:
         parser.error(f"--test is not available for measure {measure}")
+    if measure:
+        # an option the measure does not use is an error, never silently ignored
+        uses = {"rates": {"events", "population", "per"}, "disparity": {"events", "population", "per", "subgroup",
+                "regression", "order"}, "ojamlikhetsindex": {"lowest", "highest"}}.get(
+            measure, {"groups"} if measure.startswith("multigroup_") else {"group", "total"})
+        foreign = {"events", "population", "per", "regression", "order", "group", "total", "groups", "lowest",
+                   "highest"} - uses
+        defaults = {"per": 1000, "regression": "linear"}
+        given = [k for k in sorted(foreign) if getattr(args, k) is not None and getattr(args, k) != defaults.get(k)]
+        if given:
+            hint = f"; to split the {measure} by a column give --by {args.group}" if "group" in given and args.group \
+                else ""
+            parser.error(f"measure {measure} does not use {', '.join('--' + k for k in given)}{hint}")
     try:
         return int(args.func(args))
     except (SegstatError, KeyError, ValueError, TypeError, ImportError) as exc:
         message = str(exc).strip().strip('"').splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"segstat {args.command}: error: {message}", file=sys.stderr)
+        print(f"segstat {args.command}: error: {_flag_form(message, vars(args))}", file=sys.stderr)
         return 2
+
+
+_KEYWORD = re.compile(r"\b([a-z][a-z_]*)=(\'[^\']*\'|\"[^\"]*\"|\[[^\]]*\]|\([^)]*\)|[^\s,;:)]+)")
+
+
+def _flag_form(message: str, options: dict[str, Any]) -> str:
+    """A library message in the spelling of the command line: ``errors='coerce'`` -> ``--errors coerce``,
+    ``by=['a', 'b']`` -> ``--by a b`` (only for keywords that are options of the command)."""
+    def flag(m: re.Match[str]) -> str:
+        name, value = m.group(1), m.group(2)
+        if name not in options or name in ("func", "command"):
+            return m.group(0)
+        if value[:1] in "[(":
+            value = " ".join(v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip())
+        else:
+            value = value.strip("'\"")
+        return f"--{name.replace('_', '-')} {value}"
+
+    return _KEYWORD.sub(flag, message)
 
 
 if __name__ == "__main__":  # pragma: no cover
