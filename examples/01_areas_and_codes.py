@@ -1,4 +1,9 @@
-"""Areas, codes and vintages: list RegSO, clean codes, map DeSO to RegSO, move counts between vintages."""
+"""
+Areas, codes and vintages
+=========================
+
+List RegSO, clean codes, map DeSO to RegSO, move counts between vintages.
+"""
 import pandas as pd
 
 import segstat

@@ -1,4 +1,9 @@
-"""Place points (WGS84) in DeSO 2025 with the bundled Göteborgsregionen boundaries; every row is accounted for."""
+"""
+Place points in DeSO
+====================
+
+Place points (WGS84) in DeSO 2025 with the bundled Göteborgsregionen boundaries; every row is accounted for.
+"""
 import warnings
 
 import pandas as pd

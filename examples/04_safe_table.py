@@ -1,4 +1,9 @@
-"""A disclosure-safe table: tabulate, protect with secondary suppression, audit by linear programming."""
+"""
+A disclosure-safe table
+=======================
+
+Tabulate, protect with secondary suppression, audit by linear programming.
+"""
 import segstat
 
 register = segstat.datasets.synthetic_register(20_000, seed=4)  # SYNTHETIC data on real geography

@@ -1,4 +1,9 @@
-"""Disparity across områdestyper (HEAT measures) with intervals."""
+"""
+Disparity across områdestyper
+=============================
+
+HEAT's summary measures with intervals, and the rates drawn from zero.
+"""
 import pandas as pd
 
 import segstat
@@ -8,3 +13,10 @@ counts = pd.DataFrame({"omradestyp": pd.Categorical([1, 2, 3, 4, 5], ordered=Tru
 print(segstat.rates(counts, events="cases", population="persons", by="omradestyp").round(2))
 print(segstat.disparity(counts, events="cases", population="persons", rng=1)[
     ["measure", "estimate", "lower", "upper", "method"]].round(3).to_string(index=False))
+
+# %%
+# The rates by områdestyp, from zero, with their intervals
+from segstat.publish.figures import rates_chart  # noqa: E402
+
+rates = segstat.rates(counts, events="cases", population="persons", by="omradestyp")
+fig = rates_chart(rates, ["omradestyp"], per=1000, title="Fall", lang="sv", level=95)

@@ -1,4 +1,9 @@
-"""Residential segregation by kommun from SCB's real DeSO table (Swedish/foreign background, 2022-12-31)."""
+"""
+Segregation by kommun
+=====================
+
+Residential segregation by kommun from SCB's real DeSO table (Swedish/foreign background, 2022-12-31).
+"""
 import segstat
 
 bg = segstat.population("deso", by="background", vintage=2018).pivot(index="deso", columns="background",
