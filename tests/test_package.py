@@ -51,7 +51,8 @@ def test_show_versions_lists_dependencies_and_data():
 @pytest.mark.parametrize("module", ["segstat.geography.codes", "segstat.geography.registry",
                                     "segstat.geography.crosswalk", "segstat.geography.outlines", "segstat.datasets", "segstat._versions",
                                     "segstat.measures.change", "segstat.socioeconomic", "segstat.classify",
-                                    "segstat.disclosure.tabulate", "segstat.disclosure.protect"])
+                                    "segstat.disclosure.tabulate", "segstat.disclosure.protect",
+                                    "segstat.publish.report"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

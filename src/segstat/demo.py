@@ -93,6 +93,14 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         disp = disparity(by_type, events="events", population="population", subgroup="omradestyp", rng=rng,
                          order=[1, 2, 3, 4, 5])
 
+        # the rates publish the recipients per områdestyp, which are the cells of the second protected table:
+        # a type whose cell is suppressed there gets no rate here (and then no disparity measures either)
+        hidden_types = {int(v) for v, st in zip(type_table.cells["omradestyp"], protected.to_frame(1)["status"])
+                        if st != "published" and str(v).isdigit()}
+        if hidden_types:
+            rate_tab = rate_tab.copy()
+            rate_tab.loc[rate_tab["omradestyp"].astype(int).isin(hidden_types), ["events", "rate", "lower", "upper"]] = np.nan
+
         _step("segregation by kommun (real SCB data: Swedish/foreign background per DeSO 2018)", quiet)
         bg = datasets.population("deso", by="background", vintage=2018).pivot(index="deso", columns="background",
                                                                  values="population").reset_index()
@@ -112,7 +120,8 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         regso_rates = _regso_rates(protected, pop_table)
         t = _TITLES[lang]
         items: list[tuple[str, Any]] = [
-            (t["rates"], rate_tab), (t["disparity"], disp), (t["map_types"], maps[0]), (t["map_rates"], maps[1]),
+            (t["rates"], rate_tab), *([] if hidden_types else [(t["disparity"], disp)]),
+            (t["map_types"], maps[0]), (t["map_rates"], maps[1]),
             (t["protected"], protected), (t["regso_rates"], _regso_item(regso_rates, t["regso_rates"], lang)),
             (t["segregation"], seg),
         ]
@@ -126,6 +135,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
             "records": int(summary_loc.n), "placed": int(summary_loc.placed), "unplaced": int(summary_loc.unplaced),
             "cells": int(len(protected.status)), "published": int((protected.status == "published").sum()),
             **counts, "audit_safe": bool(report_audit.safe), "audit": report_audit.counts,
+            "types_suppressed": sorted(hidden_types),
         }
         if out.exists():
             shutil.rmtree(out)
@@ -162,7 +172,7 @@ _SEG_SOURCE = {
 _GEO_SOURCE = {
     "sv": "Källa: SCB, DeSO 2025/RegSO 2025-gränser och områdestyp 2023 (CC0). Områdestyp 2023 avser RegSO 2020; "
           "varje RegSO 2025 får typen för RegSO 2020 med samma kod.",
-    "en": "Source: Statistics Sweden (SCB), DeSO 2025/RegSO 2025 boundaries and områdestyp 2023 (CC0). Områdestyp "
+    "en": "Statistics Sweden (SCB), DeSO 2025/RegSO 2025 boundaries and områdestyp 2023 (CC0). Områdestyp "
           "2023 classifies RegSO 2020; each RegSO 2025 has the type of the RegSO 2020 with the same code.",
 }
 
@@ -188,7 +198,8 @@ def _regso_item(rr: pd.DataFrame, title: str, lang: Literal["sv", "en"]) -> Any:
     frame.columns = names
     depth = np.where(hidden, 0, 1)  # the suppressed areas first when the table is summarised
     return Item("table", title, frame, suppressed=hidden, value_columns=(names[1], names[4]), decimals={names[4]: 1},
-                priority=depth, row_class=np.where(hidden, rr["status"].to_numpy(), ""))
+                priority=depth, row_class=np.where(hidden, rr["status"].to_numpy(), ""),
+                shown={"sv": "de undertryckta områdena först", "en": "the suppressed areas first"}[lang])
 
 
 def _maps(protected: Any, pop_table: Any, lang: Literal["sv", "en"]) -> tuple[Any, Any]:

@@ -59,7 +59,7 @@ def table_html(item: Item, lang: Lang, max_rows: int, workbook: str, sheet: str)
     what = i18n.text("shown_first", lang)
     if n > max_rows and item.priority is not None:
         order = np.argsort(np.asarray(item.priority), kind="stable")
-        what = i18n.text("shown_margins", lang)
+        what = item.shown or i18n.text("shown_margins", lang)
     shown = np.sort(order[:max_rows]) if n > max_rows else order
     cols = [str(c) for c in frame.columns]
     numeric = {c for c in cols if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}

@@ -9,6 +9,7 @@ separator, decimal comma.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Literal
 
 Lang = Literal["sv", "en"]
@@ -248,10 +249,23 @@ def column(name: str, lang: Lang, per: float | None = None) -> str:
     return COLUMNS[lang].get(name, name).format(per=fmt_number(per or 1000, lang))
 
 
+#: method descriptions the measures write, in Swedish (pattern, replacement)
+_METHODS_SV: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^simulation \((\d+) Poisson draws, (percentile|basic)\)$"), r"simulering (\1 Poissondragningar, \2)"),
+    (re.compile(r"^bootstrap \((\d+) binomial redraws of every area's group count, area totals kept, "
+                r"(percentile|basic)\)$"), r"bootstrap (\1 binomiala omdragningar av varje områdes gruppantal, "
+                                           r"områdenas totaler fasta, \2)"),
+)
+
+
 def value(v: Any, lang: Lang, per: float | None = None) -> Any:
-    """A coded value (status, rule, level, unit) as shown; other values unchanged."""
+    """A coded value (status, rule, level, unit, method) as shown; other values unchanged."""
     if isinstance(v, str) and v in VALUES[lang]:
         return VALUES[lang][v].format(per=fmt_number(per or 1000, lang))
+    if isinstance(v, str) and lang == "sv":
+        for pattern, sv in _METHODS_SV:
+            if pattern.match(v):
+                return pattern.sub(sv, v).replace("percentile", "percentil")
     return v
 
 

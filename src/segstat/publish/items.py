@@ -58,6 +58,8 @@ class Item:
         Per row a CSS class of the page ("primary", "secondary" or ""), to mark suppressed cells.
     sheet : str or None
         Name of the workbook sheet (default: from the title).
+    shown : str or None
+        Which rows a summarised table shows, in words (default: the top levels first, with ``priority``).
     """
 
     kind: str
@@ -73,6 +75,7 @@ class Item:
     protection: str | None = None
     row_class: np.ndarray | None = None
     sheet: str | None = None
+    shown: str | None = None
 
 
 Builder = Callable[[pd.DataFrame, str, Lang], Item]

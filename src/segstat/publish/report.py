@@ -191,7 +191,7 @@ def report(items: Any, *, out: str | Path, title: str, lang: Lang = "sv", note: 
             excel_path = None
         footer = [_esc(made)]
         footer.append(f"<strong>{_esc(i18n.text('sources', lang))}:</strong> "
-                      + (_esc("; ".join(all_sources)) if all_sources else _esc(i18n.text("no_sources", lang))))
+                      + ("<br>".join(_esc(x) for x in all_sources) if all_sources else _esc(i18n.text("no_sources", lang))))
         for p in protections:
             footer.append(f"<strong>{_esc(i18n.text('protection', lang))}:</strong> {_esc(p)}")
         text = page(title=title, lang=lang, note=note, items=built, images=images, sheets=sheets,
