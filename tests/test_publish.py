@@ -245,6 +245,7 @@ def test_maps_name_every_legend_entry_hatch_suppressed_areas_and_have_an_inset()
     assert len(hatched) == 1
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_the_report_loads_in_headless_chromium_with_every_image(reports, lang, tmp_path):
