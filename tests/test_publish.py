@@ -158,7 +158,7 @@ def test_the_workbook_is_numeric_with_dots_only_where_suppressed(reports):
     ws = wb["Skillnader"]
     values = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     rii = next(v for v in values if v[0] == "RII")
-    assert rii[1] is None
+    assert rii[1] is None and rii[8] == "ej definierat: den skattade linjen går under 0 inom rangerna 0–1; redovisa SII"
     assert not any(v == ".." for r in values for v in r)
     d = next(v for v in values if v[0] == "D")
     assert d[1] == pytest.approx(5 / 1.4 - 30, abs=0.005) and d[7] == "typ 5 jämfört med typ 1"

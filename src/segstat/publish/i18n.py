@@ -159,6 +159,10 @@ VALUES: dict[str, dict[str, str]] = {
         "delta method": "deltametoden", "delta method, log scale": "deltametoden, logaritmisk skala",
         "exact Poisson (Garwood)": "exakt Poisson (Garwood)", "point estimate": "punktskattning",
         "leaf": "innersta nivå", "riket": "riket", "undefined": "ej definierat",
+        "needs ordered groups (pass order=)": "kräver ordnade grupper (ange order=)",
+        "undefined for these data": "ej definierat för dessa uppgifter",
+        "undefined: the fitted line falls below a rate of 0 within ranks 0-1; report SII":
+            "ej definierat: den skattade linjen går under 0 inom rangerna 0–1; redovisa SII",
         "dissimilarity": "olikhetsindex", "gini": "Gini-index", "entropy": "entropiindex",
         "isolation": "isoleringsindex", "exposure": "exponeringsindex", "atkinson": "Atkinsons index",
     },
@@ -255,6 +259,7 @@ _METHODS_SV: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^bootstrap \((\d+) binomial redraws of every area's group count, area totals kept, "
                 r"(percentile|basic)\)$"), r"bootstrap (\1 binomiala omdragningar av varje områdes gruppantal, "
                                            r"områdenas totaler fasta, \2)"),
+    (re.compile(r"^undefined: zero rate in group\(s\) (.+)$"), r"ej definierat: noll händelser i grupp(erna) \1"),
 )
 
 

@@ -156,7 +156,7 @@ def disparity_item(frame: pd.DataFrame, title: str, lang: Lang) -> Item:
         f["comparison"] = [_comparison(c, lang) for c in f["comparison"]]
     if "unit" in f:
         f["unit"] = [i18n.value(u, lang, per) for u in f["unit"]]
-    for c in ("type", "method"):
+    for c in ("type", "method", "note"):
         if c in f:
             f[c] = [i18n.value(u, lang, per) for u in f[c]]
     present = [m for m in dict.fromkeys(f["measure"].astype(str))] if "measure" in f else []
