@@ -58,10 +58,14 @@ _LAZY: dict[str, str] = {
     "segregation_test": "measures.inference",
     "standardize": "measures.rates",
     "sweden_standard_population": "measures.rates",
+    # targeting: smoothed rates, ranks, safe publication
+    "protect_rates": "targeting.publish",
+    "rank_areas": "targeting.rank",
+    "smooth_rates": "targeting.smooth",
 }
 
 _SUBMODULES = {"classify", "cli", "datasets", "disclosure", "errors", "geography", "measures", "report",
-               "scb", "socioeconomic"}
+               "scb", "socioeconomic", "targeting"}
 
 __all__ = sorted([*_LAZY, "__version__", "errors", "datasets"])
 
@@ -113,4 +117,7 @@ if _typing.TYPE_CHECKING:  # static type checkers and IDEs see the real names; t
         atkinson as atkinson, dissimilarity as dissimilarity, entropy as entropy, exposure as exposure, gini as gini,
         isolation as isolation, ojamlikhetsindex as ojamlikhetsindex,
     )
+    from .targeting.publish import protect_rates as protect_rates
+    from .targeting.rank import rank_areas as rank_areas
+    from .targeting.smooth import smooth_rates as smooth_rates
     from .socioeconomic import classify_areas as classify_areas, socioeconomic_index as socioeconomic_index

@@ -24,7 +24,7 @@ from .smooth import TARGETING_ATTR
 
 __all__ = ["ProtectedRates", "consistent_counts", "protect_rates"]
 
-#: multiples of ``step`` tried, finest first
+#: multiples of ``step`` reported in ``info["suppressed_by_step"]``
 LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 
@@ -161,9 +161,9 @@ def protect_rates(
         the published rate must be at least events + protection. By default ``min_count − events``, so the
         intruder cannot tell that the count is below the threshold.
     step : float, default 0.1
-        Finest rounding step of published rates (in units of ``per``). Each part gets the finest multiple
-        of it (× 1, 2, 5, 10, … 1000) that protects every primary cell; where none protects them all, the
-        multiple protecting most and the remaining primary areas suppressed.
+        Rounding step of published rates (in units of ``per``). A primary area whose rounded rate would
+        narrow its count is suppressed. A coarser step publishes more primary areas and says less about the
+        others: ``.info["suppressed_by_step"]`` gives the number suppressed at ``step`` × 1, 2, 5, 10, … 1000.
 
     Returns
     -------
@@ -177,13 +177,20 @@ def protect_rates(
     enumerates counts 0 … population (within a window of ``max(200, 2·(min_count + protection))``). Intervals,
     standard errors and rank probabilities are further functions of the count and are not published.
 
+    Publish the prior's parameters only rounded: Σe/Σn at full precision, with the other areas' rates, gives
+    the total of the suppressed counts (no secondary suppression is added for that). With
+    ``protection=`` above ``min_count − events``, two counts in one rounding bin can need different levels;
+    the check is per area, as in :func:`segstat.protect`.
+
     Examples
     --------
     >>> import pandas as pd, segstat
     >>> d = pd.DataFrame({"deso": list("ABCDE"), "cases": [1, 3, 10, 4, 30], "pop": [100, 200, 500, 1000, 1200]})
     >>> p = segstat.protect_rates(segstat.smooth_rates(d, events="cases", population="pop", area="deso"))
     >>> p.report.loc[0, ["events", "consistent_low", "consistent_high", "required"]].tolist()
-    [1.0, 0, 4, 3.0]
+    [1.0, 1.0, 1.0, 3.0]
+    >>> p.published["status"].tolist()
+    ['suppressed', 'published', 'published', 'published', 'published']
     """
     smoothed = check_dataframe(smoothed, "smoothed")
     info = smoothed.attrs.get(TARGETING_ATTR)
@@ -209,26 +216,24 @@ def protect_rates(
     high = np.full(len(e), -1)
     status = np.full(len(e), "published", dtype=object)
     values = smoothed["smoothed"].to_numpy(float)
+    ladder: dict[float, int] = {}
     for pos in parts:
         pos = np.asarray(pos)
         prim = pos[primary[pos]]
-        best: tuple[int, float, np.ndarray, np.ndarray] | None = None
-        for mult in LADDER:
-            st = step * mult
-            pub = _bins(values[prim], st) * st
-            lo, hi = consistent_counts(smoothed.iloc[prim], pub, st, info, window)
-            fails = int((hi < required[prim]).sum())
-            if best is None or fails < best[0]:
-                best = (fails, st, lo, hi)
-            if fails == 0:
-                break
-        fails, st, lo, hi = best  # type: ignore[misc]  # LADDER is not empty
-        rate[pos] = _bins(values[pos], st) * st
-        steps[pos] = st
+        pub = _bins(values[prim], step) * step
+        lo, hi = consistent_counts(smoothed.iloc[prim], pub, step, info, window)
+        rate[pos] = _bins(values[pos], step) * step
+        steps[pos] = step
         low[prim], high[prim] = lo, hi
         bad = prim[hi < required[prim]]
         rate[bad] = np.nan
         status[bad] = "suppressed"
+        for mult in LADDER[1:]:  # what coarser steps would suppress, to help choose one
+            st = step * mult
+            _, h = consistent_counts(smoothed.iloc[prim], _bins(values[prim], st) * st, st, info, window)
+            ladder[st] = ladder.get(st, 0) + int((h < required[prim]).sum())
+    ladder[step] = int((status == "suppressed").sum())
+    info["suppressed_by_step"] = dict(sorted(ladder.items()))
     keep = [*by, area]
     published = smoothed[keep].copy()
     published["population"] = smoothed["population"].to_numpy()

@@ -206,7 +206,7 @@ def smooth_rates(
     ...                   "pop": [100, 200, 500, 1000, 1200]})
     >>> s = segstat.smooth_rates(d, events="cases", population="pop", area="deso", per=1)
     >>> s["smoothed"].round(5).tolist()
-    [0.01714, 0.01647, 0.01888, 0.00582, 0.02434]
+    [0.01105, 0.01536, 0.0186, 0.00625, 0.02345]
     """
     data = check_dataframe(data)
     by = column_list(by)
@@ -258,7 +258,7 @@ def smooth_rates(
     if by:  # keep the by columns' dtypes (categories)
         for b in by:
             if isinstance(data[b].dtype, pd.CategoricalDtype):
-                out[b] = pd.Categorical(out[b], dtype=data[b].dtype)
+                out[b] = out[b].astype(data[b].dtype)
     out.attrs = {k: v for k, v in data.attrs.items() if k == VINTAGE_ATTR}
     info: dict[str, Any] = {"method": method, "per": per, "transform": transform, "by": by, "area": area,
                             "confidence_level": level, "parts": params}
@@ -285,7 +285,7 @@ def _smooth_part(data: pd.DataFrame, pos: np.ndarray, codes: np.ndarray, e: np.n
     elif method == "eb_local":
         from .neighbours import neighbour_matrix
 
-        v = vintage if isinstance(vintage, (int, np.integer)) else None
+        v = int(vintage) if isinstance(vintage, (int, np.integer)) else None
         w = neighbour_matrix(codes, neighbours, vintage=v, level="regso" if "R" in str(codes[0])[4:5] else "deso")
         res, extra = _part_eb_local(e, n, w, level)
         k = extra["n_neighbours"].astype(np.int64)
