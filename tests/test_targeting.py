@@ -301,3 +301,42 @@ def test_bad_input_is_refused_by_name():
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_cli_measure_smooth_ranks_and_publishes(tmp_path):
+    from segstat.cli import main
+
+    FIVE.to_csv(tmp_path / "five.csv", index=False)
+    args = ["measure", "smooth", str(tmp_path / "five.csv"), "", "--events", "cases", "--population", "pop",
+            "--area", "deso"]
+    args[3] = str(tmp_path / "ranked.csv")
+    assert main([*args, "--top", "2", "--n-resamples", "200"]) == 0
+    ranked = pd.read_csv(tmp_path / "ranked.csv")
+    assert ranked["deso"].tolist()[0] == "E" and ranked["p_top"].sum() == pytest.approx(2.0)
+    args[3] = str(tmp_path / "pub.csv")
+    assert main([*args, "--step", "1"]) == 0
+    pub = pd.read_csv(tmp_path / "pub.csv")
+    assert list(pub.columns) == ["deso", "population", "rate", "step", "status"]
+    assert pub["status"].eq("published").all() and pub["rate"].tolist() == [11.0, 15.0, 19.0, 6.0, 23.0]
+    assert main([*args, "--method", "eb_local"]) == 2
+
+
+def test_plot_map_hatches_suppressed_areas():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from segstat.targeting import plot_map
+
+    b = segstat.boundaries("deso", vintage=2025).subset("1401")
+    rng = np.random.default_rng(0)
+    n = rng.integers(700, 2700, len(b))
+    d = pd.DataFrame({"deso": b.codes, "e": rng.poisson(n * 0.002), "n": n})
+    s = segstat.smooth_rates(d, events="e", population="n", area="deso", method="eb_local", neighbours="queen",
+                             vintage=2025)
+    assert s["neighbours"].min() >= 1
+    prot = segstat.protect_rates(s, step=1.0)
+    fig = plot_map(s, b, protected=prot)
+    hatched = sum(p.get_hatch() == "////" for p in fig.axes[1].patches)
+    assert hatched >= (prot.published["status"] == "suppressed").sum() > 0
+    assert fig.axes[0].get_title() == "Observerad takt"

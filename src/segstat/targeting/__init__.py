@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-__all__ = ["ProtectedRates", "protect_rates", "rank_areas", "smooth_rates"]
+__all__ = ["ProtectedRates", "plot_map", "protect_rates", "rank_areas", "smooth_rates"]
 
+from .plot import plot_map
 from .publish import ProtectedRates, protect_rates
 from .rank import rank_areas
 from .smooth import smooth_rates
