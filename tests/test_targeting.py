@@ -340,3 +340,25 @@ def test_plot_map_hatches_suppressed_areas():
     hatched = sum(p.get_hatch() == "////" for p in fig.axes[1].patches)
     assert hatched >= (prot.published["status"] == "suppressed").sum() > 0
     assert fig.axes[0].get_title() == "Observerad takt"
+
+
+@pytest.mark.parametrize("kwargs", [{"method": "eb"}, {"method": "eb_local", "neighbours": "kommun"},
+                                    {"method": "fay_herriot"}, {"method": "fay_herriot", "transform": "log"}])
+def test_the_intruders_function_gives_back_each_smoothed_rate(kwargs):
+    # protect_rates' model of the intruder, evaluated at the true count, must reproduce the smoothed rate:
+    # otherwise the enumeration would check the wrong function
+    from segstat.targeting.publish import smoothed_at
+
+    d = _real_deso(seed=12).iloc[:300].assign(lan=lambda x: x["deso"].str[:2])
+    s = segstat.smooth_rates(d, events="events", population="population", area="deso", by="lan", **kwargs)
+    assert len(pd.concat([s, s])) == 600  # what attrs hold survives pandas' attrs comparison in concat
+    info = dict(s.attrs["segstat.targeting"])
+    if kwargs["method"] == "eb_local":
+        info["local"] = info["neighbourhoods"]
+    values = smoothed_at(s, np.arange(60), info)
+    own = values[np.arange(len(s)), s["events"].astype(int).to_numpy()]
+    np.testing.assert_allclose(own, s["smoothed"], rtol=1e-9)
+    assert (np.diff(values, axis=1) >= -1e-12).all()  # increasing in the count: the consistent counts are a run
+    prot = segstat.protect_rates(s, step=2.0)
+    prot.check()
+    assert list(prot.published.columns) == ["lan", "deso", "population", "rate", "step", "status"]

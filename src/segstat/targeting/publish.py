@@ -53,19 +53,22 @@ def smoothed_at(rows: pd.DataFrame, counts: np.ndarray, info: dict[str, Any]) ->
             g_prior = np.log(prior)
         return from_model_scale(w * y + (1 - w) * g_prior, transform) * per
     # eb_local: the neighbourhood sums without the area itself, kept by smooth_rates
-    if info["by"]:
-        keys: Any = pd.MultiIndex.from_frame(rows[[*info["by"], info["area"]]].astype(str))
-    else:
-        keys = rows[info["area"]].astype(str).to_numpy()
-    local = info["local"].loc[keys]
-    se, sn = local["events"].to_numpy(float)[:, None], local["population"].to_numpy(float)[:, None]
-    q, cnt = local["square"].to_numpy(float)[:, None], local["count"].to_numpy(float)[:, None]
-    alone = local["alone"].to_numpy(bool)[:, None]
+    by, area = list(info["by"]), info["area"]
+    keys = rows[area].astype(str).to_numpy().astype(object)
+    for b in reversed(by):
+        keys = rows[b].astype(str).to_numpy().astype(object) + "\x1f" + keys
+    try:
+        table = np.array([info["local"][k] for k in keys], dtype=float).reshape(len(keys), 6)
+    except KeyError as err:
+        raise InputValueError(f"area {err.args[0]!r} is not among the smoothed areas; pass the result of "
+                              f"segstat.smooth_rates as it came.") from None
+    se, sn, q, cnt = (table[:, j][:, None] for j in range(4))
+    alone = table[:, 4].astype(bool)[:, None]
     s_e, s_n = se + e, sn + n
     m = s_e / s_n
     a = np.maximum((q + e * e / n) / s_n - m * m - m / (s_n / cnt), 0.0)
     m = np.where(alone, prior, m)
-    a = np.where(alone, local["global_variance"].to_numpy(float)[:, None], a)
+    a = np.where(alone, table[:, 5][:, None], a)
     with np.errstate(divide="ignore", invalid="ignore"):
         wt = np.where(a > 0, a / (a + m / n), 0.0)
         wt = np.where((a > 0) & (m == 0), 1.0, wt)

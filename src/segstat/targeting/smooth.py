@@ -263,9 +263,16 @@ def smooth_rates(
     info: dict[str, Any] = {"method": method, "per": per, "transform": transform, "by": by, "area": area,
                             "confidence_level": level, "parts": params}
     if method == "eb_local":  # what protect_rates needs to invert local EB: neighbourhood sums per area
-        sums = [p.pop("sums").assign(**{b: str(p[b]) for b in by}) for p in params]
-        hood = pd.concat(sums, ignore_index=True).rename(columns={"_area": area})
-        info["neighbourhoods"] = hood.set_index([*by, area]) if by else hood.set_index(area)
+        # plain tuples keyed by text (attrs are compared with == when frames are concatenated)
+        hood: dict[str, tuple] = {}
+        for p in params:
+            sums = p.pop("sums")
+            prefix = "".join(f"{p[b]}\x1f" for b in by)
+            cols = [sums[c].to_numpy() for c in ("events", "population", "square", "count", "alone",
+                                                  "global_variance")]
+            for code, *vals in zip(sums["_area"].to_numpy(), *cols):
+                hood[prefix + str(code)] = (*(float(v) for v in vals[:4]), bool(vals[4]), float(vals[5]))
+        info["neighbourhoods"] = hood
     out.attrs[TARGETING_ATTR] = info
     return out
 
