@@ -362,3 +362,17 @@ def test_the_intruders_function_gives_back_each_smoothed_rate(kwargs):
     prot = segstat.protect_rates(s, step=2.0)
     prot.check()
     assert list(prot.published.columns) == ["lan", "deso", "population", "rate", "step", "status"]
+
+
+def test_stated_vintage_must_agree_with_the_data():
+    from segstat.errors import VintageError
+
+    d = FIVE.copy()
+    d.attrs["segstat.vintage"] = 2018
+    s = segstat.smooth_rates(d, events="cases", population="pop", area="deso")
+    assert s.attrs["segstat.vintage"] == 2018
+    with pytest.raises(VintageError, match="contradicts"):
+        segstat.smooth_rates(d, events="cases", population="pop", area="deso", vintage=2025)
+    with pytest.raises(VintageError, match="not stated"):
+        segstat.smooth_rates(FIVE, events="cases", population="pop", area="deso", method="eb_local",
+                             neighbours="queen")

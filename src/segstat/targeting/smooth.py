@@ -16,7 +16,7 @@ from .._validation import (
     count_arrays,
     examples,
 )
-from .._vintage import VINTAGE_ATTR
+from .._vintage import VINTAGE_ATTR, carry_vintage, resolve_vintage
 from ..errors import InputValueError
 from ..measures._inputs import check_confidence_level
 from ..measures._split import by_positions, check_by
@@ -237,8 +237,10 @@ def smooth_rates(
             raise InputValueError(f"events exceed population in area(s) {examples(codes_all[over].tolist())}, so "
                                   f"they are not a proportion (transform='arcsine'); check the columns, or use "
                                   f"transform='log' for a rate of events per person-year.")
-    if vintage is None:
-        vintage = data.attrs.get(VINTAGE_ATTR)
+    if isinstance(neighbours, str) and neighbours in ("queen", "rook"):
+        vintage = resolve_vintage(vintage, data, f"neighbours={neighbours!r} (bundled boundaries)")
+    elif vintage is not None:
+        vintage = resolve_vintage(vintage, data, "smooth_rates")  # a stated vintage must agree with the data's
     parts = list(by_positions(data, by)) if by else [((), np.arange(len(data)))]
     frames, params = [], []
     for key, pos in parts:
@@ -260,6 +262,7 @@ def smooth_rates(
             if isinstance(data[b].dtype, pd.CategoricalDtype):
                 out[b] = out[b].astype(data[b].dtype)
     out.attrs = {k: v for k, v in data.attrs.items() if k == VINTAGE_ATTR}
+    carry_vintage(out, vintage if isinstance(vintage, int) else None)
     info: dict[str, Any] = {"method": method, "per": per, "transform": transform, "by": by, "area": area,
                             "confidence_level": level, "parts": params}
     if method == "eb_local":  # what protect_rates needs to invert local EB: neighbourhood sums per area
