@@ -38,7 +38,7 @@ def posterior_draws(smoothed: pd.DataFrame, n_resamples: int, rng: np.random.Gen
     s = smoothed["smoothed"].to_numpy(float) / per
     se = smoothed["se"].to_numpy(float) / per
     method = smoothed["method"].astype(str).to_numpy()
-    out = np.empty((n_resamples, len(s)))
+    out = np.empty((n_resamples, len(s)), dtype=np.float32)  # float32: half the memory traffic of the sort
     eb = np.char.startswith(method.astype(str), "eb")
     fh = ~eb
     if eb.any():
@@ -50,8 +50,13 @@ def posterior_draws(smoothed: pd.DataFrame, n_resamples: int, rng: np.random.Gen
         big = shape >= 5
         cols = np.flatnonzero(spread)
         kb = shape[big]
-        z = rng.standard_normal((n_resamples, int(big.sum())), dtype=np.float32)
-        out[:, cols[big]] = (kb * (1 - 1 / (9 * kb) + z / (3 * np.sqrt(kb))) ** 3) * scale[big]
+        t = rng.standard_normal((n_resamples, int(big.sum())), dtype=np.float32)
+        t *= (1 / (3 * np.sqrt(kb))).astype(np.float32)
+        t += (1 - 1 / (9 * kb)).astype(np.float32)
+        cube = t * t
+        cube *= t
+        cube *= (kb * scale[big]).astype(np.float32)
+        out[:, cols[big]] = cube
         if (~big).any():
             out[:, cols[~big]] = rng.standard_gamma(shape[~big], size=(n_resamples, int((~big).sum()))) * scale[~big]
         point = eb & ~spread
@@ -76,12 +81,15 @@ def _rank_part(part: pd.DataFrame, top: int, n_resamples: int, seed: int | None,
     rng = np.random.default_rng(seed)
     draws = posterior_draws(part, n_resamples, rng, per)
     k = len(part)
-    # float32 halves the sort (ties at 7 digits do not move a rank interval); ascending order, so the last is 1st
-    order = np.argsort(draws.astype(np.float32), axis=1)
-    ranks = np.empty((n_resamples, k), dtype=np.int32)
-    ranks[np.arange(n_resamples)[:, None], order] = np.arange(k, 0, -1, dtype=np.int32)
+    order = np.argsort(draws, axis=1)  # ascending, so the last is ranked 1st
+    itype = np.int16 if k < 2**15 else np.int32
+    ranks = np.empty((n_resamples, k), dtype=itype)
+    ranks[np.arange(n_resamples)[:, None], order] = np.arange(k, 0, -1, dtype=itype)
+    # each area's ranks sorted (a radix sort for 16-bit integers): the interval is two columns of it
+    by_area = np.sort(np.ascontiguousarray(ranks.T), axis=1, kind="stable")
     q = (1 - level) / 2
-    lo, hi = np.quantile(ranks, [q, 1 - q], axis=0, method="inverted_cdf")
+    lo = by_area[:, max(int(np.ceil(n_resamples * q)) - 1, 0)]  # inverted-CDF quantiles
+    hi = by_area[:, max(int(np.ceil(n_resamples * (1 - q))) - 1, 0)]
     s = part["smoothed"].to_numpy(float)
     point = np.empty(k, dtype=np.int64)
     point[np.argsort(-s, kind="stable")] = np.arange(1, k + 1)
@@ -89,7 +97,7 @@ def _rank_part(part: pd.DataFrame, top: int, n_resamples: int, seed: int | None,
     out["rank"] = point
     out["rank_lower"] = lo.astype(np.int64)
     out["rank_upper"] = hi.astype(np.int64)
-    out["p_top"] = (ranks <= top).mean(axis=0)
+    out["p_top"] = np.count_nonzero(by_area <= top, axis=1) / n_resamples
     return out.sort_values("rank", kind="stable")
 
 
