@@ -60,10 +60,14 @@ _LAZY: dict[str, str] = {
     "sweden_standard_population": "measures.rates",
     # publishing
     "report": "publish.report",
+    # targeting: smoothed rates, ranks, safe publication
+    "protect_rates": "targeting.publish",
+    "rank_areas": "targeting.rank",
+    "smooth_rates": "targeting.smooth",
 }
 
-_SUBMODULES = {"classify", "cli", "datasets", "disclosure", "errors", "geography", "measures", "demo", "publish",
-               "scb", "socioeconomic"}
+_SUBMODULES = {"classify", "cli", "datasets", "demo", "disclosure", "errors", "geography", "measures",
+               "publish", "scb", "socioeconomic", "targeting"}
 
 __all__ = sorted([*_LAZY, "__version__", "errors", "datasets"])
 
@@ -116,4 +120,7 @@ if _typing.TYPE_CHECKING:  # static type checkers and IDEs see the real names; t
         isolation as isolation, ojamlikhetsindex as ojamlikhetsindex,
     )
     from .publish.report import report as report
+    from .targeting.publish import protect_rates as protect_rates
+    from .targeting.rank import rank_areas as rank_areas
+    from .targeting.smooth import smooth_rates as smooth_rates
     from .socioeconomic import classify_areas as classify_areas, socioeconomic_index as socioeconomic_index

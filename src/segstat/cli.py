@@ -247,6 +247,24 @@ def _cmd_protect(a: argparse.Namespace) -> int:
     return 0
 
 
+def _smooth(data: pd.DataFrame, a: argparse.Namespace, given: dict[str, Any]) -> pd.DataFrame:
+    """``segstat measure smooth``: smoothed rates, with ranks (``--top``) or as a table to publish (``--step``)."""
+    from .targeting import protect_rates, rank_areas, smooth_rates
+
+    neighbours: Any = a.neighbours
+    if neighbours is not None and neighbours not in ("kommun", "queen", "rook"):
+        neighbours = _read(neighbours, a)  # a file of (area, neighbour) pairs
+    vintage = data.attrs.get(VINTAGE_ATTR, a.vintage)
+    out = smooth_rates(data, events=a.events, population=a.population, area=a.area, method=a.method,
+                       neighbours=neighbours, covariates=a.covariates, transform=a.transform, by=a.by, per=a.per,
+                       vintage=vintage, **{k: v for k, v in given.items() if k == "confidence_level"})
+    if a.step is not None:
+        return protect_rates(out, step=a.step, min_count=a.min_count).to_frame()
+    if a.top is not None:
+        out = rank_areas(out, top=a.top, rng=a.rng, **{k: v for k, v in given.items() if k == "n_resamples"})
+    return out
+
+
 def _cmd_measure(a: argparse.Namespace) -> int:
     from .measures import disparity as disp_mod
     from .measures import inference, multigroup
@@ -258,7 +276,9 @@ def _cmd_measure(a: argparse.Namespace) -> int:
     given: dict[str, Any] = {k: v for k, v in (("confidence_level", a.confidence_level), ("n_resamples", a.n_resamples),
                                 ("interval", a.interval)) if v is not None}
     ci: dict[str, Any] = {} if a.ci is None else {"ci": None if a.ci == "none" else a.ci}
-    if a.measure == "rates":
+    if a.measure == "smooth":
+        out = _smooth(data, a, given)
+    elif a.measure == "rates":
         out = rates_mod.rates(data, events=a.events, population=a.population, by=a.by, per=a.per, **ci, **given)
     elif a.measure == "disparity":
         order = a.order
@@ -576,14 +596,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "place), and say how many; without it such rows are an error")
     p.set_defaults(func=_cmd_protect)
 
-    p = sub.add_parser("measure", help="rates, disparity or segregation indices", formatter_class=fmt,
+    p = sub.add_parser("measure", help="rates, smoothed rates, disparity or segregation indices", formatter_class=fmt,
                        epilog="examples:\n  segstat measure disparity counts.csv out.csv --events cases "
                               "--population persons --subgroup omradestyp\n"
                               "  segstat measure dissimilarity deso.csv out.csv --group foreign --total total --by kommun\n"
                               "  segstat measure multigroup_entropy deso.csv out.csv --groups low mid high --by kommun "
                               "--test\n"
-                              "  segstat measure ojamlikhetsindex deso.csv out.csv --lowest q1 --highest q5 --by kommun")
-    p.add_argument("measure", choices=["rates", "disparity", "dissimilarity", "gini", "entropy", "isolation",
+                              "  segstat measure ojamlikhetsindex deso.csv out.csv --lowest q1 --highest q5 --by kommun\n"
+                              "  segstat measure smooth deso.csv out.csv --events cases --population persons --area deso "
+                              "--method eb_local --neighbours kommun --top 10")
+    p.add_argument("measure", choices=["rates", "smooth", "disparity", "dissimilarity", "gini", "entropy", "isolation",
                                        "exposure", "atkinson", "multigroup_entropy", "multigroup_dissimilarity",
                                        "ojamlikhetsindex"],
                    help="the measure: rates, disparity (HEAT's measures between subgroups) or a segregation index")
@@ -618,6 +640,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", action="store_true",
                    help="add the p-value of a permutation test against evenness (999 random allocations)")
     p.add_argument("--rng", type=int, default=1, help="seed of simulated or resampled intervals and tests")
+    p.add_argument("--area", help="smooth: column of area codes")
+    p.add_argument("--method", choices=["eb", "eb_local", "fay_herriot"], default="eb",
+                   help="smooth: global or local empirical Bayes, or Fay-Herriot (default eb)")
+    p.add_argument("--neighbours", default=None,
+                   help="smooth, eb_local: kommun, queen, rook (bundled boundaries) or a CSV of (area, neighbour) pairs")
+    p.add_argument("--covariates", nargs="+", default=None, help="smooth, fay_herriot: covariate columns")
+    p.add_argument("--transform", choices=["arcsine", "log"], default="arcsine",
+                   help="smooth, fay_herriot: scale of the model (default arcsine)")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="smooth: code vintage of the bundled boundaries (2025)")
+    p.add_argument("--top", type=int, default=None,
+                   help="smooth: add ranks, rank intervals and the probability of being among the TOP highest")
+    p.add_argument("--step", type=float, default=None,
+                   help="smooth: write the table to publish instead, rates rounded to STEP and primary areas "
+                        "that rounding would give away suppressed")
+    p.add_argument("--min-count", type=int, default=3, help="smooth with --step: threshold of primary areas")
     p.set_defaults(func=_cmd_measure)
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,
@@ -651,7 +689,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``segstat`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "measure", None) and args.measure in ("rates", "disparity") and not (args.events and args.population):
+    if getattr(args, "measure", None) and args.measure in ("rates", "disparity", "smooth") and not (
+            args.events and args.population):
         parser.error(f"measure {args.measure} needs --events and --population")
     measure = getattr(args, "measure", None)
     if measure and measure.startswith("multigroup_") and not args.groups:
@@ -662,11 +701,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"measure {measure} needs --group and --total")
     if measure in ("dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson") and not args.group:
         parser.error(f"measure {measure} needs --group and --total")
-    if measure in ("rates", "disparity", "ojamlikhetsindex") and args.test:
+    if measure == "smooth" and not args.area:
+        parser.error("measure smooth needs --area (the column of area codes)")
+    if measure in ("rates", "disparity", "ojamlikhetsindex", "smooth") and args.test:
         parser.error(f"--test is not available for measure {measure}")
     if measure:
         # an option the measure does not use is an error, never silently ignored
-        uses = {"rates": {"events", "population", "per"}, "disparity": {"events", "population", "per", "subgroup",
+        rate_options = {"events", "population", "per"}
+        uses = {"rates": rate_options, "smooth": rate_options, "disparity": {"events", "population", "per", "subgroup",
                 "regression", "order"}, "ojamlikhetsindex": {"lowest", "highest"}}.get(
             measure, {"groups"} if measure.startswith("multigroup_") else {"group", "total"})
         foreign = {"events", "population", "per", "regression", "order", "group", "total", "groups", "lowest",
