@@ -371,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_demo)
 
+    from .barometer._cli import add_parser as add_barometer_parser  # segstat barometer DESCRIPTION.toml
+
+    add_barometer_parser(sub, fmt)
     from .scb._cli import add_parser as add_scb_parser  # segstat scb tables|metadata|get
 
     add_scb_parser(sub, fmt)

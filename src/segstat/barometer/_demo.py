@@ -65,7 +65,6 @@ def demo_results(records: pd.DataFrame, *, outcome: str = "sickness_benefit", mi
         levels.append(part)
     population = pd.concat(levels, ignore_index=True).rename(columns={"area": "regso"})
     areas = area_rates(protected, population, area="regso", period="period")
-    areas = areas.rename(columns={"regso": "area"}) if "regso" in areas.columns else areas
     areas.attrs["segstat.vintage"] = vintage
 
     counts = records.groupby(["omradestyp", "period"], observed=True).agg(

@@ -134,7 +134,7 @@ def validate(results: Any) -> Inputs:
         _check_protected(areas, results["counts"])
     elif results.get("counts") is not None:
         raise InputValueError("results['counts'] is given without results['areas']; build the area rates with "
-                              "segstat.barometer.area_rates(counts, population) and pass both.")
+                              "segstat.barometer.area_rates(protected, population_table, area=..., period=...) and pass both.")
 
     seg = None
     if results.get("segregation") is not None:
@@ -249,17 +249,18 @@ def _check_protected(areas: pd.DataFrame, counts: Any) -> None:
                                   f"build 'areas' from the protected table (segstat.barometer.area_rates).")
 
 
-def area_rates(counts: Any, population: pd.DataFrame, *, area: str = "regso", period: str = "period",
+def area_rates(protected: Any, population_table: pd.DataFrame, *, area: str, period: str,
                per: float = 1000, confidence_level: float = 0.95) -> pd.DataFrame:
     """The barometer's ``areas`` frame from protected counts and the population behind them.
 
     Parameters
     ----------
-    counts : ProtectedTables
+    protected : ProtectedTables
         Events tabulated by ``[area, period]`` (with SCB's hierarchy: RegSO,
         kommun and län totals) and protected by :func:`segstat.protect`.
-    population : pandas.DataFrame
-        Columns ``area``, ``period`` and ``population`` (persons at risk).
+    population_table : pandas.DataFrame
+        Columns ``area``, ``period`` and ``population`` (persons at risk) for
+        every area and period of the counts, kommun and län totals included.
     area, period : str
         Column names in both.
     per : float, default 1000
@@ -274,13 +275,13 @@ def area_rates(counts: Any, population: pd.DataFrame, *, area: str = "regso", pe
     """
     from ..measures.rates import rates
 
-    f = _counts_frame(counts)
+    f = _counts_frame(protected)
     if area not in f.columns or period not in f.columns:
         raise ColumnError(f"counts has the columns {list(f.columns)}; area={area!r} and period={period!r} must be "
                           f"two of them.")
     for c in (area, period, "population"):
-        if c not in population.columns:
-            raise ColumnError(f"population lacks the column {c!r}; it has {list(population.columns)}.")
+        if c not in population_table.columns:
+            raise ColumnError(f"population_table lacks the column {c!r}; it has {list(population_table.columns)}.")
     value = "count" if "count" in f.columns else "value"
     f = _table_of(f, area)
     dims = [c for c in f.columns if c not in (value, "status", "rule", area, period)]
@@ -291,13 +292,13 @@ def area_rates(counts: Any, population: pd.DataFrame, *, area: str = "regso", pe
                                                                        value: "events"})
     cells["area"] = cells["area"].astype(str)
     cells["period"] = cells["period"].astype(str)
-    pop = population[[area, period, "population"]].rename(columns={area: "area", period: "period"})
+    pop = population_table[[area, period, "population"]].rename(columns={area: "area", period: "period"})
     pop = pop.assign(area=pop["area"].astype(str), period=pop["period"].astype(str))
     pop = pop.groupby(["area", "period"], as_index=False)["population"].sum()
     out = cells.merge(pop, on=["area", "period"], how="left")
     lost = out["population"].isna()
     if lost.any():
-        raise InputValueError(f"population lacks {int(lost.sum())} (area, period) cells of the counts, e.g. "
+        raise InputValueError(f"population_table lacks {int(lost.sum())} (area, period) cells of the counts, e.g. "
                               f"{out.loc[lost, ['area', 'period']].values.tolist()[:3]}; give the population of every "
                               f"area and period (kommun and län totals too).")
     out["suppressed"] = (out["status"].astype(str) != "published").to_numpy()
@@ -309,7 +310,7 @@ def area_rates(counts: Any, population: pd.DataFrame, *, area: str = "regso", pe
     out["events"] = pd.to_numeric(out["events"], errors="coerce").astype(float)
     out.loc[out["suppressed"], "events"] = np.nan
     out = out[["area", "period", "events", "population", "rate", "lower", "upper", "suppressed"]]
-    vintage = getattr(counts, "tables", None)
+    vintage = getattr(protected, "tables", None)
     if vintage:
         v = vintage[0].cells.attrs.get("segstat.vintage")
         if isinstance(v, dict):

@@ -106,7 +106,9 @@ def regso_maps(page: Page, geo: Geometry, rows: pd.DataFrame, site: dict, csv: s
         order = [type_label(k, lang) for k in range(1, 6)] + [".."]
         fig = map_figure(shapes, colours, texts, labels, [False] * len(rows), title=title, order=order)
         alt = t["alt_map"].format(n=len(rows), what=title)
-        page.chart(fig, alt=alt, caption=caption(site, title), table=table, csv=csv)
+        t_src = "SCB" if lang == "sv" else "Statistics Sweden"
+        page.chart(fig, alt=alt, caption=f"{title}. {t['unit']}: {t['type']} 1–5. {t['source']}: {t_src}.",
+                   table=table, csv=csv)
     if by_value:
         vals = rows["rate"].to_numpy(float)
         limits, names = value_classes(vals, lang)

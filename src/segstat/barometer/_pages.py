@@ -42,7 +42,7 @@ def area_pages(work: Path, inp: Any, site: dict, geo: Geometry) -> dict[str, Any
         kommuner = sorted(set(regso["kommun"]) | set(ktot["kommun"]) | (set(seg["kommun"]) if seg is not None else set()))
         data["regso_latest"] = regso[regso["period"] == latest].reset_index(drop=True)
     else:
-        regso = ktot = ltot = ktype = ltype = all_regso = None
+        regso = ktot = ltot = ktype = ltype = all_regso = None  # type: ignore[assignment]
         kommuner = sorted(set(seg["kommun"])) if seg is not None else []
     lan_of = {k: k[:2] for k in kommuner}
     lans = sorted(set(lan_of.values()))
@@ -103,7 +103,7 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
         mine = all_regso[all_regso["kommun"] == code]
         counts = mine["omradestyp"].value_counts(dropna=False)
         labels = [type_label(k, lang) for k in range(1, 6)]
-        n = [int(counts.get(float(k), 0)) for k in range(1, 6)]
+        n = [float(counts.get(float(k), 0)) for k in range(1, 6)]
         what = t["regso_per_type"]
         table = pd.DataFrame({t["type"]: labels, t["n_regso"]: n})
         table.attrs["lang"] = lang

@@ -124,6 +124,8 @@ def barometer(
                 ("lan", "lan/index.html"), ("compare", "compare.html")],
         "footer": html.escape(t["made_with"].format(version=__version__)),
     }
+    if out is None:
+        raise InputValueError("out is None: give the folder to write the site to, e.g. out='barometer'.")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputValueError(f"out={str(out)!r} is a file; the barometer writes a folder. Give a folder name.")
@@ -152,7 +154,7 @@ def _assets(work: Path) -> None:
     from .._optional import import_optional
 
     plotly = import_optional("plotly", purpose="the barometer's charts (its plotly.min.js)")
-    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    src = Path(str(plotly.__file__)).parent / "package_data" / "plotly.min.js"
     if not src.exists():
         raise InputValueError(f"the installed plotly has no {src}; reinstall it with pip install 'segstat[site]'.")
     (work / "assets").mkdir()

@@ -17,7 +17,8 @@ TEXT = {
         "skip": "Hoppa till innehållet", "synthetic": "SYNTETISKA DATA: inga verkliga personer beskrivs.",
         "by_type": "{indicator} efter områdestyp", "over_time": "över tid",
         "gap": "Skillnad mellan områdestyp {dis} och {adv}",
-        "gap_note": "Skillnad i {unit} mellan områdestyp {dis} och {adv} ({measure}), med {level} % konfidensintervall.",
+        "gap_note": ("Skillnad ({measure}) = värdet i områdestyp {adv} minus värdet i områdestyp {dis}, "
+                     "med {level} % konfidensintervall"),
         "unit": "Enhet", "source": "Källa", "interval": "{level} % konfidensintervall",
         "period": "Period", "type": "Områdestyp", "value": "Värde", "lower": "Nedre gräns", "upper": "Övre gräns",
         "events": "Antal", "population": "Befolkning", "code": "Kod", "name": "Namn", "estimate": "Skattning",
@@ -50,7 +51,8 @@ TEXT = {
         "skip": "Skip to content", "synthetic": "SYNTHETIC DATA: no real persons are described.",
         "by_type": "{indicator} by områdestyp", "over_time": "over time",
         "gap": "Gap between områdestyp {dis} and {adv}",
-        "gap_note": "Difference in {unit} between områdestyp {dis} and {adv} ({measure}), with {level} % confidence interval.",
+        "gap_note": ("Difference ({measure}) = the value in områdestyp {adv} minus the value in områdestyp {dis}, "
+                     "with {level} % confidence interval"),
         "unit": "Unit", "source": "Source", "interval": "{level} % confidence interval",
         "period": "Period", "type": "Områdestyp", "value": "Value", "lower": "Lower limit", "upper": "Upper limit",
         "events": "Count", "population": "Population", "code": "Code", "name": "Name", "estimate": "Estimate",
