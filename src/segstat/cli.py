@@ -244,6 +244,10 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     print(f"Done: {s['placed']:,} of {s['records']:,} records placed; {s['cells']:,} cells published with "
           f"{s['primary']} primary and {s['secondary']} secondary suppressions; audit "
           f"{'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
+    if s.get("barometer"):
+        b = s["barometer"]
+        print(f"Barometer ({b['kommuner']} kommuner, {b['regso']} RegSO, {b['periods']} synthetic years, built in "
+              f"{b['build_seconds']:.1f} s): {b['page']}")
     return 0
 
 

@@ -106,12 +106,14 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         images = _charts(work, rate_tab, protected, pop_table, people)
         regso_rates = _regso_rates(protected, pop_table)
         _write_tables(work, protected, rate_tab, disp, seg, regso_rates, excel)
-        summary = {
+        summary: dict[str, Any] = {
             "records": int(summary_loc.n), "placed": int(summary_loc.placed), "unplaced": int(summary_loc.unplaced),
             "cells": int(len(protected.status)), **protected.n_suppressed,
             "audit_safe": bool(report_audit.safe), "audit": report_audit.counts,
         }
         _write_html(work, summary, protected, rate_tab, disp, seg, images, n)
+        _step("a barometer site over five synthetic years (barometer/index.html)", quiet)
+        summary["barometer"] = _barometer_step(work, working, seg, rng)
         if out.exists():
             shutil.rmtree(out)
         os.replace(work, out)
@@ -119,7 +121,22 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         shutil.rmtree(work, ignore_errors=True)
         raise
     summary["report"] = str(out / "report.html")
+    if summary["barometer"]:
+        summary["barometer"]["page"] = str(out / "barometer" / "index.html")
     return summary
+
+
+def _barometer_step(work: Path, working: pd.DataFrame, seg: pd.DataFrame, rng: int) -> dict[str, Any] | None:
+    """The demo's barometer (issue 22): a static site in ``barometer/``; skipped without plotly (``site`` extra)."""
+    try:
+        import_optional("plotly", purpose="the demo's barometer site")
+    except ImportError as exc:
+        print(f"  (no barometer: {exc})")
+        return None
+    from .barometer._demo import demo_barometer
+
+    seg = seg.assign(index="D, utländsk bakgrund (SCB, DeSO 2018)")
+    return demo_barometer(working, work / "barometer", rng=rng, segregation=seg)
 
 
 def _regso_rates(protected: Any, pop_table: Any) -> pd.DataFrame:

@@ -30,7 +30,8 @@ import pandas as pd
 from ..errors import InputValueError
 
 _SETTINGS: dict[str, Any] = {"title": str, "indicator": str, "denominator": str, "data_source": str, "lang": str,
-                             "per": (int, float), "year": int, "vintage": int, "confidence_level": float, "synthetic": bool, "out": str}
+                             "per": (int, float), "year": int, "vintage": int, "confidence_level": float,
+                             "synthetic": bool, "out": str}
 _TEXT_COLUMNS = {"area": str, "kommun": str, "regso": str, "lan": str, "period": str, "status": str}
 
 

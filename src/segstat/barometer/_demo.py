@@ -89,3 +89,28 @@ def background_segregation(kommuner: Sequence[str], *, n_resamples: int = 199, r
     seg = dissimilarity(bg, group="foreign", total="total", by="kommun", ci="bootstrap", n_resamples=n_resamples,
                         rng=rng)
     return seg.assign(index="D (utländsk bakgrund, DeSO 2018, SCB)")
+
+
+def demo_barometer(working: pd.DataFrame, out: Any, *, rng: int = 2025, segregation: pd.DataFrame | None = None,
+                   lang: str = "sv") -> dict[str, Any]:
+    """The demo's barometer: SYNTHETIC years of the synthetic register, protected, as a site in ``out``."""
+    import time
+
+    from ._site import barometer
+
+    start = time.perf_counter()
+    records = synthetic_years(working, rng=rng)
+    results = demo_results(records, segregation=segregation)
+    inputs_s = time.perf_counter() - start
+    start = time.perf_counter()
+    page = barometer(results, out=out, title="Sjukpenning efter områdestyp (syntetiska data)" if lang == "sv" else
+                     "Sickness benefit by områdestyp (synthetic data)", lang=lang,  # type: ignore[arg-type]
+                     indicator="Sjukpenning" if lang == "sv" else "Sickness benefit",
+                     denominator="invånare 16–64 år" if lang == "sv" else "residents aged 16–64",
+                     data_source="segstat.datasets.synthetic_register, syntetiska år" if lang == "sv" else
+                     "segstat.datasets.synthetic_register, synthetic years", synthetic=True)
+    areas = results["areas"]
+    return {"page": str(page), "periods": len(SYNTHETIC_YEARS), "regso": int((areas["area"].str.len() == 8).sum()
+                                                                             // len(SYNTHETIC_YEARS)),
+            "kommuner": int(areas.loc[areas["area"].str.len() == 8, "area"].str[:4].nunique()),
+            "inputs_seconds": inputs_s, "build_seconds": time.perf_counter() - start}
