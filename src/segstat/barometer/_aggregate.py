@@ -37,7 +37,8 @@ def regso_frame(areas: pd.DataFrame, vintage: int, year: int) -> pd.DataFrame:
     with warnings.catch_warnings():  # the map page states the 2025 caveat itself
         warnings.filterwarnings("ignore", message=MOVED_2025_WARNING)
         types = omradestyp(codes, year=year, vintage=vintage, errors="coerce")
-    tmap = dict(zip(codes.astype(str), pd.to_numeric(pd.Series(types).astype("string"), errors="coerce")))
+    numeric = pd.to_numeric(pd.Series(types).astype("string"), errors="coerce").astype("Float64")
+    tmap = dict(zip(codes.astype(str), numeric.to_numpy(float, na_value=np.nan)))  # NaN: no official type
     reg["omradestyp"] = reg["area"].map(tmap)
     return reg.reset_index(drop=True)
 

@@ -88,7 +88,7 @@ def regso_maps(page: Page, geo: Geometry, rows: pd.DataFrame, site: dict, csv: s
     from ._site import caption, type_label
 
     t, lang = TEXT[site["lang"]], site["lang"]
-    rows = rows[rows["area"].isin(geo.regso.keys())].copy()
+    rows = rows[np.fromiter((c in geo.regso for c in rows["area"]), bool, len(rows))].copy()
     if not len(rows):
         return 0
     rows["_area"] = rows["area"].map(geo.regso_area)

@@ -15,8 +15,6 @@ from ._html import Page, write_csv
 from ._maps import Geometry, kommun_map, kommun_table, regso_maps, regso_table
 from ._text import TEXT, fmt
 
-_EMPTY = pd.DataFrame(columns=["period", "events", "population", "rate", "lower", "upper"])
-
 
 def area_pages(work: Path, inp: Any, site: dict, geo: Geometry) -> dict[str, Any]:
     """Write kommun/*.html, lan/*.html, their index pages and compare.html; return what the map page needs."""
@@ -54,9 +52,12 @@ def area_pages(work: Path, inp: Any, site: dict, geo: Geometry) -> dict[str, Any
         kl["suppressed"] = kl["rate"].isna()
         data["kommun_latest"] = kl
     t = TEXT[site["lang"]]
+    parts = [_split(f, "kommun") for f in (regso, ktot, ktype, all_regso, seg)]
     for k in kommuner:
-        _kommun_page(work, k, kommun_names.get(k, k), lan_names.get(k[:2], k[:2]), site, geo, regso, ktot, ltot,
-                     ktype, all_regso, seg, wh, kl)
+        r, kt, kty, ar, sg = (None if f is None else part.get(k, f.iloc[:0])
+                              for f, part in zip((regso, ktot, ktype, all_regso, seg), parts))
+        _kommun_page(work, k, kommun_names.get(k, k), lan_names.get(k[:2], k[:2]), site, geo, r, kt, ltot, kty, ar,
+                     sg, wh, kl)
     for code in lans:
         _lan_page(work, code, lan_names.get(code, code), site, geo, ltot, ltype, wh,
                   kl[kl["kommun"].str[:2] == code])
@@ -67,18 +68,21 @@ def area_pages(work: Path, inp: Any, site: dict, geo: Geometry) -> dict[str, Any
     return data
 
 
-def _latest(frame: pd.DataFrame | None, key: str, code: str, period: str) -> pd.DataFrame:
-    if frame is None:
-        return _EMPTY
-    return frame[(frame[key] == code) & (frame["period"] == period)]
+def _split(frame: pd.DataFrame | None, key: str) -> dict[str, pd.DataFrame]:
+    """The rows of each kommun, split once (a page per kommun would otherwise scan the whole frame)."""
+    return {} if frame is None else {str(k): g for k, g in frame.groupby(key, sort=False)}
 
 
 def _series(frame: pd.DataFrame | None, key: str, code: str, periods: list[str]) -> pd.DataFrame:
-    base = pd.DataFrame({"period": periods})
-    if frame is None:
-        return base.assign(rate=np.nan, lower=np.nan, upper=np.nan)
-    part = frame[frame[key] == code][["period", "rate", "lower", "upper"]]
-    return base.merge(part, on="period", how="left")
+    """rate, lower, upper of one area in every period (NaN where missing); key "" takes every row of frame."""
+    found: dict[str, tuple] = {}
+    if frame is not None:
+        part = frame if key == "" else frame[frame[key] == code]
+        for row in zip(part["period"].tolist(), part["rate"].tolist(), part["lower"].tolist(), part["upper"].tolist()):
+            found.setdefault(str(row[0]), row[1:])
+    rows = [found.get(p, (np.nan, np.nan, np.nan)) for p in periods]
+    return pd.DataFrame({"period": periods, "rate": [float(r[0]) for r in rows], "lower": [float(r[1]) for r in rows],
+                         "upper": [float(r[2]) for r in rows]})
 
 
 def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, geo: Geometry, regso: Any,
@@ -92,7 +96,7 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
           f'<a href="../lan/{code[:2]}.html">{html.escape(lan_name)}</a>.</p>')
     stem = f"data/kommun/{code}"
     if regso is not None:
-        rows = regso[(regso["kommun"] == code) & (regso["period"] == latest)]
+        rows = regso[regso["period"] == latest]  # the kommun's own rows (split by area_pages)
         csv = write_csv(rows.drop(columns=["level"]), work, f"{stem}_regso.csv")
         drawn = regso_maps(p, geo, rows, site, csv, regso_table(rows, site), by_value=True)
         if not drawn:
@@ -100,8 +104,7 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
                        kommun_table(kl[kl["kommun"].str[:2] == code[:2]], site), highlight=code)
             p.paragraph(t["no_map"], "note")
         # the kommun's RegSO over the types (every RegSO of the kommun in the registry)
-        mine = all_regso[all_regso["kommun"] == code]
-        counts = mine["omradestyp"].value_counts(dropna=False)
+        counts = all_regso["omradestyp"].value_counts(dropna=False)
         labels = [type_label(k, lang) for k in range(1, 6)]
         n = [float(counts.get(float(k), 0)) for k in range(1, 6)]
         what = t["regso_per_type"]
@@ -129,7 +132,7 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
                 caption=f"{what}. {t['unit']}: %. {t['source']}: {site['source']}.", table=table,
                 csv=write_csv(table, work, f"{stem}_population_share.csv"))
         # the indicator by type, latest period
-        by = ktype[(ktype["kommun"] == code) & (ktype["period"] == latest)].set_index("omradestyp")
+        by = ktype[ktype["period"] == latest].set_index("omradestyp")
         vals = [by["rate"].get(float(k), np.nan) for k in range(1, 6)]
         lo = [by["lower"].get(float(k), np.nan) for k in range(1, 6)]
         hi = [by["upper"].get(float(k), np.nan) for k in range(1, 6)]
@@ -146,7 +149,7 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
     _segregation(p, work, code, seg, site, stem)
     # comparison: the kommun, its län and the whole area over time
     p.heading(t["comparison"].format(name=name))
-    ks = _series(ktot, "kommun", code, site["periods"])
+    ks = _series(ktot, "", code, site["periods"])  # ktot holds this kommun's rows only
     ls = _series(ltot, "lan", code[:2], site["periods"])
     ws = wh[["period", "rate", "lower", "upper"]]
     _comparison_chart(p, work, site, [(name, ks), (lan_name, ls), (t["all"], ws)], f"{stem}_comparison.csv", name)
@@ -183,8 +186,9 @@ def _comparison_chart(p: Page, work: Path, site: dict, series: list[tuple[str, p
               "lower": s["lower"].to_numpy(float), "upper": s["upper"].to_numpy(float)} for n, s in series]
     fig = lines_figure(items, title=t["comparison"].format(name=name), x_title=t["period"], y_title=site["unit"],
                        colours=["#a50026", "#313695", "#555555"])
-    long = pd.concat([s.assign(area=n)[["area", "period", "rate", "lower", "upper"]] for n, s in series],
-                     ignore_index=True)
+    long = pd.DataFrame({"area": [n for n, s in series for _ in range(len(s))],
+                         **{c: [v for _, s in series for v in s[c].tolist()] for c in ("period", "rate", "lower",
+                                                                                     "upper")}})
     table = long.rename(columns={"area": t["name"], "period": t["period"], "rate": t["value"], "lower": t["lower"],
                                  "upper": t["upper"]})
     table.attrs["lang"] = lang
