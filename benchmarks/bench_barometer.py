@@ -132,10 +132,11 @@ def build(results: dict, out: Path, inputs_s: float, regso_boundaries) -> dict:
     box = {}
 
     def run():
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         segstat.barometer(results, out=out, title="Sjukpenning", indicator="Sjukpenning",
                           denominator="invånare 16–64 år", synthetic=True, regso_boundaries=regso_boundaries)
         box["build"] = time.perf_counter() - start
+        box["cpu"] = time.process_time() - cpu
 
     figures = collect_figures(run)
     peer = plotly_peer(figures, out.parent / (out.name + "-plotly"))
@@ -144,7 +145,8 @@ def build(results: dict, out: Path, inputs_s: float, regso_boundaries) -> dict:
             "regso": int(areas.loc[areas["area"].str.len() == 8, "area"].nunique()),
             "periods": int(areas["period"].nunique()), "pages": len(list(out.rglob("*.html"))),
             "files": sum(1 for f in out.rglob("*") if f.is_file()), "figures": len(figures),
-            "inputs_s": round(inputs_s, 1), "build_s": round(box["build"], 2), "plotly_write_html_s": round(peer, 2),
+            "inputs_s": round(inputs_s, 1), "build_s": round(box["build"], 2), "build_cpu_s": round(box["cpu"], 2),
+            "load_average": round(__import__("os").getloadavg()[0], 1), "plotly_write_html_s": round(peer, 2),
             "ratio_build_over_plotly": round(box["build"] / peer, 2), "size_mb": round(size_mb(out), 1),
             "plotly_size_mb": round(size_mb(out.parent / (out.name + "-plotly")), 1)}
 
