@@ -117,7 +117,6 @@ def national(work: Path, vertices: int, seed: int = 11) -> dict:
         cells.assign(regso=up[lvl].astype(str).to_numpy()).groupby(["regso", "period"], as_index=False)["population"]
         .sum() for lvl in ("kommun", "lan")], ignore_index=True)
     areas = segstat.barometer.area_rates(protected, population, area="regso", period="period")
-    areas = areas.rename(columns={"regso": "area"})
     areas.attrs["segstat.vintage"] = 2025
     panel = segstat.rates(cells, events="events", population="population", by=["omradestyp", "period"])
     latest = cells[cells["period"] == periods[-1]].assign(kommun=up["kommun"].astype(str).to_numpy()[
