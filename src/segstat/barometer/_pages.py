@@ -114,7 +114,7 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
                           colours=[TYPE_COLOURS[k] for k in range(1, 6)])
         p.heading(what)
         src = ("SCB, områdestyp " if lang == "sv" else "Statistics Sweden, områdestyp ") + str(site["year"])
-        p.chart(fig, alt=t["alt_bars"].format(what=what, values="; ".join(f"{a}: {b}" for a, b in zip(labels, n))),
+        p.chart(fig, alt=t["alt_bars"].format(what=what, values="; ".join(f"{a}: {int(b)}" for a, b in zip(labels, n))),
                 caption=f"{what}. {t['unit']}: {t['n_regso']}. {t['source']}: {src}.", table=table,
                 csv=write_csv(table, work, f"{stem}_regso_per_type.csv"))
         # population share per type, latest period
