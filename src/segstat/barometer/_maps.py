@@ -12,7 +12,7 @@ import pandas as pd
 
 from ._figures import (SUPPRESSED_COLOUR, TOLERANCE, TYPE_COLOURS, VALUE_COLOURS, classes, map_figure, rings)
 from ._html import Page, write_csv
-from ._text import TEXT, fmt
+from ._text import TEXT, caption, fmt, pct, type_label
 
 NO_TYPE_COLOUR = "#9e9e9e"
 
@@ -64,11 +64,7 @@ def hover(site: dict, name: str, code: str, type_text: str, value: float, lower:
     t, lang = TEXT[site["lang"]], site["lang"]
     interval = ".." if not np.isfinite(value) else f"{fmt(lower, lang)}–{fmt(upper, lang)}"
     return (f"<b>{name}</b><br>{t['code']}: {code}<br>{t['type']}: {type_text}<br>{site['indicator']}: "
-            f"{fmt(value, lang)} {site['unit']}<br>{t['interval'].format(level=_pct(site))}: {interval}")
-
-
-def _pct(site: dict) -> str:
-    return fmt(100 * site["cl"], site["lang"], 0 if float(100 * site["cl"]).is_integer() else 1)
+            f"{fmt(value, lang)} {site['unit']}<br>{t['interval'].format(level=pct(site))}: {interval}")
 
 
 def value_classes(values: np.ndarray, lang: str) -> tuple[np.ndarray, list[str]]:
@@ -85,8 +81,6 @@ def regso_maps(page: Page, geo: Geometry, rows: pd.DataFrame, site: dict, csv: s
                *, by_type: bool = True, by_value: bool = True) -> int:
     """RegSO maps of ``rows`` (area, name, omradestyp, rate, lower, upper, suppressed; one period). Returns the
     number of areas drawn (0: no boundaries, nothing added)."""
-    from ._site import caption, type_label
-
     t, lang = TEXT[site["lang"]], site["lang"]
     rows = rows[np.fromiter((c in geo.regso for c in rows["area"]), bool, len(rows))].copy()
     if not len(rows):
@@ -126,8 +120,6 @@ def regso_maps(page: Page, geo: Geometry, rows: pd.DataFrame, site: dict, csv: s
 def kommun_map(page: Page, geo: Geometry, rows: pd.DataFrame, site: dict, csv: str | None, table: pd.DataFrame,
                *, highlight: str | None = None) -> None:
     """Kommun outlines (``rows``: kommun, name, rate, lower, upper, suppressed) coloured by the indicator."""
-    from ._site import caption
-
     t, lang = TEXT[site["lang"]], site["lang"]
     shapes = [geo.outline("kommun", k) for k in rows["kommun"]]
     vals = rows["rate"].to_numpy(float)
@@ -147,8 +139,6 @@ def kommun_map(page: Page, geo: Geometry, rows: pd.DataFrame, site: dict, csv: s
 
 
 def regso_table(rows: pd.DataFrame, site: dict) -> pd.DataFrame:
-    from ._site import type_label
-
     t, lang = TEXT[site["lang"]], site["lang"]
     table = pd.DataFrame({t["code"]: rows["area"], t["name"]: rows["name"],
                           t["type"]: [type_label(k, lang) for k in rows["omradestyp"]],

@@ -13,7 +13,7 @@ from ._aggregate import group_rates, regso_frame, totals, whole
 from ._figures import TYPE_COLOURS, bars_figure, lines_figure
 from ._html import Page, write_csv
 from ._maps import Geometry, kommun_map, kommun_table, regso_maps, regso_table
-from ._text import TEXT, fmt
+from ._text import TEXT, caption, fmt, type_label
 
 
 def area_pages(work: Path, inp: Any, site: dict, geo: Geometry) -> dict[str, Any]:
@@ -88,8 +88,6 @@ def _series(frame: pd.DataFrame | None, key: str, code: str, periods: list[str])
 def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, geo: Geometry, regso: Any,
                  ktot: Any, ltot: Any, ktype: Any, all_regso: Any, seg: Any, wh: pd.DataFrame,
                  kl: pd.DataFrame) -> None:
-    from ._site import caption, type_label
-
     t, lang, latest = TEXT[site["lang"]], site["lang"], site["periods"][-1]
     p = Page(f"kommun/{code}.html", t["kommun_page"].format(name=name), site=site)
     p.add(f'<p class="note">{html.escape(t["code"])}: {code}. {html.escape(t["lan"])}: '
@@ -179,8 +177,6 @@ def _segregation(p: Page, work: Path, code: str, seg: Any, site: dict, stem: str
 
 def _comparison_chart(p: Page, work: Path, site: dict, series: list[tuple[str, pd.DataFrame]], csv_name: str,
                       name: str) -> None:
-    from ._site import caption
-
     t, lang = TEXT[site["lang"]], site["lang"]
     items = [{"name": n, "x": s["period"].tolist(), "y": s["rate"].to_numpy(float),
               "lower": s["lower"].to_numpy(float), "upper": s["upper"].to_numpy(float)} for n, s in series]
@@ -200,8 +196,6 @@ def _comparison_chart(p: Page, work: Path, site: dict, series: list[tuple[str, p
 
 def _lan_page(work: Path, code: str, name: str, site: dict, geo: Geometry, ltot: Any, ltype: Any, wh: pd.DataFrame,
               kl: pd.DataFrame) -> None:
-    from ._site import caption, type_label
-
     t, lang, latest = TEXT[site["lang"]], site["lang"], site["periods"][-1]
     p = Page(f"lan/{code}.html", t["lan_page"].format(name=name), site=site)
     stem = f"data/lan/{code}"
@@ -241,8 +235,6 @@ def _index_page(work: Path, path: str, title: str, links: dict[str, str], site: 
 
 def _compare_page(work: Path, site: dict, kl: pd.DataFrame, ltot: Any, lan_names: pd.Series,
                   wh: pd.DataFrame) -> None:
-    from ._site import caption
-
     t, lang, latest = TEXT[site["lang"]], site["lang"], site["periods"][-1]
     title = t["compare_title"].format(period=latest)
     p = Page("compare.html", t["compare"], site=site)

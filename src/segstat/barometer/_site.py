@@ -17,7 +17,7 @@ from ..errors import InputTypeError, InputValueError, VintageError
 from ._figures import TYPE_COLOURS
 from ._html import CSS, Page, write_csv
 from ._inputs import validate
-from ._text import TEXT, TYPE_LABELS, fmt
+from ._text import TEXT, caption, fmt, pct, type_label
 
 __all__ = ["barometer"]
 
@@ -113,7 +113,7 @@ def barometer(
     if year not in omradestyp_years():
         raise InputValueError(f"year={year!r}: områdestyp is bundled for {omradestyp_years()}.")
     t = TEXT[lang]
-    from .. import __version__
+    from .._version import __version__
 
     site: dict[str, Any] = {
         "lang": lang, "title": title, "synthetic": synthetic, "per": per, "cl": confidence_level, "year": year,
@@ -162,15 +162,6 @@ def _assets(work: Path) -> None:
     (work / "assets" / "style.css").write_text(CSS, encoding="utf-8")
 
 
-def caption(site: dict, what: str) -> str:
-    t = TEXT[site["lang"]]
-    return f"{what}. {t['unit']}: {site['unit']}. {t['source']}: {site['source']}."
-
-
-def type_label(k: Any, lang: str) -> str:
-    return TYPE_LABELS[lang].get(int(k), str(k)) if pd.notna(k) else ".."
-
-
 def _start_page(work: Path, inp: Any, site: dict) -> None:
     from ._aggregate import gap_by_period
     from ._figures import bars_figure, lines_figure
@@ -192,7 +183,7 @@ def _start_page(work: Path, inp: Any, site: dict) -> None:
         f"{t['type']} {int(k)} {fmt(v, lang)}" for k, v in zip(last["omradestyp"], last["rate"])))
     table = _panel_table(panel, lang)
     csv = write_csv(panel, work, "data/panel.csv")
-    p.chart(fig, alt=alt, caption=caption(site, heading + ", " + t["interval"].format(level=_pct(site))),
+    p.chart(fig, alt=alt, caption=caption(site, heading + ", " + t["interval"].format(level=pct(site))),
             table=table, csv=csv)
 
     gap = inp.gap if inp.gap is not None else gap_by_period(panel, site["periods"], per=site["per"],
@@ -204,7 +195,7 @@ def _start_page(work: Path, inp: Any, site: dict) -> None:
                        y_title=site["unit"], colours=["#12355b"] * len(gap), lower=gap["lower"].tolist(),
                        upper=gap["upper"].tolist())
     measure = str(gap["measure"].iloc[0]) if "measure" in gap.columns and len(gap) else "D"
-    note = t["gap_note"].format(unit=site["unit"], dis=dis, adv=adv, measure=measure, level=_pct(site))
+    note = t["gap_note"].format(unit=site["unit"], dis=dis, adv=adv, measure=measure, level=pct(site))
     gtable = pd.DataFrame({t["period"]: gap["period"], t["estimate"]: gap["estimate"], t["lower"]: gap["lower"],
                            t["upper"]: gap["upper"]})
     gtable.attrs["lang"] = lang
@@ -230,8 +221,3 @@ def _panel_table(panel: pd.DataFrame, lang: str) -> pd.DataFrame:
                           t["value"]: panel["rate"], t["lower"]: panel["lower"], t["upper"]: panel["upper"]})
     table.attrs["lang"] = lang
     return table
-
-
-def _pct(site: dict) -> str:
-    return fmt(100 * site["cl"], site["lang"], 0 if float(100 * site["cl"]).is_integer() else 1)
-

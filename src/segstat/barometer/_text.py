@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 TYPE_LABELS = {
     "sv": {1: "1 Stora socioekonomiska utmaningar", 2: "2 Socioekonomiska utmaningar",
            3: "3 Blandade socioekonomiska förutsättningar", 4: "4 Goda socioekonomiska förutsättningar",
@@ -95,3 +97,22 @@ def fmt(value: object, lang: str, digits: int = 1) -> str:
     if lang == "sv":
         s = s.replace(",", "\u202f").replace(".", ",")
     return s.replace("-", "\u2212")
+
+
+def type_label(k: Any, lang: str) -> str:
+    """Områdestyp k with its label ('..' when missing)."""
+    try:
+        return TYPE_LABELS[lang].get(int(k), str(k))
+    except (TypeError, ValueError):  # None, NaN or <NA>: a RegSO without an official type
+        return ".."
+
+
+def pct(site: dict) -> str:
+    """The confidence level in per cent, as the page writes it."""
+    return fmt(100 * site["cl"], site["lang"], 0 if float(100 * site["cl"]).is_integer() else 1)
+
+
+def caption(site: dict, what: str) -> str:
+    """A chart's caption: what it shows, its unit and its source."""
+    t = TEXT[site["lang"]]
+    return f"{what}. {t['unit']}: {site['unit']}. {t['source']}: {site['source']}."
