@@ -213,3 +213,15 @@ def test_cli_builds_from_a_toml_description(small, tmp_path):
     (tmp_path / "c.toml").write_text('title = "x"\n[results]\npanel = "panel.csv"\nareas = "areas.csv"\n'
                                      'counts = "panel.csv"\nvintage = 2025\n', encoding="utf-8")
     assert main(["barometer", str(tmp_path / "c.toml"), "--out", str(tmp_path / "s2")]) == 2
+
+
+def test_regso_without_an_official_type_is_reported_and_shown_as_dots():
+    from segstat.barometer._aggregate import regso_frame
+    from segstat.barometer._text import type_label
+    from segstat.errors import CoercedWarning
+
+    areas = pd.DataFrame({"area": ["2523R011", "2523R001"], "level": "regso", "period": "2024"})
+    with pytest.warns(CoercedWarning, match="2523R011"):
+        f = regso_frame(areas, 2025, 2023)
+    assert np.isnan(f.loc[0, "omradestyp"]) and type_label(f.loc[0, "omradestyp"], "sv") == ".."
+    assert f.loc[1, "omradestyp"] in (1, 2, 3, 4, 5) and f.loc[1, "kommun"] == "2523"
