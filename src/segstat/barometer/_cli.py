@@ -106,9 +106,10 @@ def _cmd_barometer(a: argparse.Namespace) -> int:
 def add_parser(sub: Any, fmt: Any) -> None:
     p = sub.add_parser("barometer", help="build a static, offline barometer site from protected results",
                        formatter_class=fmt, epilog="example: segstat barometer barometer.toml --out site\n\n"
-                       + (__doc__ or "").split("Example description", 1)[1].split("Codes are", 1)[0])
+                       "barometer.toml" + (__doc__ or "").split("Example description", 1)[1].split("Codes are", 1)[0]
+                       .replace("::", ":"))
     p.add_argument("description", help="TOML file describing the site and naming the CSV files")
-    p.add_argument("--out", default=None, help="output folder (default: out in the description)")
-    p.add_argument("--lang", choices=["sv", "en"], default=None, help="language (default: lang in the description, "
-                                                                       "else sv)")
+    p.add_argument("--out", default=None, help="output folder; default: out in the description")
+    p.add_argument("--lang", choices=["sv", "en"], default=None, help="language; default: lang in the description, "
+                                                                       "else sv")
     p.set_defaults(func=_cmd_barometer)
