@@ -89,3 +89,24 @@ def test_report_loads_in_headless_chromium_without_console_errors(demo, tmp_path
     console, shot = load_in_chromium(out / "report.html", tmp_path)
     assert console == []
     assert shot.stat().st_size > 50_000  # a rendered page with charts, not a blank screen
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_demo_barometer_loads_offline_within_its_size_budget(demo, tmp_path):
+    """The demo's barometer (issue 22): 13 kommuner, ~300 RegSO, 5 synthetic years, < 20 MB, no outside fetch."""
+    pytest.importorskip("plotly")
+    from test_barometer_browser import _check_page
+
+    out, summary = demo
+    site = out / "barometer"
+    b = summary["barometer"]
+    assert b["page"] == str(site / "index.html") and (b["kommuner"], b["periods"]) == (13, 5)
+    assert 250 <= b["regso"] <= 320
+    size = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    assert size < 20e6, f"the county site is {size / 1e6:.1f} MB, over its 20 MB budget"
+    assert "SYNTETISKA DATA" in (site / "index.html").read_text(encoding="utf-8")
+    seen = _check_page(site / "map.html", site, tmp_path)
+    assert seen["fills"] >= 2 * b["regso"]
+    for page in ("index.html", "kommun/1480.html"):
+        _check_page(site / page, site, tmp_path)

@@ -43,6 +43,9 @@ _LAZY: dict[str, str] = {
     "random_round": "disclosure.perturb",
     "record_keys": "disclosure.perturb",
     "tabulate": "disclosure.tabulate",
+    # the barometer (a static site)
+    "area_rates": "barometer",
+    "barometer": "barometer",
     # measures
     "atkinson": "measures.segregation",
     "disparity": "measures.disparity",
@@ -92,6 +95,7 @@ if _typing.TYPE_CHECKING:  # static type checkers and IDEs see the real names; t
     # that this block and _LAZY name the same objects
     from . import datasets as datasets, errors as errors
     from ._versions import show_versions as show_versions
+    from .barometer import area_rates as area_rates, barometer as barometer
     from .measures.change import decompose_change as decompose_change
     from .classify import (
         attach_omradestyp as attach_omradestyp, omradestyp as omradestyp, omradestyp_years as omradestyp_years,

@@ -16,6 +16,7 @@ EXTRAS = {
     "dask": "dask",
     "distributed": "dask",
     "pyogrio": "gis",
+    "plotly": "site",
 }
 
 

@@ -497,6 +497,10 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     print(f"Done: {s['placed']:,} of {s['records']:,} records placed; {s['published']:,} of {s['cells']:,} cells "
           f"published ({s['primary']:,} primary and {s['secondary']:,} secondary suppressed, the tables protected "
           f"together); audit {'passed' if s['audit_safe'] else 'FAILED'}.\nReport: {s['report']}")
+    if s.get("barometer"):
+        b = s["barometer"]
+        print(f"Barometer ({b['kommuner']} kommuner, {b['regso']} RegSO, {b['periods']} synthetic years, built in "
+              f"{b['build_seconds']:.1f} s): {b['page']}")
     return 0
 
 
@@ -679,6 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows of a table shown on the page (default: max_rows in the description, else 40)")
     p.set_defaults(func=_cmd_report)
 
+    from .barometer._cli import add_parser as add_barometer_parser  # segstat barometer DESCRIPTION.toml
+
+    add_barometer_parser(sub, fmt)
     from .scb._cli import add_parser as add_scb_parser  # segstat scb tables|metadata|get
 
     add_scb_parser(sub, fmt)

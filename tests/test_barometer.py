@@ -1,0 +1,227 @@
+"""segstat.barometer: the static site from protected results (hand-made small result: Ale kommun, 2 periods)."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import segstat
+from segstat.barometer._demo import demo_results
+from segstat.classify import MOVED_2025_WARNING
+from segstat.errors import ColumnError, DisclosureRiskError, InputTypeError, InputValueError, VintageError
+
+pytest.importorskip("plotly")
+
+ALE = [f"1440R{i:03d}" for i in range(1, 14)]
+
+
+def _records() -> pd.DataFrame:
+    """Persons of Ale's 13 RegSO in 2023 and 2024: RegSO i has 1000 + 100 i persons and 10 + i events
+    (2024: 12 + i), except 1440R002 in 2024, which has 2 events (below min_count=3: suppressed)."""
+    rows = []
+    for i, code in enumerate(ALE):
+        for period in ("2023", "2024"):
+            n, e = 1000 + 100 * i, 10 + i + (2 if period == "2024" else 0)
+            if code == "1440R002" and period == "2024":
+                e = 2
+            rows.append(pd.DataFrame({"regso": code, "period": period, "outcome": [1] * e + [0] * (n - e)}))
+    rec = pd.concat(rows, ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=MOVED_2025_WARNING)
+        types = segstat.omradestyp(pd.Series(ALE, dtype="string"), year=2023, vintage=2025)
+    rec["omradestyp"] = rec["regso"].map(dict(zip(ALE, types.astype(int))))
+    rec.attrs["segstat.vintage"] = 2025
+    return rec
+
+
+@pytest.fixture(scope="module")
+def small():
+    rec = _records()
+    res = demo_results(rec, outcome="outcome", min_count=3)
+    res["segregation"] = pd.DataFrame({"kommun": ["1440"], "estimate": [0.25], "lower": [0.2], "upper": [0.31],
+                                       "index": ["D"]})
+    return rec, res
+
+
+@pytest.fixture(scope="module")
+def site(small, tmp_path_factory):
+    out = tmp_path_factory.mktemp("barometer") / "site"
+    page = segstat.barometer(small[1], out=out, title="Sjukpenning i Ale", indicator="Sjukpenning",
+                             denominator="invånare 16–64 år", data_source="Testregistret")
+    return out, page
+
+
+def test_area_rates_are_the_protected_counts_over_the_population_with_garwood_intervals(small):
+    areas = small[1]["areas"].set_index(["area", "period"])
+    r = areas.loc[("1440R003", "2023")]  # i = 2: 12 events of 1 200 persons
+    assert (r["events"], r["population"], r["rate"]) == (12.0, 1200.0, 10.0)
+    assert r["lower"] == pytest.approx(stats.chi2.ppf(0.025, 24) / 2 / 1.2, rel=1e-9)  # Garwood, per 1 000
+    assert r["upper"] == pytest.approx(stats.chi2.ppf(0.975, 26) / 2 / 1.2, rel=1e-9)
+    hidden = areas.loc[("1440R002", "2024")]
+    assert bool(hidden["suppressed"]) and np.isnan(hidden["events"]) and np.isnan(hidden["rate"])
+    assert areas["suppressed"].sum() >= 2  # the primary cell and at least one secondary partner
+    assert areas.loc[areas["suppressed"], ["events", "rate", "lower", "upper"]].isna().all().all()
+    assert set(areas.index.get_level_values("area")) == set(ALE) | {"1440", "14"}
+
+
+def test_site_has_every_view_and_one_copy_of_plotly(site):
+    out, page = site
+    assert page == out / "index.html"
+    for name in ("index.html", "map.html", "compare.html", "kommun/index.html", "kommun/1440.html", "lan/index.html",
+                 "lan/14.html", "data/panel.csv", "data/gap.csv", "data/regso.csv", "data/compare.csv",
+                 "data/kommun/1440_by_type.csv", "data/kommun/1440_segregation.csv", "assets/plotly.min.js"):
+        assert (out / name).is_file(), name
+    assert len(list(out.rglob("plotly*.js"))) == 1
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<script src="assets/plotly.min.js">' in index and len(index) < 200_000  # linked, not inlined
+    kommun = (out / "kommun" / "1440.html").read_text(encoding="utf-8")
+    assert '<script src="../assets/plotly.min.js">' in kommun and 'href="../data/kommun/1440_by_type.csv"' in kommun
+
+
+def test_every_chart_has_a_text_alternative_a_table_and_a_csv_link(site):
+    out, _ = site
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        charts = text.count('class="chart"')
+        assert text.count('role="img"') == charts and text.count("<details>") == charts
+        assert text.count("Ladda ned data (CSV)") >= charts, page
+        assert '<html lang="sv">' in text and 'class="skip" href="#main"' in text
+
+
+def test_pages_reference_nothing_outside_the_site(site):
+    out, _ = site
+    for page in out.rglob("*.html"):
+        for ref in re.findall(r'(?:src|href)="([^"]+)"', page.read_text(encoding="utf-8")):
+            assert "://" not in ref and not ref.startswith("/"), (page, ref)
+            assert (page.parent / ref.split("#")[0]).resolve().is_relative_to(out.resolve()), (page, ref)
+
+
+def _traces(page) -> list[dict]:
+    text = page.read_text(encoding="utf-8")
+    return [t for m in re.finditer(r'Plotly\.newPlot\("chart\d+",(\[.*?\]),\{"title"', text)
+            for t in json.loads(m.group(1))]
+
+
+def test_map_hover_shows_name_code_type_and_dots_for_a_suppressed_regso(site):
+    out, _ = site
+    traces = _traces(out / "map.html")
+    hover = [t["text"] for t in traces if "1440R002" in str(t.get("text"))]
+    assert len(hover) == 2  # the map by type and the map by the indicator
+    assert hover[0] == ("<b>Alvhem-Hålanda</b><br>Kod: 1440R002<br>Områdestyp: 4 Goda socioekonomiska "
+                        "förutsättningar<br>Sjukpenning: .. per 1\u202f000 invånare 16–64 år<br>95 % "
+                        "konfidensintervall: ..")
+    shown = [t["text"] for t in traces if "1440R003" in str(t.get("text"))][0]  # 2024: 14 events of 1 200
+    assert "Sjukpenning: 11,7 per" in shown and "konfidensintervall: 6,4–19,6" in shown
+    marked = [t for t in traces if "1440R002" in str(t.get("text")) and "fillpattern" in t]
+    assert len(marked) == 1 and marked[0]["name"].startswith("Undertryckt")
+
+
+def test_kommun_page_sums_only_published_regso(site, small):
+    out, _ = site
+    traces = {t.get("type"): t for t in _traces(out / "kommun" / "1440.html") if t.get("type") == "bar"}
+    assert traces  # bar charts exist
+    rows = pd.read_csv(out / "data" / "kommun" / "1440_by_type.csv", na_values="..")
+    by = dict(zip(rows.iloc[:, 0].str[0].astype(int), rows.iloc[:, 1]))
+    # type 5 is 1440R012 alone (i = 11): 12 + 11 events of 2 100 persons in 2024, if published
+    areas = small[1]["areas"].set_index(["area", "period"])
+    if not areas.loc[("1440R012", "2024"), "suppressed"]:
+        assert by[5] == pytest.approx(23 / 2100 * 1000)
+    assert np.isnan(by[1]) and np.isnan(by[3])  # no RegSO of these types in Ale
+    # type 4 includes the suppressed 1440R002: its sum would reveal the cell, so it is ".."
+    assert np.isnan(by[4])
+    counts = pd.read_csv(out / "data" / "kommun" / "1440_regso_per_type.csv")
+    assert counts.iloc[:, 1].tolist() == [0, 1, 0, 11, 1]
+
+
+def test_gap_is_heat_difference_of_the_extreme_types(site, small):
+    out, _ = site
+    gap = pd.read_csv(out / "data" / "gap.csv", dtype={"period": str}).set_index("period")
+    panel = small[1]["panel"].assign(omradestyp=lambda d: d["omradestyp"].astype(int)).set_index(
+        ["omradestyp", "period"])
+    expected = panel.loc[(5, "2023"), "rate"] - panel.loc[(2, "2023"), "rate"]
+    assert gap.loc["2023", "estimate"] == pytest.approx(expected)
+    assert gap.loc["2023", "lower"] < expected < gap.loc["2023", "upper"]
+
+
+def test_english_site(small, tmp_path):
+    segstat.barometer(small[1], out=tmp_path / "en", title="Sickness benefit in Ale", lang="en")
+    text = (tmp_path / "en" / "kommun" / "1440.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in text and "Municipalities" in text and "Ale municipality" in text
+    assert "Download the data (CSV)" in text and "Ladda ned" not in text
+
+
+def test_refuses_unprotected_or_inconsistent_inputs(small, tmp_path):
+    res = small[1]
+    out = tmp_path / "x"
+    with pytest.raises(DisclosureRiskError, match="without results\\['counts'\\]"):
+        segstat.barometer({"panel": res["panel"], "areas": res["areas"]}, out=out, title="t")
+    plain = res["counts"].to_frame().drop(columns="status")
+    with pytest.raises(DisclosureRiskError, match="not been through disclosure control"):
+        segstat.barometer({**res, "counts": plain}, out=out, title="t")
+    leaked = res["areas"].copy()
+    row = (leaked["area"] == "1440R002") & (leaked["period"] == "2024")
+    leaked.loc[row, ["events", "rate", "lower", "upper", "suppressed"]] = [2.0, 1.8, 0.2, 6.6, False]
+    with pytest.raises(DisclosureRiskError, match="disclosure control suppressed"):
+        segstat.barometer({**res, "areas": leaked}, out=out, title="t")
+    with pytest.raises(VintageError, match="vintage=2018 contradicts"):
+        segstat.barometer(res, out=out, title="t", vintage=2018)
+    with pytest.raises(InputValueError, match="unknown keys \\['pannel'\\]"):
+        segstat.barometer({"pannel": res["panel"]}, out=out, title="t")
+    bad = res["panel"].assign(omradestyp=6)
+    with pytest.raises(InputValueError, match="områdestyp is 1, 2, 3, 4 or 5"):
+        segstat.barometer({"panel": bad}, out=out, title="t")
+    with pytest.raises(ColumnError, match="lacks the columns \\['rate'"):
+        segstat.barometer({"panel": res["panel"].drop(columns=["rate"])}, out=out, title="t")
+    with pytest.raises(InputTypeError, match="area codes are text"):
+        segstat.barometer({**res, "areas": res["areas"].assign(area=1440)}, out=out, title="t")
+    assert not out.exists()  # nothing half-written
+
+
+def test_panel_alone_builds_a_start_page(small, tmp_path):
+    page = segstat.barometer({"panel": small[1]["panel"]}, out=tmp_path / "p", title="t", synthetic=True)
+    assert "SYNTETISKA DATA" in page.read_text(encoding="utf-8")
+
+
+def test_barometer_is_the_same_object_however_imported():
+    import segstat.barometer._site  # noqa: F401  (binds segstat.barometer to the subpackage)
+    from segstat.barometer import barometer
+
+    assert barometer is segstat.barometer and callable(segstat.barometer)
+    import inspect
+
+    assert list(inspect.signature(segstat.barometer).parameters)[:4] == ["results", "out", "title", "lang"]
+
+
+def test_cli_builds_from_a_toml_description(small, tmp_path):
+    from segstat.cli import main
+
+    res = small[1]
+    res["panel"].to_csv(tmp_path / "panel.csv", index=False)
+    res["areas"].to_csv(tmp_path / "areas.csv", index=False)
+    res["counts"].to_frame(symbol="..").to_csv(tmp_path / "counts.csv", index=False)
+    (tmp_path / "b.toml").write_text('title = "Sjukpenning"\nvintage = 2025\nout = "site"\n[results]\n'
+                                     'panel = "panel.csv"\nareas = "areas.csv"\ncounts = "counts.csv"\n',
+                                     encoding="utf-8")
+    assert main(["barometer", str(tmp_path / "b.toml")]) == 0
+    assert (tmp_path / "site" / "kommun" / "1440.html").is_file()
+    (tmp_path / "c.toml").write_text('title = "x"\n[results]\npanel = "panel.csv"\nareas = "areas.csv"\n'
+                                     'counts = "panel.csv"\nvintage = 2025\n', encoding="utf-8")
+    assert main(["barometer", str(tmp_path / "c.toml"), "--out", str(tmp_path / "s2")]) == 2
+
+
+def test_regso_without_an_official_type_is_reported_and_shown_as_dots():
+    from segstat.barometer._aggregate import regso_frame
+    from segstat.barometer._text import type_label
+    from segstat.errors import CoercedWarning
+
+    areas = pd.DataFrame({"area": ["2523R011", "2523R001"], "level": "regso", "period": "2024"})
+    with pytest.warns(CoercedWarning, match="2523R011"):
+        f = regso_frame(areas, 2025, 2023)
+    assert np.isnan(f.loc[0, "omradestyp"]) and type_label(f.loc[0, "omradestyp"], "sv") == ".."
+    assert f.loc[1, "omradestyp"] in (1, 2, 3, 4, 5) and f.loc[1, "kommun"] == "2523"
