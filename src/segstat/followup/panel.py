@@ -163,9 +163,10 @@ def follow_up(
         lacking = [p for p in periods if p not in known]
         if lacking:
             where = (f"fill {subgroup!r}" if subgroup else
-                 f"SCB's official types are bundled for {examples(sorted(known))}; pass subgroup= with your own types")
-        raise InputValueError(f"types='yearly' needs a type for every area in every period; none is known for "
-                              f"{examples(lacking)} ({where}), or use types='baseline'.")
+                     f"SCB's official types are bundled for {examples(sorted(known))}; pass subgroup= with your own "
+                     f"types")
+            raise InputValueError(f"types='yearly' needs a type for every area in every period; none is known for "
+                                  f"{examples(lacking)} ({where}), or use types='baseline'.")
         typ = np.empty(len(data), dtype=object)
         for p in periods:
             rows = (data[period] == p).to_numpy()
