@@ -291,3 +291,15 @@ def test_cells_without_comparison_warn():
         r = segstat.effect(d, events="e", population="n", area="area", period="year", treated="d",
                            comparison="not_yet_treated")
     assert r.group_time["estimate"].isna().any()
+
+
+def test_counts_behind_the_rates_can_be_protected():
+    d = pd.DataFrame({"area": list("ABCD") * 2, "year": [2021] * 4 + [2022] * 4,
+                      "e": [10, 20, 5, 5, 12, 16, 1, 1], "n": [1000] * 8, "typ": [1, 1, 2, 2] * 2})
+    c = segstat.follow_up(d, events="e", population="n", area="area", period="year", subgroup="typ").counts
+    per_event = c.loc[c.index.repeat(c["e"]), ["year", "typ"]]  # one row per event, as tabulate wants
+    cells = segstat.protect(segstat.tabulate(per_event, by=["year", "typ"]), min_count=3).to_frame()
+    # type 2 in 2022 has 1 + 1 = 2 events: primary-suppressed, and its row partner too
+    cell = cells[(cells["year"] == 2022) & (cells["typ"] == 2)]
+    assert cell["status"].iloc[0] == "primary"
+    assert cells[(cells["year"] == 2022) & (cells["typ"] == 1)]["status"].iloc[0] == "secondary"
