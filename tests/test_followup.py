@@ -189,13 +189,27 @@ def test_effect_se_is_statsmodels_cluster_robust(two_by_two):
     d = two_by_two
     X = np.column_stack([np.ones(8), d["t"], (d["year"] == 2022), d["t"] * (d["year"] == 2022)]).astype(float)
     fit = sm.GLM(d["e"].to_numpy(float), X, family=sm.families.Poisson(), offset=np.log(d["n"].to_numpy(float)))
-    res = fit.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d["area"])[0]})
-    # statsmodels multiplies by G/(G-1) * (N-1)/(N-K); segstat uses G/(G-1) only
-    se_sm = math.sqrt(res.cov_params()[3, 3] / ((8 - 1) / (8 - 4)))
+    res = fit.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d["area"])[0], "use_correction": False})
+    # segstat scales each group's part by n/(n-1): 2 treated and 2 comparison areas -> a factor 2 on the variance
+    se_sm = math.sqrt(2 * res.cov_params()[3, 3])
     r = segstat.effect(d, events="e", population="n", area="area", period="year", treated="t", start=2022,
                        subgroup="typ")
     assert r.overall["std_error"].iloc[0] == pytest.approx(se_sm, rel=1e-6)
     assert math.log(r.overall["estimate"].iloc[0]) == pytest.approx(res.params[3], rel=1e-8)
+
+
+def test_linear_se_is_welch_two_sample():
+    # equal populations: the DiD is mean change (treated) - mean change (comparison), its SE Welch's
+    rng = np.random.default_rng(5)
+    e0, e1 = rng.poisson(20, 9), rng.poisson(20, 9)
+    d = pd.DataFrame({"area": [f"a{i}" for i in range(9)] * 2, "year": [1] * 9 + [2] * 9,
+                      "e": np.concatenate([e0, e1]), "n": 1000, "t": [1] * 4 + [0] * 5 + [1] * 4 + [0] * 5})
+    r = segstat.effect(d, events="e", population="n", area="area", period="year", treated="t", start=2,
+                       comparison="never_treated", regression="linear", per=1)
+    delta = (e1 - e0) / 1000
+    dt, dc = delta[:4], delta[4:]
+    assert r.overall["estimate"].iloc[0] == pytest.approx(dt.mean() - dc.mean())
+    assert r.overall["std_error"].iloc[0] == pytest.approx(math.sqrt(dt.var(ddof=1) / 4 + dc.var(ddof=1) / 5))
 
 
 def test_linear_effect_is_the_difference_of_differences(two_by_two):

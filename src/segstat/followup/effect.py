@@ -5,6 +5,7 @@ clustered by area. Model fits and their scores come from statsmodels (imported i
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -205,9 +206,10 @@ def effect(
     ``"linear"``). :math:`\\beta(g,t)` is the group-time effect (log rate ratio). Aggregates are averages of
     :math:`\\beta(g,t)` weighted by the treated population in :math:`t`: over :math:`t \\ge g` (overall), and
     by event time :math:`e = t-g` (event study, :math:`e=-1` the reference). Standard errors come from the
-    areas' influence functions (score times inverse information), summed over every cell an area enters and
-    clustered by area with the factor :math:`G/(G-1)`; for one cell this is statsmodels'
-    cluster-robust covariance without its :math:`(N-1)/(N-K)` factor. The pre-trend test is the Wald
+    areas' influence functions (score times inverse information), each cell's scaled by
+    :math:`\\sqrt{n/(n-1)}` within its treated and its comparison group (:math:`n` areas; the two-sample
+    variance with :math:`n-1`, Welch's, for the linear model with equal populations), summed over every cell
+    an area enters and clustered by area. The pre-trend test is the Wald
     statistic of the leads (:math:`e \\le -2`) with their joint cluster covariance, :math:`\\chi^2` with as
     many degrees of freedom. Never is a treated area a comparison, unlike a two-way fixed-effects regression.
 
@@ -313,6 +315,11 @@ def effect(
                 est, inf_obs = _fit(regression, y[keep], n[keep], X[keep])
                 per_area = np.zeros(len(areas))
                 np.add.at(per_area, np.concatenate([idx, idx])[keep], inf_obs)
+                # small-sample factor per group, as the two-sample variance with n - 1 (see Notes)
+                for m in (tr, co):
+                    n_m = int(m.sum())
+                    if n_m > 1:
+                        per_area[m] *= math.sqrt(n_m / (n_m - 1))
                 rows.append((g, t, k, int(tr.sum()), int(co.sum()), float(N[tr, t].sum()), est,
                              np.nan))
                 infl.append(per_area)
@@ -332,7 +339,7 @@ def effect(
                                      "_"])
     gt["beta"] = gt["beta"] * scale
     n_clusters = int((np.abs(Psi).sum(axis=0) > 0).sum())
-    corr = n_clusters / (n_clusters - 1) if n_clusters > 1 else np.nan
+    corr = 1.0  # the small-sample factors are in Psi, per cell and group
 
     def aggregate(mask: np.ndarray) -> tuple[float, float, np.ndarray]:
         ok = mask & gt["beta"].notna().to_numpy() & (gt["weight"].to_numpy() > 0)

@@ -159,6 +159,14 @@ def follow_up(
     base, base_types, known = baseline_types(data, area=area, period=period, subgroup=subgroup, baseline=baseline,
                                              vintage=vintage, periods=periods, caller="follow_up()")
     tname = subgroup or "omradestyp"
+    # work on integer area codes from here (text codes in Arrow-backed columns are slow to look up)
+    codes, uniques = pd.factorize(data[area])
+    ids = np.arange(len(uniques))
+    known = {p: pd.Series(t.reindex(uniques).to_numpy(), index=ids) for p, t in known.items()}
+    base_types = pd.Series(base_types.reindex(uniques).to_numpy(), index=ids, dtype=base_types.dtype)
+    data = carry_provenance(pd.DataFrame({area: codes, period: data[period].to_numpy(),
+                                          events: data[events].to_numpy(), population: data[population].to_numpy()},
+                                         index=data.index), data)
     if types == "yearly":
         lacking = [p for p in periods if p not in known]
         if lacking:
@@ -174,7 +182,7 @@ def follow_up(
     else:
         typ = base_types.reindex(data[area].to_numpy()).to_numpy()
     if pd.isna(pd.Series(typ, dtype=object)).any():
-        miss = pd.unique(data[area].to_numpy()[pd.isna(pd.Series(typ, dtype=object)).to_numpy()]).tolist()
+        miss = uniques[pd.unique(codes[pd.isna(pd.Series(typ, dtype=object)).to_numpy()])].tolist()
         raise InputValueError(f"areas without a type: {examples(miss)}; fill {tname!r}.")
     order = type_order(base_types if types == "baseline" else pd.Series(typ, dtype=base_types.dtype))
     if len(order) < 1:
