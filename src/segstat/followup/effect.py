@@ -38,7 +38,8 @@ class Effect:
     event_study : DataFrame
         One row per event time (periods since the start; -1 is the reference, fixed at no effect).
     pretrend : DataFrame
-        One row: Wald test that every lead (event time ≤ -2) is zero: ``statistic``, ``df``, ``p_value``.
+        One row: Wald test that every lead (event time ≤ -2) is zero: ``statistic`` (Wald), ``df`` (leads),
+        ``df_denominator`` (treated areas − 1) and ``p_value`` (F test).
     group_time : DataFrame
         One row per cohort (start period), period and stratum: the 2×2 estimate behind the aggregates.
     counts : DataFrame
@@ -103,13 +104,14 @@ def _start_periods(data: pd.DataFrame, area: str, period: str, treated: str, sta
     return out
 
 
-def _p_value(est: float, se: float) -> float:
-    """Two-sided Wald p-value; NaN when the standard error vanishes (a cell identified by one area)."""
-    from scipy.stats import norm
+def _p_value(est: float, se: float, dof: int) -> float:
+    """Two-sided p-value of est / se on Student's t with ``dof`` degrees of freedom; NaN when the standard error
+    vanishes (a cell identified by one area)."""
+    from scipy.stats import t as student_t
 
-    if not np.isfinite(se) or se <= 1e-12 * max(1.0, abs(est)):
+    if dof < 1 or not np.isfinite(se) or se <= 1e-12 * max(1.0, abs(est)):
         return float("nan")
-    return float(2 * norm.sf(abs(est / se)))
+    return float(2 * student_t.sf(abs(est / se), dof))
 
 
 def _fit(regression: str, y: np.ndarray, n: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
@@ -209,9 +211,11 @@ def effect(
     areas' influence functions (score times inverse information), each cell's scaled by
     :math:`\\sqrt{n/(n-1)}` within its treated and its comparison group (:math:`n` areas; the two-sample
     variance with :math:`n-1`, Welch's, for the linear model with equal populations), summed over every cell
-    an area enters and clustered by area. The pre-trend test is the Wald
-    statistic of the leads (:math:`e \\le -2`) with their joint cluster covariance, :math:`\\chi^2` with as
-    many degrees of freedom. Never is a treated area a comparison, unlike a two-way fixed-effects regression.
+    an area enters and clustered by area. Intervals and p-values use Student's :math:`t` with
+    (treated areas behind the estimate − 1) degrees of freedom: the treated areas are few, and they bound the
+    precision (Cameron & Miller 2015, section VI). The pre-trend test is the Wald statistic :math:`W` of the
+    leads (:math:`e \\le -2`) with their joint cluster covariance, :math:`W/q` referred to
+    :math:`F(q, n_T - 1)` (``df`` = :math:`q` leads, ``df_denominator`` = treated areas − 1). Never is a treated area a comparison, unlike a two-way fixed-effects regression.
 
     References
     ----------
@@ -232,7 +236,8 @@ def effect(
     >>> round(float(r.overall["estimate"].iloc[0]), 6)
     0.5
     """
-    from scipy.stats import chi2, norm
+    from scipy.stats import f as f_dist
+    from scipy.stats import t as student_t
 
     check_choice("comparison", comparison, ("same_type", "not_yet_treated", "never_treated"))
     check_choice("regression", regression, ("poisson", "linear"))
@@ -276,7 +281,7 @@ def effect(
     never = G < 0
     Gc = np.where(never, T + 1, G)  # never treated: a start after every period
 
-    rows, infl, count_rows = [], [], []
+    rows, infl, count_rows, trmask = [], [], [], []
     compared = np.zeros(len(areas), dtype=bool)
     empty_cells = []
     for g in sorted(set(G[~never].tolist())):
@@ -302,6 +307,7 @@ def effect(
                     empty_cells.append((periods[g], periods[t], k))
                     rows.append((g, t, k, int(tr.sum()), 0, 0.0, np.nan, np.nan))
                     infl.append(np.zeros(len(areas)))
+                    trmask.append(tr)
                     continue
                 use = tr | co
                 compared |= co
@@ -323,6 +329,7 @@ def effect(
                 rows.append((g, t, k, int(tr.sum()), int(co.sum()), float(N[tr, t].sum()), est,
                              np.nan))
                 infl.append(per_area)
+                trmask.append(tr)
                 for grp, m in (("treated", tr), ("comparison", co)):
                     for q in (b, t):
                         count_rows.append((periods[g], k, periods[t], grp, periods[q], int(m.sum()), E[m, q].sum(),
@@ -333,7 +340,7 @@ def effect(
                       f".group_time and left out of the aggregates.", SegstatWarning, stacklevel=2)
 
     scale = 1.0 if regression == "poisson" else per
-    z = float(norm.ppf(0.5 + level / 2))
+    TR = np.array(trmask)
     Psi = np.array(infl) * scale
     gt = pd.DataFrame(rows, columns=["g", "t", "stratum", "treated_areas", "comparison_areas", "weight", "beta",
                                      "_"])
@@ -341,51 +348,57 @@ def effect(
     n_clusters = int((np.abs(Psi).sum(axis=0) > 0).sum())
     corr = 1.0  # the small-sample factors are in Psi, per cell and group
 
-    def aggregate(mask: np.ndarray) -> tuple[float, float, np.ndarray]:
+    def aggregate(mask: np.ndarray) -> tuple[float, float, np.ndarray, int]:
         ok = mask & gt["beta"].notna().to_numpy() & (gt["weight"].to_numpy() > 0)
         if not ok.any():
-            return np.nan, np.nan, np.zeros(len(areas))
+            return np.nan, np.nan, np.zeros(len(areas)), 0
         w = gt["weight"].to_numpy()[ok]
         w = w / w.sum()
         est = float(w @ gt["beta"].to_numpy()[ok])
         psi = w @ Psi[ok]
-        return est, float(np.sqrt(corr * (psi @ psi))), psi
+        dof = int(TR[ok].any(axis=0).sum()) - 1  # treated areas behind the estimate, minus 1
+        return est, float(np.sqrt(corr * (psi @ psi))), psi, dof
 
     cell_se = np.sqrt(corr * (Psi**2).sum(axis=1))
+    cell_dof = gt["treated_areas"].to_numpy() - 1
     et = gt["t"].to_numpy() - gt["g"].to_numpy()
 
-    def present(est: Any, se: Any) -> tuple[Any, Any, Any]:
-        lo, hi = np.asarray(est) - z * np.asarray(se), np.asarray(est) + z * np.asarray(se)
+    def present(est: Any, se: Any, dof: Any) -> tuple[Any, Any, Any]:
+        dof = np.asarray(dof, dtype=float)
+        with np.errstate(invalid="ignore"):
+            q = np.where(dof >= 1, student_t.ppf(0.5 + level / 2, np.maximum(dof, 1)), np.nan)
+        lo, hi = np.asarray(est) - q * np.asarray(se), np.asarray(est) + q * np.asarray(se)
         if regression == "poisson":
             return np.exp(est), np.exp(lo), np.exp(hi)
         return est, lo, hi
 
-    e_, l_, u_ = present(gt["beta"].to_numpy(), cell_se)
+    e_, l_, u_ = present(gt["beta"].to_numpy(), cell_se, cell_dof)
     group_time = pd.DataFrame({"cohort": [periods[g] for g in gt["g"]], "period": [periods[t] for t in gt["t"]],
                                "event_time": et, "stratum": gt["stratum"].to_numpy(),
                                "treated_areas": gt["treated_areas"], "comparison_areas": gt["comparison_areas"],
                                "weight": gt["weight"], "estimate": e_, "std_error": cell_se, "lower": l_,
                                "upper": u_})
 
-    est, se, _ = aggregate(et >= 0)
-    e_o, l_o, u_o = present(est, se)
+    est, se, _, dof = aggregate(et >= 0)
+    e_o, l_o, u_o = present(est, se, dof)
     ckm = is_ckm(data)
     overall = pd.DataFrame({"estimate": [e_o], "lower": [l_o], "upper": [u_o], "std_error": [se],
-                            "p_value": [_p_value(est, se)],
+                            "p_value": [_p_value(est, se, dof)],
                             "treated_areas": [int((~never).sum())],
                             "comparison_areas": [int(compared.sum())],
                             "scale": ["rate_ratio" if regression == "poisson" else "rate_difference"],
                             "ckm": [ckm]})
 
     es_rows, leads, lead_psi = [], [], []
+    lead_cells = (et <= -2) & gt["beta"].notna().to_numpy()
     for e in sorted(set(et.tolist()) | {-1}):
         if e == -1:
             ref = 1.0 if regression == "poisson" else 0.0
             es_rows.append((e, ref, ref, ref, 0.0, np.nan, 0))
             continue
-        est_e, se_e, psi_e = aggregate(et == e)
-        ee, ll, uu = present(est_e, se_e)
-        p = _p_value(est_e, se_e)
+        est_e, se_e, psi_e, dof_e = aggregate(et == e)
+        ee, ll, uu = present(est_e, se_e, dof_e)
+        p = _p_value(est_e, se_e, dof_e)
         es_rows.append((e, ee, ll, uu, se_e, p, int((et == e).sum())))
         if e <= -2 and np.isfinite(est_e):
             leads.append(est_e)
@@ -398,9 +411,11 @@ def effect(
         V = corr * (P @ P.T)
         stat = float(th @ np.linalg.pinv(V) @ th)
         df_ = len(leads)
-        pre = pd.DataFrame({"statistic": [stat], "df": [df_], "p_value": [float(chi2.sf(stat, df_))]})
+        den = int(TR[lead_cells].any(axis=0).sum()) - 1
+        p_pre = float(f_dist.sf(stat / df_, df_, den)) if den >= 1 else float("nan")
+        pre = pd.DataFrame({"statistic": [stat], "df": [df_], "df_denominator": [den], "p_value": [p_pre]})
     else:
-        pre = pd.DataFrame({"statistic": [np.nan], "df": [0], "p_value": [np.nan]})
+        pre = pd.DataFrame({"statistic": [np.nan], "df": [0], "df_denominator": [0], "p_value": [np.nan]})
     counts = pd.DataFrame(count_rows, columns=["cohort", "stratum", "cell_period", "group", "period", "areas",
                                                events, population])
     for c in (events, population):
