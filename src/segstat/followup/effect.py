@@ -215,7 +215,8 @@ def effect(
     (treated areas behind the estimate − 1) degrees of freedom: the treated areas are few, and they bound the
     precision (Cameron & Miller 2015, section VI). The pre-trend test is the Wald statistic :math:`W` of the
     leads (:math:`e \\le -2`) with their joint cluster covariance, :math:`W/q` referred to
-    :math:`F(q, n_T - 1)` (``df`` = :math:`q` leads, ``df_denominator`` = treated areas − 1). Never is a treated area a comparison, unlike a two-way fixed-effects regression.
+    :math:`F(q, n_T - 1)` (``df`` = :math:`q` leads, ``df_denominator`` = treated
+    areas − 1). Never is a treated area a comparison, unlike a two-way fixed-effects regression.
 
     References
     ----------
