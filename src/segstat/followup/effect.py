@@ -215,8 +215,8 @@ def effect(
     (treated areas behind the estimate − 1) degrees of freedom: the treated areas are few, and they bound the
     precision (Cameron & Miller 2015, section VI). The pre-trend test is the Wald statistic :math:`W` of the
     leads (:math:`e \\le -2`) with their joint cluster covariance, :math:`W/q` referred to
-    :math:`F(q, n_T - 1)` (``df`` = :math:`q` leads, ``df_denominator`` = treated
-    areas − 1). Never is a treated area a comparison, unlike a two-way fixed-effects regression.
+    :math:`F(q, n_T - 1)` (``df`` = :math:`q` leads, ``df_denominator`` = the fewest treated
+    areas behind one lead, − 1). Never is a treated area a comparison, unlike a two-way fixed-effects regression.
 
     References
     ----------
@@ -412,7 +412,8 @@ def effect(
         V = corr * (P @ P.T)
         stat = float(th @ np.linalg.pinv(V) @ th)
         df_ = len(leads)
-        den = int(TR[lead_cells].any(axis=0).sum()) - 1
+        # the lead resting on the fewest treated areas bounds the precision of the covariance
+        den = min(int(TR[lead_cells & (et == e)].any(axis=0).sum()) for e in set(et[lead_cells].tolist())) - 1
         p_pre = float(f_dist.sf(stat / df_, df_, den)) if den >= 1 else float("nan")
         pre = pd.DataFrame({"statistic": [stat], "df": [df_], "df_denominator": [den], "p_value": [p_pre]})
     else:
