@@ -229,3 +229,32 @@ def test_cli_classify_coerce_and_demo_into_a_file(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     code, _, err = _run(["demo", "--out", str(tmp_path / "afile"), "--quiet"], capsys)
     assert code == 2 and "is a file" in err
+
+
+def test_follow_up_and_effect_commands(tmp_path, capsys):
+    rows = []
+    for i, a in enumerate(["A", "B", "C", "D", "E", "F"]):
+        for y in (2021, 2022, 2023):
+            rows.append((a, y, 10 + i + (y - 2021) * (-3 if i < 2 else 1), 1000, int(i < 2 and y >= 2022), 1 + i % 2,
+                         1 if i < 2 else 2))
+    src = tmp_path / "panel.csv"
+    pd.DataFrame(rows, columns=["area", "year", "cases", "persons", "insats", "typ", "grp"]).to_csv(src, index=False)
+    code, out, err = _run(["follow-up", str(src), str(tmp_path / "r.csv"), "--events", "cases", "--population",
+                           "persons", "--area", "area", "--period", "year", "--subgroup", "typ",
+                           "--baseline", "2021"], capsys)
+    assert code == 0, err
+    rates = pd.read_csv(tmp_path / "r.csv")
+    # type 1 = A, C, E in 2021: (10 + 12 + 14) / 3000
+    assert rates.loc[0, "rate"] == pytest.approx(12.0)
+    assert (tmp_path / "r_gap_change.csv").exists() and (tmp_path / "r_decomposition.csv").exists()
+    code, out, err = _run(["effect", str(src), str(tmp_path / "e.csv"), "--events", "cases", "--population",
+                           "persons", "--area", "area", "--period", "year", "--treated", "insats",
+                           "--comparison", "never_treated"], capsys)
+    assert code == 0, err
+    overall = pd.read_csv(tmp_path / "e_overall.csv")
+    assert overall.loc[0, "treated_areas"] == 2 and overall.loc[0, "comparison_areas"] == 4
+    # a treated area of a type with no untreated area: a one-line error, exit 2
+    code, out, err = _run(["effect", str(src), str(tmp_path / "e.csv"), "--events", "cases", "--population",
+                           "persons", "--area", "area", "--period", "year", "--treated", "insats",
+                           "--subgroup", "grp"], capsys)
+    assert code == 2 and "no comparison area of their type" in err

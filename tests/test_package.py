@@ -11,7 +11,7 @@ import pytest
 import segstat
 
 HEAVY = ["scipy", "numba", "matplotlib", "requests", "dask", "distributed", "tqdm", "openpyxl", "pyarrow", "pyogrio",
-         "geopandas"]
+         "geopandas", "statsmodels"]
 
 
 def test_import_segstat_loads_no_optional_or_heavy_modules():
@@ -52,7 +52,8 @@ def test_show_versions_lists_dependencies_and_data():
                                     "segstat.geography.crosswalk", "segstat.geography.outlines", "segstat.datasets", "segstat._versions",
                                     "segstat.measures.change", "segstat.socioeconomic", "segstat.classify",
                                     "segstat.disclosure.tabulate", "segstat.disclosure.protect",
-                                    "segstat.publish.report"])
+                                    "segstat.publish.report", "segstat.followup.harmonize", "segstat.followup.panel",
+                                    "segstat.followup.effect"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -36,6 +36,10 @@ _LAZY: dict[str, str] = {
     "omradestyp": "classify",
     "omradestyp_years": "classify",
     "socioeconomic_index": "socioeconomic",
+    # follow-up over time
+    "effect": "followup.effect",
+    "follow_up": "followup.panel",
+    "harmonize": "followup.harmonize",
     # disclosure control
     "audit": "disclosure.audit",
     "perturb": "disclosure.perturb",
@@ -69,7 +73,7 @@ _LAZY: dict[str, str] = {
     "smooth_rates": "targeting.smooth",
 }
 
-_SUBMODULES = {"classify", "cli", "datasets", "demo", "disclosure", "errors", "geography", "measures",
+_SUBMODULES = {"classify", "cli", "datasets", "demo", "disclosure", "errors", "followup", "geography", "measures",
                "publish", "scb", "socioeconomic", "targeting"}
 
 __all__ = sorted([*_LAZY, "__version__", "errors", "datasets"])
@@ -105,6 +109,9 @@ if _typing.TYPE_CHECKING:  # static type checkers and IDEs see the real names; t
     from .disclosure.perturb import perturb as perturb, random_round as random_round, record_keys as record_keys
     from .disclosure.protect import protect as protect
     from .disclosure.tabulate import tabulate as tabulate
+    from .followup.effect import effect as effect
+    from .followup.harmonize import harmonize as harmonize
+    from .followup.panel import follow_up as follow_up
     from .geography.boundaries import Boundaries as Boundaries, boundaries as boundaries
     from .geography.codes import normalize_codes as normalize_codes
     from .geography.crosswalk import crosswalk as crosswalk

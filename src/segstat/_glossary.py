@@ -138,8 +138,10 @@ GLOSSARY: dict[str, Term] = {
                  "``rng``.", "int", functions=("record_keys",), kinds=(int,)),
     "strata": Term("Name of the standardisation strata column (age bands).", _ANY_COLUMN, kinds=_COLUMN),
     "subgroup": Term("Name of the LABEL column across which disparity is compared (HEAT's word), e.g. "
-                     "``\"omradestyp\"``; in decompose_change the area's type in each period.", _ANY_COLUMN,
-                     "\"omradestyp\" (disparity); required (decompose_change)", ("omradestyp", REQUIRED), _COLUMN),
+                     "``\"omradestyp\"``; in decompose_change, follow_up and effect the area's type in each "
+                     "period (follow_up, effect: None attaches SCB's official områdestyp).", _ANY_COLUMN,
+                     "\"omradestyp\" (disparity); required (decompose_change); None (follow_up, effect)",
+                     ("omradestyp", REQUIRED, None), _COLUMN),
     "to_vintage": Term("Code vintage converted to (crosswalks); required, None raises VintageError.",
                        "int | None", "required", (None, REQUIRED), (int,)),
     "total": Term("Name of the COUNT column of everyone per area (two-group segregation indices).", _ANY_COLUMN,
@@ -158,8 +160,8 @@ GLOSSARY: dict[str, Term] = {
                   functions=("Boundaries", "normalize_codes", "to_level")),
     "column": Term("Name of the column added.", "str | None", "None", (None,), _COLUMN,
                    functions=("attach_omradestyp",)),
-    "counts": Term("Count columns carried over by a crosswalk.", "str | list[str]",
-                   functions=("crosswalk",)),
+    "counts": Term("Count columns carried over by a crosswalk (crosswalk, harmonize).", "str | list[str]",
+                   functions=("crosswalk", "harmonize")),
     "data": Term("The input table (first, positional).", "pandas.DataFrame"),
     "highest": Term("Column of persons in the highest national income quintile.", _ANY_COLUMN, kinds=_COLUMN,
                     functions=("ojamlikhetsindex", "cli")),
@@ -185,8 +187,8 @@ GLOSSARY: dict[str, Term] = {
                   functions=("report", "barometer")),
     "value": Term("Column to sum (a magnitude table); None counts persons.", "str | None", "None", (None,),
                   _COLUMN, functions=("tabulate", "cli")),
-    "weights": Term("Weights: population per area (classify_areas) or of the crosswalk.", "Series | None", "None",
-                    (None,), functions=("classify_areas", "crosswalk", "cli")),
+    "weights": Term("Weights: population per area (classify_areas) or of the crosswalk (crosswalk, harmonize).",
+                    "Series | None", "None", (None,), functions=("classify_areas", "crosswalk", "harmonize", "cli")),
     "x": Term("Column of x (easting; longitude for geographic CRS).", _ANY_COLUMN, "\"x\"", ("x",), _COLUMN,
               functions=("locate", "cli")),
     "y": Term("Column of y (northing; latitude for geographic CRS).", _ANY_COLUMN, "\"y\"", ("y",), _COLUMN,
@@ -265,9 +267,12 @@ GLOSSARY: dict[str, Term] = {
                    functions=("perturb",)),
     "region": Term("Subset of the boundaries (kommun or län codes).", "Any", "None", (None,),
                    functions=("boundaries",)),
-    "regression": Term("Model of SII and RII on ridit rank.", "Literal[\"linear\", \"logistic\", \"poisson\"]",
-                       "\"linear\"", ("linear",), (str,), frozenset({"linear", "logistic", "poisson"}),
-                       functions=("disparity", "cli")),
+    "regression": Term("The regression model: of SII and RII on ridit rank (disparity); of the "
+                       "difference-in-differences (effect: ``\"poisson\"`` rate ratio with the population as "
+                       "exposure, ``\"linear\"`` population-weighted rate difference).",
+                       "Literal[\"linear\", \"logistic\", \"poisson\"]", "\"linear\" (disparity); \"poisson\" (effect)",
+                       ("linear", "poisson"), (str,), frozenset({"linear", "logistic", "poisson"}),
+                       functions=("disparity", "effect", "cli")),
     "retries": Term("Download retries.", "int", "3", (3,), (int,), functions=("download_boundaries",)),
     "source": Term("Where the data come from: provenance text of boundaries (``Boundaries``), or "
                    "``\"bundled\"`` (the package's tables, offline) / ``\"scb\"`` (Statistikdatabasen) for "
@@ -280,8 +285,25 @@ GLOSSARY: dict[str, Term] = {
                    "vintage in ``attrs``) instead of the new columns alone.", "bool", "False", (False,), (bool,)),
     "standard": Term("Standard population (direct) or standard rates (indirect).", "str | Series | dict | None",
                      "None", (None,), functions=("standardize",)),
-    "start": Term("The earlier period compared (a value of ``period``).", "label",
-                  functions=("decompose_change",)),
+    "start": Term("A period where something starts (a value of ``period``): the earlier period compared "
+                  "(decompose_change); the common first period of the effort (effect; None reads each area's "
+                  "start from ``treated``).", "label", "required (decompose_change); None (effect)",
+                  (REQUIRED, None), functions=("decompose_change", "effect", "cli")),
+    "treated": Term("Name of the 0/1 column of the effort (effect): treated AREAS with ``start``, else each "
+                    "area-period where the effort runs (staggered starts).", _ANY_COLUMN, kinds=_COLUMN,
+                    functions=("effect", "cli")),
+    "comparison": Term("Comparison areas of a difference-in-differences: ``\"same_type\"`` (not yet treated, "
+                       "same baseline områdestyp), ``\"not_yet_treated\"``, ``\"never_treated\"``; never "
+                       "areas already treated.", "Literal[\"same_type\", \"not_yet_treated\", \"never_treated\"]",
+                       "\"same_type\"", ("same_type",), (str,),
+                       frozenset({"same_type", "not_yet_treated", "never_treated"}), functions=("effect", "cli")),
+    "types": Term("Which områdestyp an area has in each period of a follow-up: ``\"baseline\"`` (the type of "
+                  "the ``baseline`` period, the same areas throughout) or ``\"yearly\"`` (each period's own).",
+                  "Literal[\"baseline\", \"yearly\"]", "\"baseline\"", ("baseline",), (str,),
+                  frozenset({"baseline", "yearly"}), functions=("follow_up", "cli")),
+    "baseline": Term("The period whose områdestyp is kept (a value of ``period``, or a bundled year); None: the "
+                     "first period with a type for every area.", "label | None", "None", (None,),
+                     functions=("follow_up", "effect", "cli")),
     "covariates": Term("Columns of the fixed part of an area-level model (an intercept is always added; text or "
                        "categorical columns enter as indicators).", "str | list[str] | None", "None", (None,),
                        functions=("smooth_rates", "cli")),

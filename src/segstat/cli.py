@@ -307,6 +307,52 @@ def _cmd_measure(a: argparse.Namespace) -> int:
     return 0
 
 
+def _period_value(data: pd.DataFrame, period: str, value: str | None) -> Any:
+    """A period given on the command line (text) as a value of the period column (a number if it is numeric)."""
+    if value is None or period not in data or not pd.api.types.is_numeric_dtype(data[period]):
+        return value
+    number = pd.to_numeric(value, errors="coerce")
+    if pd.isna(number):
+        raise CliError(f"{value!r} is not a value of the numeric period column {period!r}.")
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def _write_tables(result: Any, fields: Sequence[str], output: str, command: str) -> None:
+    """The first table to ``output``, the others beside it as ``<stem>_<table><suffix>``."""
+    p = Path(output)
+    written = []
+    for i, name in enumerate(fields):
+        path = output if i == 0 else str(p.with_name(f"{p.stem}_{name}{p.suffix or '.csv'}"))
+        _write(getattr(result, name), path)
+        written.append(path)
+    print(f"segstat {command}: {', '.join(written)}")
+
+
+def _cmd_follow_up(a: argparse.Namespace) -> int:
+    from .followup.panel import follow_up
+
+    data = _read(a.input, a)
+    with _relayed_warnings("follow-up"):
+        r = follow_up(data, events=a.events, population=a.population, area=a.area, period=a.period, types=a.types,
+                      baseline=_period_value(data, a.period, a.baseline), subgroup=a.subgroup, vintage=a.vintage,
+                      confidence_level=a.confidence_level, per=a.per)
+    _write_tables(r, ["rates", "gap", "gap_change", "decomposition", "counts"], a.output, "follow-up")
+    return 0
+
+
+def _cmd_effect(a: argparse.Namespace) -> int:
+    from .followup.effect import effect
+
+    data = _read(a.input, a)
+    with _relayed_warnings("effect"):
+        r = effect(data, events=a.events, population=a.population, area=a.area, period=a.period, treated=a.treated,
+                   start=_period_value(data, a.period, a.start), comparison=a.comparison, regression=a.regression,
+                   baseline=_period_value(data, a.period, a.baseline), subgroup=a.subgroup, vintage=a.vintage,
+                   confidence_level=a.confidence_level, per=a.per)
+    _write_tables(r, ["event_study", "overall", "pretrend", "group_time", "counts"], a.output, "effect")
+    return 0
+
+
 def _omradestyp_order(column: pd.Series) -> list | None:
     """SCB's order of områdestyp values (1 .. 5, or the official Swedish or English labels), most disadvantaged
     first, when every value in the column is one of them; otherwise None (the groups stay unordered unless
@@ -661,6 +707,56 @@ def build_parser() -> argparse.ArgumentParser:
                         "that rounding would give away suppressed")
     p.add_argument("--min-count", type=int, default=3, help="smooth with --step: threshold of primary areas")
     p.set_defaults(func=_cmd_measure)
+
+    p = sub.add_parser("follow-up", help="rates by områdestyp over time: fixed or yearly types, gap, decomposition",
+                       formatter_class=fmt,
+                       epilog="example: segstat follow-up panel.csv rates.csv --events cases --population persons "
+                              "--area regso --period year --vintage 2018 --baseline 2022\n"
+                              "writes rates.csv and rates_gap.csv, rates_gap_change.csv, rates_decomposition.csv, "
+                              "rates_counts.csv")
+    p.add_argument("input")
+    p.add_argument("output")
+    _io_options(p)
+    p.add_argument("--events", required=True, help="column of event counts")
+    p.add_argument("--population", required=True, help="column of population")
+    p.add_argument("--area", required=True, help="column of area codes (RegSO for the bundled områdestyp)")
+    p.add_argument("--period", required=True, help="column of the period (year)")
+    p.add_argument("--types", choices=["baseline", "yearly"], default="baseline",
+                   help="keep the baseline year's types, or each year's own")
+    p.add_argument("--baseline", default=None, help="period whose types are kept (default: the first)")
+    p.add_argument("--subgroup", default=None, help="column of each area's type per period (default: SCB's "
+                                                    "official områdestyp of the bundled years)")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="code series of the RegSO codes (needed with the bundled types)")
+    p.add_argument("--confidence-level", type=float, default=0.95)
+    p.add_argument("--per", type=float, default=1000)
+    p.set_defaults(func=_cmd_follow_up)
+
+    p = sub.add_parser("effect", help="effect of targeted work: difference-in-differences by områdestyp",
+                       formatter_class=fmt,
+                       epilog="example: segstat effect panel.csv effect.csv --events cases --population persons "
+                              "--area regso --period year --treated insats --subgroup typ\n"
+                              "writes effect.csv (event study) and effect_overall.csv, effect_pretrend.csv, "
+                              "effect_group_time.csv, effect_counts.csv")
+    p.add_argument("input")
+    p.add_argument("output")
+    _io_options(p)
+    p.add_argument("--events", required=True, help="column of event counts")
+    p.add_argument("--population", required=True, help="column of population")
+    p.add_argument("--area", required=True, help="column of area codes")
+    p.add_argument("--period", required=True, help="column of the period (year)")
+    p.add_argument("--treated", required=True, help="0/1 column of the effort")
+    p.add_argument("--start", default=None, help="common first period of the effort (default: from --treated)")
+    p.add_argument("--comparison", choices=["same_type", "not_yet_treated", "never_treated"], default="same_type")
+    p.add_argument("--regression", choices=["poisson", "linear"], default="poisson",
+                   help="rate ratio (poisson) or rate difference (linear)")
+    p.add_argument("--baseline", default=None, help="period of the types compared (default: the first)")
+    p.add_argument("--subgroup", default=None, help="column of each area's type per period")
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="code series of the RegSO codes (needed with the bundled types)")
+    p.add_argument("--confidence-level", type=float, default=0.95)
+    p.add_argument("--per", type=float, default=1000)
+    p.set_defaults(func=_cmd_effect)
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,
                        epilog="example: segstat demo --out segstat-demo")
