@@ -21,6 +21,10 @@ from .errors import ColumnError, InputTypeError, InputValueError
 #: how many offending values to show in a message
 MAX_EXAMPLES = 5
 
+#: the largest total of a count column that segstat sums exactly: every whole number up to 2**53 is exact in
+#: 64-bit floating point, and sums of int64 counts below it cannot wrap
+EXACT_LIMIT = 2**53
+
 
 def examples(values: Iterable[Any], limit: int = MAX_EXAMPLES) -> str:
     """Format the first ``limit`` values for an error message, with a count of the rest."""
@@ -141,10 +145,14 @@ def count_arrays(
     *,
     integer: bool = False,
     allow_zero: bool = True,
+    exact: bool = True,
 ) -> dict[str, np.ndarray]:
     """Check count columns (numeric, finite, non-negative) and return them as float arrays.
 
-    Errors name the column and the first offending row labels.
+    Errors name the column and the first offending row labels. With ``exact`` (for functions that sum the
+    counts and report sums or rates of them: rates, standardisation, crosswalks, tables) a column whose total
+    reaches 2**53 is refused (:func:`check_exact_total`); the segregation indices pass ``exact=False``: they
+    are ratios of float sums, correct to rounding for counts of any size.
     """
     cols = [columns] if isinstance(columns, str) else list(columns)
     out = {}
@@ -162,6 +170,8 @@ def count_arrays(
         else:
             v = raw.astype(float)
         if allow_zero and (raw.dtype.kind == "u" or (raw.dtype.kind == "i" and raw.min(initial=0) >= 0)):
+            if exact:
+                check_exact_total(c, v)
             out[c] = v  # whole non-negative numbers: nothing more to check
             continue
         if not np.isfinite(v).all():
@@ -191,8 +201,23 @@ def count_arrays(
                 f"column {c!r} must hold whole counts; rows {_row_labels(data.index, bad)} "
                 f"are fractional (e.g. {v[bad][0]:g})."
             )
+        if exact:
+            check_exact_total(c, v)
         out[c] = v
     return out
+
+
+def check_exact_total(column: Any, values: np.ndarray) -> None:
+    """Refuse a count column whose total reaches :data:`EXACT_LIMIT` (2**53): beyond it sums are no longer
+    exact (floats round, int64 sums can wrap), so a rate or a moved count would be silently wrong. ``values``
+    are the column's (non-negative) values as floats."""
+    total = float(values.sum()) if len(values) else 0.0
+    if total >= EXACT_LIMIT:
+        raise InputValueError(
+            f"column {column!r} sums to about {total:.4g}, at or above 2**53 = {EXACT_LIMIT:,}, the largest total "
+            f"segstat sums exactly; beyond it sums round (or wrap) silently. Counts of persons or events are far "
+            f"below it: check the column, or pass it in larger units (thousands) with ci=None.")
+
 
 
 def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "groups",
@@ -219,7 +244,7 @@ def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "
             if integers and m.max(initial=0) >= (1 << 53) // m.size:
                 return m.astype(float)  # sums of such counts could leave int64: floats, as for everything else
             return m
-    arrays = count_arrays(data, columns)
+    arrays = count_arrays(data, columns, exact=False)
     return np.stack([arrays[c] for c in columns])
 
 

@@ -326,7 +326,7 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: str |
     check_columns(data, {"lowest": lowest, "highest": highest, "by": by_cols})
     check_bootstrap(ci, confidence_level, n_resamples, "basic")
     # float arrays: summing the columns in their own dtype would wrap int16/uint8 counts around
-    arrays = count_arrays(data, [lowest, highest])
+    arrays = count_arrays(data, [lowest, highest], exact=False)
     a, b = arrays[lowest], arrays[highest]
     if ci is not None:
         require_whole_persons(data, [lowest, highest], [a, b], "ci='bootstrap'")
