@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._data import data_path, table_info
+from .._data import load_npz, table_info
 from .._validation import check_level, examples
 from ..errors import DataIntegrityError, InputTypeError, InputValueError, VintageError
 from .._vintage import carry_vintage, require_vintage
@@ -127,11 +127,10 @@ def _from_arrays(level: str, vintage: int, codes: Any, polygons: np.ndarray, sou
 def _bundled(level: str, vintage: int) -> Boundaries:
     name = _BUNDLED[(level, vintage)]
     info = table_info(name)
-    with data_path(info["file"]).open("rb") as f:
-        z = np.load(f)
-        offsets = tuple(z[k] for k in sorted(k for k in z.files if k.startswith("offsets")))
-        polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
-        codes = z["codes"].astype(str)
+    z = load_npz(name)
+    offsets = tuple(z[k] for k in sorted(k for k in z if k.startswith("offsets")))
+    polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
+    codes = z["codes"].astype(str)
     if len(codes) != info["rows"]:
         raise DataIntegrityError(f"bundled boundaries {name} have {len(codes)} polygons, expected {info['rows']}.")
     return _from_arrays(level, vintage, codes, np.asarray(polys), f"bundled SCB {vintage_label(level, vintage)}, "
