@@ -106,7 +106,7 @@ def test_decompose_change_gives_nan_not_inf_for_events_without_population():
 
 def test_tabulate_top_must_be_positive():
     d = pd.DataFrame({"a": list("xxy"), "v": [1.0, 2.0, 3.0]})
-    with pytest.raises(InputValueError, match="top=0 must be a positive integer"):
+    with pytest.raises(InputValueError, match="top=0 must be an integer from 1 to 100"):
         segstat.tabulate(d, by=["a"], value="v", top=0)
     with pytest.raises(InputValueError, match="top=True"):
         segstat.tabulate(d, by=["a"], value="v", top=True)
@@ -206,3 +206,46 @@ def test_bundled_garbage_csv_and_truncated_npz_give_data_integrity_errors(tamper
     monkeypatch.setattr(_data, "table_info", lambda name: info_z if name == "sweden_outline" else real_info(name))
     with pytest.raises(DataIntegrityError, match="cannot be read as an .npz archive"):
         _data.load_npz("sweden_outline")
+
+
+# ---------------------------------------------------------------- polars DataFrames (a stand-in: polars may be absent)
+
+
+def _fake_polars(convert):
+    """A class named DataFrame in a module named polars, like polars' own, whose to_pandas() is ``convert``."""
+    cls = type("DataFrame", (), {"__module__": "polars.dataframe.frame", "to_pandas": lambda self: convert()})
+    return cls()
+
+
+def test_polars_dataframe_is_converted_once_at_the_boundary():
+    d = pd.DataFrame({"typ": [1, 5], "cases": [10, 0], "pop": [1000, 2000]})
+    calls = []
+
+    def convert():
+        calls.append(1)
+        return d.copy()
+
+    r = segstat.rates(_fake_polars(convert), events="cases", population="pop", by="typ")
+    assert r["rate"].tolist() == [10.0, 0.0] and calls == [1]
+    g = pd.DataFrame({"g": [10, 40, 5], "t": [100, 80, 90]})
+    assert (segstat.dissimilarity(_fake_polars(g.copy), group="g", total="t")["estimate"].iloc[0]
+            == segstat.dissimilarity(g, group="g", total="t")["estimate"].iloc[0])
+    micro = pd.DataFrame({"a": list("xxy")})
+    assert segstat.tabulate(_fake_polars(micro.copy), by=["a"]).cells["count"].tolist() == [2, 1, 3]
+
+
+def test_polars_without_pyarrow_says_what_to_do():
+    def convert():
+        raise ModuleNotFoundError("pa.Table requires 'pyarrow' module to be installed")
+
+    with pytest.raises(InputTypeError, match="polars.DataFrame .* call data.to_pandas\\(\\) yourself"):
+        segstat.rates(_fake_polars(convert), events="e", population="p")
+
+
+def test_polars_lazyframe_and_other_frames_are_named():
+    lazy = type("LazyFrame", (), {"__module__": "polars.lazyframe.frame"})()
+    with pytest.raises(InputTypeError, match="polars.LazyFrame: collect it first"):
+        segstat.rates(lazy, events="e", population="p")
+    other = type("DataFrame", (), {"__module__": "otherlib.frame"})()
+    with pytest.raises(InputTypeError, match="got otherlib.DataFrame"):
+        segstat.rates(other, events="e", population="p")

@@ -62,14 +62,39 @@ def check_dataframe(data: Any, name: str = "data", *, allow_empty: bool = False)
     """
     if type(data).__module__.startswith("dask") and hasattr(data, "compute"):
         data = data.compute()
+    data = from_polars(data, name)
     if not isinstance(data, pd.DataFrame):
+        cls = type(data)
+        got = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
         raise InputTypeError(
-            f"{name} must be a pandas DataFrame, got {type(data).__name__}. "
+            f"{name} must be a pandas DataFrame, got {got}. "
             f"Wrap your data with pandas.DataFrame(...) first."
         )
     if not allow_empty and len(data) == 0:
         raise InputValueError(f"{name} is empty (0 rows); pass at least one row.")
     return data
+
+
+def from_polars(data: Any, name: str = "data") -> Any:
+    """A polars DataFrame converted to pandas once, at the boundary (``.to_pandas()``, which needs pyarrow);
+    anything else is returned as it is. A LazyFrame is refused: collecting it is the caller's decision."""
+    cls = type(data)
+    if not cls.__module__.split(".")[0] == "polars":
+        return data
+    if cls.__name__ == "LazyFrame":
+        raise InputTypeError(f"{name} is a polars.LazyFrame: collect it first, {name}.collect() (segstat takes "
+                             f"aggregated data, which fits in memory).")
+    if cls.__name__ != "DataFrame" or not hasattr(data, "to_pandas"):
+        return data
+    try:
+        converted = data.to_pandas()
+    except Exception as exc:  # polars raises its own ModuleNotFoundError/ComputeError without pyarrow
+        raise InputTypeError(f"{name} is a polars.DataFrame that could not be converted to pandas ({exc}); call "
+                             f"{name}.to_pandas() yourself (it needs pyarrow) and pass the result.") from None
+    if not isinstance(converted, pd.DataFrame):
+        raise InputTypeError(f"{name} is a polars.DataFrame whose .to_pandas() gave {type(converted).__name__}; "
+                             f"pass a pandas DataFrame.")
+    return converted
 
 
 def column_list(value: Any) -> list:

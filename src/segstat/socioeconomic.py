@@ -243,6 +243,10 @@ def classify_areas(
         raise InputValueError(f"index is infinite at {examples(labels[~np.isfinite(v)].tolist())}; an index value "
                               f"is a mean of percentages, so check how it was computed.")
     check_scalar("ddof", ddof, "int", low=0, must="a non-negative integer (0 or 1)")
+    huge = np.abs(v) > 1e150
+    if huge.any():  # their squares overflow: the standard deviation would be inf, every type undefined
+        raise InputValueError(f"index is beyond ±1e150 at {examples(labels[huge].tolist())} (e.g. {v[huge][0]:g}); "
+                              f"an index value is a mean of percentages, so check how it was computed.")
     if weights is None:
         mu = float(v.mean())
         denom = len(v) - ddof
@@ -282,6 +286,10 @@ def _numbers(values: Any, name: str, what: str) -> pd.Series:
     if isinstance(values, (str, bytes)) or np.isscalar(values):
         raise InputTypeError(f"{name} must be a Series, array or list of {what}, got the single value {values!r}.")
     series = _as_series(values, name)
+    text = [v for v in series.tolist() if isinstance(v, (str, bytes))]
+    if text:
+        raise InputTypeError(f"{name} holds text ({examples(text, 3)}), not {what}: convert it explicitly, e.g. "
+                             f"pandas.to_numeric({name}), after checking why numbers were read as text.")
     if pd.api.types.is_bool_dtype(series) or any(isinstance(v, (bool, np.bool_)) for v in series.tolist()):
         raise InputTypeError(f"{name} holds booleans (True/False), not {what}: convert them explicitly if they "
                              f"are meant as 0/1 (e.g. {name}.astype(int)).")
