@@ -131,7 +131,8 @@ GLOSSARY: dict[str, Term] = {
                 "one integer, drawn once, which then seeds each part; so a part inside ``by=`` equals the part "
                 "alone with the same rng. The draws follow the rows in the order given: the same rng on the same "
                 "rows in another order gives other bootstrap replicates and permutations (equally valid, not "
-                "identical); for results that repeat exactly, sort the rows (e.g. by area code) first.", "int | numpy.random.Generator | None", "None (CLI: a fixed seed)",
+                "identical); for results that repeat exactly, sort the rows (e.g. by area code) first.",
+                "int | numpy.random.Generator | None", "None (CLI: a fixed seed)",
                 (None, 1, 2025), (int,)),
     "seed": Term("ONLY the secret key of record keys (record_keys, cell-key perturbation); randomness is "
                  "``rng``.", "int", functions=("record_keys",), kinds=(int,)),
