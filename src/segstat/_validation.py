@@ -310,7 +310,12 @@ def check_not_greater(data: pd.DataFrame, part: str, whole: str) -> None:
 
 def check_rng(rng: Any) -> np.random.Generator:
     """Turn ``rng`` (None, int or Generator) into a :class:`numpy.random.Generator`."""
+    if isinstance(rng, (bool, np.bool_)):
+        raise InputTypeError(f"rng={rng!r}: a boolean is not a seed; pass an int seed, a numpy.random.Generator or "
+                             f"None.")
     if rng is None or isinstance(rng, (int, np.integer)):
+        if rng is not None and rng < 0:
+            raise InputValueError(f"rng={rng!r}: a seed must be a non-negative integer (numpy's rule), e.g. rng=1.")
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng

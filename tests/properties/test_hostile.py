@@ -194,3 +194,72 @@ def test_disparity_error_or_interval_containing_the_difference(d, n):
     assert n >= 40
     row = r.iloc[0]
     assert np.isfinite(row["estimate"])
+
+
+# ---------------------------------------------------------------- every numeric keyword of the public functions
+
+
+def _calls():
+    """(function, good arguments, keywords to attack): one good call per public function with scalar options."""
+    counts = pd.DataFrame({"t": [1, 2, 3], "e": [10, 20, 30], "p": [1000, 900, 800]})
+    groups = pd.DataFrame({"g": [10, 40, 5, 25], "t": [100, 80, 90, 60], "h": [20, 10, 30, 5]})
+    strata = pd.DataFrame({"g": ["a", "a", "b", "b"], "s": ["y", "o"] * 2, "e": [1, 10, 2, 5], "n": [100] * 4})
+    table = segstat.tabulate(pd.DataFrame({"r": list("aabbbc"), "c": list("xyxyxx")}), by=["r", "c"])
+    keyed = pd.DataFrame({"r": list("aabbbc"), "k": segstat.record_keys(range(6), seed=1)})
+    return [
+        (segstat.rates, (counts,), dict(events="e", population="p"), ["per", "confidence_level"]),
+        (segstat.standardize, (strata,), dict(events="e", population="n", strata="s", by="g",
+                                              standard=pd.Series({"y": 1.0, "o": 1.0})), ["per", "confidence_level"]),
+        (segstat.disparity, (counts,), dict(subgroup="t", events="e", population="p", measures=["D"],
+                                            ci="simulation", n_resamples=50, rng=1),
+         ["per", "confidence_level", "n_resamples", "rng"]),
+        (segstat.dissimilarity, (groups,), dict(group="g", total="t", ci="bootstrap", n_resamples=20, rng=1),
+         ["n_resamples", "confidence_level", "rng"]),
+        (segstat.atkinson, (groups,), dict(group="g", total="t", b=0.5), ["b"]),
+        (segstat.segregation_test, (groups,), dict(group="g", total="t", n_resamples=19, rng=1),
+         ["n_resamples", "rng"]),
+        (segstat.ojamlikhetsindex, (groups,), dict(lowest="g", highest="h", by=None), []),
+        (segstat.classify_areas, ([1.0, 2.0, 4.0, 8.0],), dict(ddof=1), ["ddof"]),
+        (segstat.tabulate, (keyed,), dict(by=["r"], record_key="k", top=2), ["top"]),
+        (segstat.protect, (table,), dict(min_count=3), ["min_count", "protection", "max_rounds"]),
+        (segstat.perturb, (segstat.tabulate(keyed, by=["r"], record_key="k"),), dict(max_noise=2, variance=1.0),
+         ["max_noise", "variance"]),
+        (segstat.random_round, (table,), dict(base=3, rng=1, use_cell_key=False), ["base", "rng"]),
+        (segstat.record_keys, ([1, 2, 3],), dict(seed=7), ["seed"]),
+        (segstat.areas, ("regso",), dict(vintage=2025), ["vintage"]),
+        (segstat.omradestyp, (["1480R001"],), dict(year=2023, vintage=2018), ["year"]),
+        (segstat.download_boundaries, ("regso",), dict(vintage=2025, url="http://127.0.0.1:9/wfs", retries=0,
+                                                        backoff=0.0, timeout=2.0, cache="/nonexistent-segstat"),
+         ["page_size", "timeout", "retries"]),
+    ]
+
+
+CALLS = _calls()
+
+
+def _legitimate(value) -> bool:
+    """A value a numeric keyword may accept: a real number (or None, a Generator), never a bool, text or NaN."""
+    if value is None or isinstance(value, np.random.Generator):
+        return True
+    if isinstance(value, (bool, np.bool_, str, bytes, list, tuple)):
+        return False
+    return isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(float(value))
+
+
+@pytest.mark.parametrize("func, args, kwargs, attacked", CALLS, ids=[c[0].__name__ for c in CALLS])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(value=SCALAR, which=st.integers(0, 10))
+def test_numeric_keywords_give_a_segstat_error_or_the_documented_result(func, args, kwargs, attacked, value, which):
+    if not attacked:
+        r = func(*args, **kwargs)  # the good call works
+        assert r is not None
+        return
+    keyword = attacked[which % len(attacked)]
+    good = func.__name__ != "download_boundaries" and func(*args, **kwargs)
+    try:
+        result = func(*args, **{**kwargs, keyword: value})
+    except SegstatError:
+        return
+    assert _legitimate(value), f"{func.__name__}({keyword}={value!r}) was accepted"
+    assert type(result) is type(good), f"{func.__name__}({keyword}={value!r}) gave a {type(result).__name__}"

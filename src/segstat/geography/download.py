@@ -16,7 +16,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .._validation import check_level
+import numpy as np
+
+from .._validation import check_level, check_scalar
 from ..errors import CacheWarning, DataIntegrityError, DownloadError, InputValueError
 from ._plausible import check_plausible
 from .boundaries import Boundaries, _from_arrays
@@ -215,8 +217,13 @@ def download_boundaries(
     """
     level = check_level(level, ("deso", "regso"))
     v = require_vintage(vintage, f"download_boundaries({level!r})")
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
-        raise InputValueError(f"page_size={page_size!r} must be a positive integer.")
+    page_size = check_scalar("page_size", page_size, "int", low=1, high=100_000, must="an integer from 1 to 100000")
+    timeout = check_scalar("timeout", timeout, "real", low=0, low_open=True, high=86_400,
+                           must="a number of seconds, > 0 and <= 86400")
+    retries = check_scalar("retries", retries, "int", low=0, high=100, must="an integer from 0 to 100")
+    backoff = check_scalar("backoff", backoff, "real", low=0, high=3600, must="a number of seconds from 0 to 3600")
+    if not isinstance(force, (bool, np.bool_)):
+        raise InputValueError(f"force={force!r} must be True or False.")
     scheme = urllib.parse.urlsplit(str(url)).scheme.lower()
     if scheme not in ("http", "https"):
         raise InputValueError(f"url={url!r}: only http and https URLs are fetched. For a file on disk use "
