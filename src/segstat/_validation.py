@@ -24,6 +24,9 @@ MAX_EXAMPLES = 5
 #: the largest total of a count column that segstat sums exactly: every whole number up to 2**53 is exact in
 #: 64-bit floating point, and sums of int64 counts below it cannot wrap
 EXACT_LIMIT = 2**53
+#: the largest total of a count column that ratio measures (segregation indices) accept: far beyond any count,
+#: far below where float products overflow
+FLOAT_LIMIT = 1e200
 
 
 def examples(values: Iterable[Any], limit: int = MAX_EXAMPLES) -> str:
@@ -196,7 +199,7 @@ def count_arrays(
             v = raw.astype(float)
         if allow_zero and (raw.dtype.kind == "u" or (raw.dtype.kind == "i" and raw.min(initial=0) >= 0)):
             if exact:
-                check_exact_total(c, v)
+                check_exact_total(c, v)  # (int64 values cannot reach FLOAT_LIMIT)
             out[c] = v  # whole non-negative numbers: nothing more to check
             continue
         if not np.isfinite(v).all():
@@ -228,6 +231,10 @@ def count_arrays(
             )
         if exact:
             check_exact_total(c, v)
+        elif not float(v.sum()) < FLOAT_LIMIT:
+            raise InputValueError(f"column {c!r} sums to {float(v.sum()):.4g}, beyond {FLOAT_LIMIT:g}: sums and "
+                                  f"products of such numbers overflow. Check the column (counts of persons are "
+                                  f"far smaller).")
         out[c] = v
     return out
 
