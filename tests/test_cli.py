@@ -258,3 +258,80 @@ def test_follow_up_and_effect_commands(tmp_path, capsys):
                            "persons", "--area", "area", "--period", "year", "--treated", "insats",
                            "--subgroup", "grp"], capsys)
     assert code == 2 and "no comparison area of their type" in err
+
+
+# ---------------------------------------------------------------- issue 17: no data loss, no tracebacks
+
+
+def _micro(tmp_path):
+    src = tmp_path / "micro.csv"
+    pd.DataFrame({"row": list("aabbb"), "col": list("xyxyx")}).to_csv(src, index=False)
+    return src
+
+
+@pytest.mark.parametrize("spelling", ["same", "dotted", "symlink"])
+def test_cli_never_writes_over_its_input(tmp_path, capsys, spelling):
+    src = _micro(tmp_path)
+    before = src.read_bytes()
+    out = {"same": src, "dotted": tmp_path / "." / "micro.csv", "symlink": tmp_path / "link.csv"}[spelling]
+    if spelling == "symlink":
+        out.symlink_to(src)
+    code, _, err = _run(["protect", str(src), str(out), "--by", "row", "col"], capsys)
+    assert code == 2 and "is the input file" in err and "never writes over its input" in err
+    assert src.read_bytes() == before
+
+
+def test_cli_directory_as_input_or_output_is_one_line(tmp_path, capsys):
+    src = _micro(tmp_path)
+    code, _, err = _run(["protect", str(tmp_path), str(tmp_path / "t.csv"), "--by", "row"], capsys)
+    assert code == 2 and "is a directory" in err and len(err.strip().splitlines()) == 1
+    code, _, err = _run(["protect", str(src), str(tmp_path), "--by", "row"], capsys)
+    assert code == 2 and "is a directory; give a file name" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32" or __import__("os").geteuid() == 0, reason="POSIX permissions, not root")
+def test_cli_unreadable_input_and_read_only_output_directory(tmp_path, capsys):
+    src = _micro(tmp_path)
+    src.chmod(0o000)
+    try:
+        code, _, err = _run(["protect", str(src), str(tmp_path / "t.csv"), "--by", "row"], capsys)
+        assert code == 1 and "Permission denied" in err and len(err.strip().splitlines()) == 1
+    finally:
+        src.chmod(0o644)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        code, _, err = _run(["protect", str(src), str(ro / "t.csv"), "--by", "row"], capsys)
+        assert code == 1 and "Permission denied" in err
+    finally:
+        ro.chmod(0o755)
+
+
+def test_cli_os_errors_are_one_line_with_exit_1(tmp_path, capsys, monkeypatch):
+    # the same paths as a read-only directory for any user (root ignores permissions): the OS refuses the write
+    import tempfile as tf
+
+    src = _micro(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out"))
+
+    monkeypatch.setattr(tf, "mkstemp", refuse)
+    code, _, err = _run(["protect", str(src), str(tmp_path / "out" / "t.csv"), "--by", "row"], capsys)
+    assert code == 1 and err.strip() == f"segstat protect: error: Permission denied: {tmp_path / 'out'}"
+    assert not (tmp_path / "out" / "t.csv").exists()
+
+
+def test_cli_failed_write_leaves_the_old_output_and_no_temporary_file(tmp_path, capsys, monkeypatch):
+    src = _micro(tmp_path)
+    out = tmp_path / "t.csv"
+    out.write_text("old\n")
+
+    def broken(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    code, _, err = _run(["protect", str(src), str(out), "--by", "row"], capsys)
+    assert code == 1 and "No space left on device" in err
+    assert out.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["micro.csv", "t.csv"]

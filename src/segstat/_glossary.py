@@ -132,7 +132,10 @@ GLOSSARY: dict[str, Term] = {
     "rng": Term("Randomness: an int seed, a ``numpy.random.Generator`` or None (fresh entropy). With ``by=``, "
                 "every part is seeded as the part run alone: an int seeds each part afresh, a Generator gives "
                 "one integer, drawn once, which then seeds each part; so a part inside ``by=`` equals the part "
-                "alone with the same rng.", "int | numpy.random.Generator | None", "None (CLI: a fixed seed)",
+                "alone with the same rng. The draws follow the rows in the order given: the same rng on the same "
+                "rows in another order gives other bootstrap replicates and permutations (equally valid, not "
+                "identical); for results that repeat exactly, sort the rows (e.g. by area code) first.",
+                "int | numpy.random.Generator | None", "None (CLI: a fixed seed)",
                 (None, 1, 2025), (int,)),
     "seed": Term("ONLY the secret key of record keys (record_keys, cell-key perturbation); randomness is "
                  "``rng``.", "int", functions=("record_keys",), kinds=(int,)),

@@ -21,6 +21,13 @@ from .errors import ColumnError, InputTypeError, InputValueError
 #: how many offending values to show in a message
 MAX_EXAMPLES = 5
 
+#: the largest total of a count column that segstat sums exactly: every whole number up to 2**53 is exact in
+#: 64-bit floating point, and sums of int64 counts below it cannot wrap
+EXACT_LIMIT = 2**53
+#: the largest total of a count column that ratio measures (segregation indices) accept: far beyond any count,
+#: far below where float products overflow
+FLOAT_LIMIT = 1e200
+
 
 def examples(values: Iterable[Any], limit: int = MAX_EXAMPLES) -> str:
     """Format the first ``limit`` values for an error message, with a count of the rest."""
@@ -58,14 +65,39 @@ def check_dataframe(data: Any, name: str = "data", *, allow_empty: bool = False)
     """
     if type(data).__module__.startswith("dask") and hasattr(data, "compute"):
         data = data.compute()
+    data = from_polars(data, name)
     if not isinstance(data, pd.DataFrame):
+        cls = type(data)
+        got = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
         raise InputTypeError(
-            f"{name} must be a pandas DataFrame, got {type(data).__name__}. "
+            f"{name} must be a pandas DataFrame, got {got}. "
             f"Wrap your data with pandas.DataFrame(...) first."
         )
     if not allow_empty and len(data) == 0:
         raise InputValueError(f"{name} is empty (0 rows); pass at least one row.")
     return data
+
+
+def from_polars(data: Any, name: str = "data") -> Any:
+    """A polars DataFrame converted to pandas once, at the boundary (``.to_pandas()``, which needs pyarrow);
+    anything else is returned as it is. A LazyFrame is refused: collecting it is the caller's decision."""
+    cls = type(data)
+    if not cls.__module__.split(".")[0] == "polars":
+        return data
+    if cls.__name__ == "LazyFrame":
+        raise InputTypeError(f"{name} is a polars.LazyFrame: collect it first, {name}.collect() (segstat takes "
+                             f"aggregated data, which fits in memory).")
+    if cls.__name__ != "DataFrame" or not hasattr(data, "to_pandas"):
+        return data
+    try:
+        converted = data.to_pandas()
+    except Exception as exc:  # polars raises its own ModuleNotFoundError/ComputeError without pyarrow
+        raise InputTypeError(f"{name} is a polars.DataFrame that could not be converted to pandas ({exc}); call "
+                             f"{name}.to_pandas() yourself (it needs pyarrow) and pass the result.") from None
+    if not isinstance(converted, pd.DataFrame):
+        raise InputTypeError(f"{name} is a polars.DataFrame whose .to_pandas() gave {type(converted).__name__}; "
+                             f"pass a pandas DataFrame.")
+    return converted
 
 
 def column_list(value: Any) -> list:
@@ -141,10 +173,14 @@ def count_arrays(
     *,
     integer: bool = False,
     allow_zero: bool = True,
+    exact: bool = True,
 ) -> dict[str, np.ndarray]:
     """Check count columns (numeric, finite, non-negative) and return them as float arrays.
 
-    Errors name the column and the first offending row labels.
+    Errors name the column and the first offending row labels. With ``exact`` (for functions that sum the
+    counts and report sums or rates of them: rates, standardisation, crosswalks, tables) a column whose total
+    reaches 2**53 is refused (:func:`check_exact_total`); the segregation indices pass ``exact=False``: they
+    are ratios of float sums, correct to rounding for counts of any size.
     """
     cols = [columns] if isinstance(columns, str) else list(columns)
     out = {}
@@ -162,6 +198,8 @@ def count_arrays(
         else:
             v = raw.astype(float)
         if allow_zero and (raw.dtype.kind == "u" or (raw.dtype.kind == "i" and raw.min(initial=0) >= 0)):
+            if exact:
+                check_exact_total(c, v)  # (int64 values cannot reach FLOAT_LIMIT)
             out[c] = v  # whole non-negative numbers: nothing more to check
             continue
         if not np.isfinite(v).all():
@@ -191,8 +229,27 @@ def count_arrays(
                 f"column {c!r} must hold whole counts; rows {_row_labels(data.index, bad)} "
                 f"are fractional (e.g. {v[bad][0]:g})."
             )
+        if exact:
+            check_exact_total(c, v)
+        elif not float(v.sum()) < FLOAT_LIMIT:
+            raise InputValueError(f"column {c!r} sums to {float(v.sum()):.4g}, beyond {FLOAT_LIMIT:g}: sums and "
+                                  f"products of such numbers overflow. Check the column (counts of persons are "
+                                  f"far smaller).")
         out[c] = v
     return out
+
+
+def check_exact_total(column: Any, values: np.ndarray) -> None:
+    """Refuse a count column whose total reaches :data:`EXACT_LIMIT` (2**53): beyond it sums are no longer
+    exact (floats round, int64 sums can wrap), so a rate or a moved count would be silently wrong. ``values``
+    are the column's (non-negative) values as floats."""
+    total = float(values.sum()) if len(values) else 0.0
+    if total >= EXACT_LIMIT:
+        raise InputValueError(
+            f"column {column!r} sums to about {total:.4g}, at or above 2**53 = {EXACT_LIMIT:,}, the largest total "
+            f"segstat sums exactly; beyond it sums round (or wrap) silently. Counts of persons or events are far "
+            f"below it: check the column, or pass it in larger units (thousands) with ci=None.")
+
 
 
 def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "groups",
@@ -219,7 +276,7 @@ def count_matrix(data: pd.DataFrame, columns: Sequence[str], *, keyword: str = "
             if integers and m.max(initial=0) >= (1 << 53) // m.size:
                 return m.astype(float)  # sums of such counts could leave int64: floats, as for everything else
             return m
-    arrays = count_arrays(data, columns)
+    arrays = count_arrays(data, columns, exact=False)
     return np.stack([arrays[c] for c in columns])
 
 
@@ -260,7 +317,12 @@ def check_not_greater(data: pd.DataFrame, part: str, whole: str) -> None:
 
 def check_rng(rng: Any) -> np.random.Generator:
     """Turn ``rng`` (None, int or Generator) into a :class:`numpy.random.Generator`."""
+    if isinstance(rng, (bool, np.bool_)):
+        raise InputTypeError(f"rng={rng!r}: a boolean is not a seed; pass an int seed, a numpy.random.Generator or "
+                             f"None.")
     if rng is None or isinstance(rng, (int, np.integer)):
+        if rng is not None and rng < 0:
+            raise InputValueError(f"rng={rng!r}: a seed must be a non-negative integer (numpy's rule), e.g. rng=1.")
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng

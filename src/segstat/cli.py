@@ -1,8 +1,10 @@
 """The ``segstat`` command line.
 
 Subcommands read CSV (or Parquet with the ``parquet`` extra), write their
-result atomically (a temporary file renamed into place) and exit with status
-2 and a one-line message naming the fix on bad input.
+result atomically (a temporary file renamed into place), never over their
+input, and exit with status 2 and a one-line message naming the fix on bad
+input, or status 1 and a one-line message on an operating-system error (an
+unreadable file, a read-only directory).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise CliError(f"input file {path!r} does not exist.")
+    if p.is_dir():
+        raise CliError(f"input {path!r} is a directory; give the CSV or Parquet file to read.")
     if p.suffix.lower() == ".parquet":
         from ._optional import import_optional
 
@@ -77,6 +81,29 @@ def _read(path: str, a: argparse.Namespace | None = None) -> pd.DataFrame:
         if number.notna().sum() == len(values):
             frame[col] = number
     return frame
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (also through links, or spelled differently)."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def _check_output(a: argparse.Namespace) -> None:
+    """The output must not be the input (the result would replace the data it came from) nor a directory."""
+    output, source = getattr(a, "output", None), getattr(a, "input", None)
+    if output is None:
+        return
+    if source is not None and _same_file(source, output):
+        raise CliError(f"output {output!r} is the input file; segstat never writes over its input. Give another "
+                       f"output file name.")
+    if Path(output).is_dir():
+        raise CliError(f"output {output!r} is a directory; give a file name such as {str(Path(output) / 'result.csv')!r}.")
 
 
 def _write(frame: pd.DataFrame, path: str, a: argparse.Namespace | None = None) -> None:
@@ -823,11 +850,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else ""
             parser.error(f"measure {measure} does not use {', '.join('--' + k for k in given)}{hint}")
     try:
+        _check_output(args)
         return int(args.func(args))
     except (SegstatError, KeyError, ValueError, TypeError, ImportError) as exc:
         message = str(exc).strip().strip('"').splitlines()[0] if str(exc) else type(exc).__name__
         print(f"segstat {args.command}: error: {_flag_form(message, vars(args))}", file=sys.stderr)
         return 2
+    except OSError as exc:  # unreadable input, read-only or full output directory ...: one line, exit 1
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"segstat {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
 
 
 _KEYWORD = re.compile(r"\b([a-z][a-z_]*)=(\'[^\']*\'|\"[^\"]*\"|\[[^\]]*\]|\([^)]*\)|[^\s,;:)]+)")

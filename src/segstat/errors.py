@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuditError",
+    "CacheWarning",
     "CodeError",
     "ColumnError",
     "CrosswalkError",
@@ -97,3 +98,7 @@ class UnplacedWarning(SegstatWarning):
 
 class CoercedWarning(SegstatWarning):
     """Some values were replaced by ``<NA>`` because ``errors="coerce"`` was asked for."""
+
+
+class CacheWarning(SegstatWarning):
+    """A verified download could not be written to the cache; it is returned, and fetched again next time."""

@@ -223,7 +223,9 @@ def classify_areas(
     >>> (r.mean, r.std, r.types.tolist())
     (10.0, 2.0, [3, 2, 4, 1, 5])
     """
-    x = _as_series(index)
+    if isinstance(index, dict):  # area -> value: the values are classified, the keys label them
+        index = pd.Series(index, dtype=object if not index else None)
+    x = _numbers(index, "index", "index values (one per area)")
     labels = x.index if isinstance(index, pd.Series) else pd.RangeIndex(len(x))
     try:
         v = pd.to_numeric(x, errors="raise").to_numpy(dtype=float, na_value=np.nan)
@@ -241,6 +243,10 @@ def classify_areas(
         raise InputValueError(f"index is infinite at {examples(labels[~np.isfinite(v)].tolist())}; an index value "
                               f"is a mean of percentages, so check how it was computed.")
     check_scalar("ddof", ddof, "int", low=0, must="a non-negative integer (0 or 1)")
+    huge = np.abs(v) > 1e150
+    if huge.any():  # their squares overflow: the standard deviation would be inf, every type undefined
+        raise InputValueError(f"index is beyond ±1e150 at {examples(labels[huge].tolist())} (e.g. {v[huge][0]:g}); "
+                              f"an index value is a mean of percentages, so check how it was computed.")
     if weights is None:
         mu = float(v.mean())
         denom = len(v) - ddof
@@ -269,6 +275,27 @@ def classify_areas(
                            breaks=breaks, weighted=weights is not None, ddof=int(ddof), counts=counts)
 
 
+def _numbers(values: Any, name: str, what: str) -> pd.Series:
+    """``values`` as a Series of numbers, refusing what only looks like them: a DataFrame (iterating it gives
+    its column labels, which would be classified instead of its values) and booleans (True is not 1)."""
+    if isinstance(values, pd.DataFrame):
+        cols = values.columns.tolist()
+        raise InputTypeError(f"{name} must be one column of {what}, got a DataFrame with columns {examples(cols)}: "
+                             f"pass one of them, e.g. {name}=df[{cols[0]!r}]." if cols else
+                             f"{name} must be a Series or array of {what}, got an empty DataFrame.")
+    if isinstance(values, (str, bytes)) or np.isscalar(values):
+        raise InputTypeError(f"{name} must be a Series, array or list of {what}, got the single value {values!r}.")
+    series = _as_series(values, name)
+    text = [v for v in series.tolist() if isinstance(v, (str, bytes))]
+    if text:
+        raise InputTypeError(f"{name} holds text ({examples(text, 3)}), not {what}: convert it explicitly, e.g. "
+                             f"pandas.to_numeric({name}), after checking why numbers were read as text.")
+    if pd.api.types.is_bool_dtype(series) or any(isinstance(v, (bool, np.bool_)) for v in series.tolist()):
+        raise InputTypeError(f"{name} holds booleans (True/False), not {what}: convert them explicitly if they "
+                             f"are meant as 0/1 (e.g. {name}.astype(int)).")
+    return series
+
+
 def _weights(weights: Any, index: Any, labels: pd.Index) -> np.ndarray:
     """Population weights as floats in the order of the index values: a Series with labels is matched to an
     index Series by label (never by position), anything else by position."""
@@ -283,7 +310,9 @@ def _weights(weights: Any, index: Any, labels: pd.Index) -> np.ndarray:
                 f"({examples(missing.tolist(), 3)}) and {len(extra)} weight label(s) are not in the index "
                 f"({examples(extra.tolist(), 3)}). Give one weight per area, labelled like the index.")
         weights = weights.reindex(labels)
-    series = _as_series(weights)
+    if isinstance(weights, dict):
+        weights = pd.Series(weights)
+    series = _numbers(weights, "weights", "the population of each area")
     try:
         w = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:

@@ -12,6 +12,7 @@ maximal entropy (Giessing 2016).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -47,9 +48,14 @@ def record_keys(ids: Any, *, seed: int) -> np.ndarray:
     ----------
     ids : array-like of int or str
         A stable, unique id per record (person number, pseudonymised id).
+        A repeated id is refused (two records would share a key). An id
+        gives the same key whether it is read as a number or as text:
+        ``12``, ``12.0`` and ``"12"`` are one id (text with leading zeros,
+        ``"012"``, stays text and is another id).
     seed : int
         Secret of the producing agency; keep it with the microdata, never
-        publish it.
+        publish it. An integer in [-2**63, 2**64): larger seeds are refused
+        rather than cut to 64 bits.
 
     Returns
     -------
@@ -64,19 +70,34 @@ def record_keys(ids: Any, *, seed: int) -> np.ndarray:
     (True, True)
     """
     check_scalar("seed", seed, "int", must="an integer secret", error=InputTypeError)
+    if not -(2**63) <= int(seed) < 2**64:
+        raise InputValueError(f"seed={seed!r} does not fit in 64 bits (-2**63 <= seed < 2**64); the keys use 64 "
+                              f"bits of it, so two such seeds could give the same keys. Use a 64-bit secret, e.g. "
+                              f"secrets.randbits(63).")
     if isinstance(ids, (np.ndarray, pd.DataFrame)) and np.ndim(ids) != 1:
         raise InputValueError(f"ids must be one id per record (1-D), got shape {np.shape(ids)}.")
     values = pd.Series(ids)
     if values.isna().any():
         raise InputValueError(f"ids has {int(values.isna().sum())} missing value(s); every record needs an id.")
+    if pd.api.types.is_bool_dtype(values):
+        raise InputValueError("ids are booleans (True/False); every record needs its own id (an integer or text).")
     values = _whole_ids(values)
+    dup = values.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise InputValueError(f"ids repeat: {examples(pd.unique(values[dup]).tolist())} ({int(dup.sum())} records); "
+                              f"every record needs its own id, or two records share a key and their noise. Keep one "
+                              f"row per person (or make the ids unique) before making keys.")
     if pd.api.types.is_integer_dtype(values):
         base = values.to_numpy().astype(np.int64).view(np.uint64)
     else:
-        codes, uniques = pd.factorize(values.astype(str))
+        is_int = np.fromiter((isinstance(v, int) for v in values.tolist()), dtype=bool, count=len(values))
+        base = np.empty(len(values), dtype=np.uint64)
+        if is_int.any():
+            base[is_int] = np.array(values[is_int].tolist(), dtype=np.int64).view(np.uint64)
+        codes, uniques = pd.factorize(values[~is_int].astype(str))
         hashed = np.array([int.from_bytes(hashlib.blake2b(u.encode(), digest_size=8).digest(), "little")
                            for u in uniques], dtype=np.uint64)
-        base = hashed[codes]
+        base[~is_int] = hashed[codes]
     s = _splitmix64(np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))[0]
     h = _splitmix64(base ^ s)
     return (h >> np.uint64(32)).astype(np.float64) / 2.0**32
@@ -94,7 +115,34 @@ def _whole_ids(values: pd.Series) -> pd.Series:
             raise InputValueError(f"ids must be whole numbers or text; got {examples(bad.tolist(), 3)}. Use the "
                                   f"person's id as stored (an integer or a string).")
         return pd.Series(v.astype(np.int64), index=values.index)
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        return _canonical_ids(values)
     return values
+
+
+_INT_TEXT = re.compile(r"^-?(0|[1-9][0-9]{0,18})$")
+
+
+def _canonical_ids(values: pd.Series) -> pd.Series:
+    """Ids as one kind: text that is an integer written canonically ("12", not "012" or " 12") is that integer,
+    so a column read as numbers in one job and as text in another gives the same keys. If every id is then an
+    integer the result is int64; otherwise an object Series of int and str (each keyed as its kind)."""
+    def canon(v: Any) -> Any:
+        if isinstance(v, (bool, np.bool_)):
+            raise InputValueError(f"ids must be whole numbers or text, got the boolean {v!r}.")
+        if isinstance(v, (int, np.integer)):
+            return int(v)
+        if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) < 2**53:
+            return int(v)
+        s = str(v)
+        if _INT_TEXT.match(s) and -(2**63) <= int(s) < 2**63:
+            return int(s)
+        return s
+    canon_values = [canon(v) for v in values.tolist()]
+    if all(isinstance(v, int) and -(2**63) <= v < 2**63 for v in canon_values):
+        return pd.Series(np.array(canon_values, dtype=np.int64), index=values.index)
+    return pd.Series([v if isinstance(v, int) and -(2**63) <= v < 2**63 else str(v) for v in canon_values],
+                     index=values.index, dtype=object)
 
 
 _NEAR_LIMIT = 0.9

@@ -323,6 +323,7 @@ def protect(
     [['a', 'x', '..', 'primary'], ['a', 'y', '..', 'primary'], ['a', 'z', '3', 'published'], ['a', 'Total', '5', 'published']]
     """
     tables = _check_arguments(tables, min_count, dominance, p_percent, zeros, method, max_rounds)
+    check_scalar("protection", protection, "real", low=0, low_open=True, allow_none=True, must="a positive number or None")
     model = build_model(tables)
     primary, rule = _primary(model, int(min_count), dominance, p_percent, zeros)
     _refuse_structural_zeros(model, primary)

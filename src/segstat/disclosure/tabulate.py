@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_dataframe, examples
+from .._validation import check_columns, check_dataframe, check_scalar, examples
 from .._vintage import carried_vintage, check_vintage, resolve_vintage
 from ..errors import CodeError, InputValueError, UnknownCodeError, VintageError
 from ..geography.codes import LEVELS, detect_level
@@ -70,7 +70,7 @@ def tabulate(
         ``cell_key`` = (sum of their records' keys) mod 1, for the cell-key
         method.
     top : int, default 2
-        How many largest contributions to keep per cell.
+        How many largest contributions to keep per cell, 1 to 100.
 
     Returns
     -------
@@ -86,6 +86,8 @@ def tabulate(
     >>> t.cells[["sex", "age", "count"]].values.tolist()[-3:]
     [['Total', 'old', 2], ['Total', 'young', 1], ['Total', 'Total', 3]]
     """
+    check_scalar("top", top, "int", low=1, high=100, must="an integer from 1 to 100 (how many largest "
+                 "contributions to keep per cell, e.g. 2 for the dominance rule (2, 85))")
     vintage = _table_vintage(vintage, data)
     if type(data).__module__.startswith("dask"):
         from ._dask_tabulate import tabulate_dask

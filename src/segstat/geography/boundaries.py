@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._data import data_path, table_info
+from .._data import load_npz, table_info
 from .._validation import check_level, examples
 from ..errors import DataIntegrityError, InputTypeError, InputValueError, VintageError
 from .._vintage import carry_vintage, require_vintage
+from ._plausible import check_plausible
 from .registry import parents, validate_codes, vintage_label
 
 __all__ = ["Boundaries", "boundaries"]
@@ -126,11 +127,10 @@ def _from_arrays(level: str, vintage: int, codes: Any, polygons: np.ndarray, sou
 def _bundled(level: str, vintage: int) -> Boundaries:
     name = _BUNDLED[(level, vintage)]
     info = table_info(name)
-    with data_path(info["file"]).open("rb") as f:
-        z = np.load(f)
-        offsets = tuple(z[k] for k in sorted(k for k in z.files if k.startswith("offsets")))
-        polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
-        codes = z["codes"].astype(str)
+    z = load_npz(name)
+    offsets = tuple(z[k] for k in sorted(k for k in z if k.startswith("offsets")))
+    polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
+    codes = z["codes"].astype(str)
     if len(codes) != info["rows"]:
         raise DataIntegrityError(f"bundled boundaries {name} have {len(codes)} polygons, expected {info['rows']}.")
     return _from_arrays(level, vintage, codes, np.asarray(polys), f"bundled SCB {vintage_label(level, vintage)}, "
@@ -142,6 +142,8 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
 
     if not path.exists():
         raise InputValueError(f"path={str(path)!r} does not exist.")
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        raise InputValueError(f"path={str(path)!r} is a directory; pass the polygon file in it.")
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
         geoms, attrs, srs = _io.read_gpkg(path, layer)
@@ -150,7 +152,7 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
         geoms, attrs, crs = _io.read_geojson(path)
         crs = crs or "EPSG:4326"
     else:
-        geoms, attrs, crs = _io.read_other(path)
+        geoms, attrs, crs = _io.read_other(path, layer)
     col = next((c for c in _CODE_FIELDS[level] if c in attrs.columns), None)
     if col is None:  # the same names in any case (SCB's DeSO 2018 files call the column "Deso")
         lower = {str(c).lower(): c for c in attrs.columns}
@@ -159,12 +161,22 @@ def _read_path(path: Path, level: str, vintage: int, layer: str | None) -> Bound
         raise InputValueError(f"{path}: no {level} code column; looked for {', '.join(_CODE_FIELDS[level])}. "
                               f"Columns are {examples(attrs.columns.tolist(), 12)}.")
     from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
 
-    source_crs = CRS.from_user_input(crs) if crs else CRS.from_epsg(3006)
+    if not crs:
+        raise InputValueError(f"{path} does not declare its coordinate reference system; segstat will not guess "
+                              f"it (longitude/latitude read as SWEREF 99 TM puts every area in the sea). Use SCB's "
+                              f"file with its .prj, or save it as GeoPackage in EPSG:3006.")
+    try:
+        source_crs = CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise InputValueError(f"{path}: unknown coordinate reference system {crs!r} ({exc}).") from None
     if source_crs.to_epsg() != 3006:
         t = Transformer.from_crs(source_crs, 3006, always_xy=True)
         geoms = shapely.transform(geoms, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
-    return _from_arrays(level, vintage, attrs[col].astype(str).to_numpy(), geoms, str(path))
+    b = _from_arrays(level, vintage, attrs[col].astype(str).to_numpy(), geoms, str(path))
+    check_plausible(b.codes, b.polygons, str(path))
+    return b
 
 
 def boundaries(
@@ -203,7 +215,13 @@ def boundaries(
     Raises
     ------
     DataIntegrityError
-        Invalid polygons or duplicated codes.
+        Invalid polygons or duplicated codes; with ``path``, polygons that
+        cannot be where their codes say (outside Sweden's extent, away from
+        their kommun, larger than it) or that overlap (see
+        :mod:`segstat.geography._plausible`).
+    InputValueError
+        With ``path``: a file that is empty, damaged, not a polygon file,
+        has null geometries or declares no CRS.
     UnknownCodeError, VintageError
         Codes that do not exist in the vintage.
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._data import data_path, table_info
+from .._data import load_npz, table_info
 from ..errors import DataIntegrityError, InputValueError
 from ._grid import GridIndex
 
@@ -31,11 +31,10 @@ _TABLES = {"kommun": "kommun_generalised", "lan": "lan_generalised", "sweden": "
 def _load(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     name = _TABLES[kind]
     info = table_info(name)
-    with data_path(info["file"]).open("rb") as f:
-        z = np.load(f)
-        offsets = tuple(z[k] for k in sorted(k for k in z.files if k.startswith("offsets")))
-        polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
-        codes, names = z["codes"].astype(str), z["names"].astype(str)
+    z = load_npz(name)
+    offsets = tuple(z[k] for k in sorted(k for k in z if k.startswith("offsets")))
+    polys = shapely.from_ragged_array(shapely.GeometryType(int(z["geometry_type"])), z["coords"], offsets)
+    codes, names = z["codes"].astype(str), z["names"].astype(str)
     if len(codes) != info["rows"]:
         raise DataIntegrityError(f"bundled outlines {name} have {len(codes)} polygons, the registry says "
                                  f"{info['rows']}; reinstall segstat.")

@@ -47,7 +47,7 @@ def check_bootstrap(ci: Any, confidence_level: Any, n_resamples: Any, interval: 
 
 def counts(data: pd.DataFrame, group: str, total: str, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The ``group`` and ``total`` counts as float arrays, checked (group <= total, no empty area)."""
-    arrays = count_arrays(data, [group, total])
+    arrays = count_arrays(data, [group, total], exact=False)
     x, t = arrays[group], arrays[total]
     if (x > t).any():
         bad = x > t

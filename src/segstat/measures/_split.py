@@ -36,6 +36,8 @@ def part_seed(rng: RNGLike) -> int | None:
     if rng is None:
         return None
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        if rng < 0:
+            raise InputValueError(f"rng={rng!r}: a seed must be a non-negative integer (numpy's rule), e.g. rng=1.")
         return int(rng)
     raise InputTypeError(f"rng must be None, an int seed or a numpy.random.Generator, got {rng!r} "
                          f"({type(rng).__name__}).")

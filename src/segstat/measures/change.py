@@ -118,7 +118,8 @@ def decompose_change(
     def rate(frame: pd.DataFrame, cls: pd.Series) -> pd.Series:
         g = pd.DataFrame({"k": cls.to_numpy(), "e": frame[events].to_numpy(float),
                           "n": frame[population].to_numpy(float)}).groupby("k", observed=True)[["e", "n"]].sum()
-        return g["e"] / g["n"] * per
+        # a type whose areas have no population has no rate: NaN (as documented), never e / 0 = inf
+        return (g["e"] / g["n"].where(g["n"] > 0)) * per
 
     r00, r11 = rate(s, c0), rate(e, c1)
     r10, r01 = rate(e, c0), rate(s, c1)

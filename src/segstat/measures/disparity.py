@@ -9,6 +9,7 @@ a parametric simulation (Poisson or binomial counts) otherwise.
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 import warnings
@@ -185,7 +186,9 @@ def disparity(
         ``paf``). It does not change signs: as in HEAT, D, SII and ACI are
         positive when the rate is higher among the advantaged.
     n_resamples : int, default 2000
-        Simulated datasets for simulation intervals.
+        Simulated datasets for simulation intervals; at least
+        2 / (1 - confidence_level) (40 at 0.95), so that each tail of the
+        percentile interval holds a replicate.
     rng : int, Generator or None
         Seed for simulation intervals (IDis, MDB and MDM are simulated even
         with ``ci="analytic"``): pass one for intervals that are the same
@@ -313,6 +316,12 @@ def disparity(
     check_choice("ci", ci, ("analytic", "simulation", None))
     level = check_confidence_level(confidence_level)
     n_sim = check_n_resamples(n_resamples, "simulated datasets")
+    least = math.ceil(2 / (1 - level) - 1e-9)
+    if ci is not None and n_sim < least:
+        raise InputValueError(
+            f"n_resamples={n_resamples!r} is too few simulated datasets for a {level:g} percentile interval: each "
+            f"tail needs at least one replicate beyond the limit, so at least {least}; use the default 2000 (or "
+            f"ci=None for the estimates alone).")
     per = _check_per(per)
     table = _measures()
     # a single name is one measure, not a sequence of one-letter names

@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._typing import RNGLike
-from .._validation import check_columns, check_dataframe, column_list, count_arrays
-from ..errors import InputValueError
+from .._validation import check_columns, check_dataframe, check_scalar, column_list, count_arrays
 from ._inputs import check_bootstrap, counts, require_whole_persons
 from ._kernels import (
     _k_atkinson,
@@ -267,8 +266,8 @@ def atkinson(data: pd.DataFrame, *, group: str, total: str, b: float = 0.5, by: 
     >>> round(segstat.atkinson(d, group="g", total="t")["estimate"].item(), 12)
     0.0
     """
-    if not 0 < b < 1:
-        raise InputValueError(f"b={b!r} must lie strictly between 0 and 1.")
+    b = check_scalar("b", b, "real", low=0, low_open=True, high=1, high_open=True,
+                     must="a number strictly between 0 and 1")
     return _run(f"atkinson(b={b:g})", _k_atkinson(b), data, group, total, by, ci, confidence_level, n_resamples, rng, interval)
 
 
@@ -326,7 +325,7 @@ def ojamlikhetsindex(data: pd.DataFrame, *, lowest: str, highest: str, by: str |
     check_columns(data, {"lowest": lowest, "highest": highest, "by": by_cols})
     check_bootstrap(ci, confidence_level, n_resamples, "basic")
     # float arrays: summing the columns in their own dtype would wrap int16/uint8 counts around
-    arrays = count_arrays(data, [lowest, highest])
+    arrays = count_arrays(data, [lowest, highest], exact=False)
     a, b = arrays[lowest], arrays[highest]
     if ci is not None:
         require_whole_persons(data, [lowest, highest], [a, b], "ci='bootstrap'")
