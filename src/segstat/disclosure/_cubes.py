@@ -132,7 +132,11 @@ class CubeSuppressor:
             self.is_leaf &= coords[a] < tree.n_leaves
         self.leaf_shape = tuple(tr.n_leaves for tr in self.trees)
         self.equations = equations or []
-        self._cands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: candidate cubes of each cell: (cell ids as int32, signs as int8, room); a cube's cost is read from
+        #: ``values`` when needed, so a candidate position costs 5 bytes (memory linear in primary cells)
+        self._cands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: cells that must stay published (protect's ``keep=``): no cube may suppress them
+        self.keep = np.zeros(n, dtype=bool)
         self._moves: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -186,8 +190,8 @@ class CubeSuppressor:
             mv = [self._dim_moves(a, tuple(anchor[:a]) + (pos[a],) + tuple(anchor[a + 1:]), full, need)
                   for a in range(D)]
             if any(len(lev) == 0 for lev, _ in mv):
-                self._cands[c] = (np.zeros((0, 1), dtype=np.int64), np.zeros((0, 1), dtype=np.int8),
-                                  np.zeros((0, 1)), np.zeros(0))
+                self._cands[c] = (np.zeros((0, 1), dtype=np.int32), np.zeros((0, 1), dtype=np.int8),
+                                  np.zeros(0))
                 continue
             groups.setdefault(tuple(lev.shape for lev, _ in mv), []).append((c, mv))
         chunks: list[Any] = []
@@ -217,21 +221,24 @@ class CubeSuppressor:
             room = np.where((sgn < 0) & self.is_leaf[ids], v, np.inf).min(axis=2)
             # padding points at the cell itself (in every cube anyway), so the masks in best() need no ``used``
             own = np.array([c for c, _ in items], dtype=np.int64)[:, None, None]
-            weight = np.where(used, v, 0.0)
-            ids = np.where(used, ids, own)
+            ids = np.where(used, ids, own).astype(self._id_type)
             needs = np.maximum(self.required[own[:, 0, 0]], 1.0)
             keep = room >= needs[:, None] - 1e-9
             for g, (c, _) in enumerate(items):
                 k = keep[g]
-                self._cands[c] = (ids[g][k], sgn[g][k], weight[g][k], room[g][k])
+                self._cands[c] = (ids[g][k], np.ascontiguousarray(sgn[g][k]), room[g][k])
         if not full:
             retry = [c for c in todo if len(self._cands[c][0]) == 0]
             if retry:
                 self.prepare(np.asarray(retry), full=True)
 
-    def _candidates(self, cell: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every candidate cube through ``cell`` that can move at least 1: cell ids (n_cubes, cube_size),
-        signs (0 where padded), the value each position costs if suppressed, and the room of the move."""
+    @property
+    def _id_type(self) -> type:
+        return np.int32 if len(self.values) < 2**31 else np.int64
+
+    def _candidates(self, cell: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every candidate cube through ``cell`` that can move at least 1: cell ids (n_cubes, cube_size;
+        padding points at ``cell`` itself), signs (0 where padded) and the room of the move."""
         if cell not in self._cands:
             self.prepare(np.array([cell]))
         return self._cands[cell]
@@ -240,14 +247,17 @@ class CubeSuppressor:
              ) -> tuple[float, int]:
         """Cost and index of the cheapest candidate cube of ``cell`` wide enough for its protection level
         (with ``inside``, only cubes whose cells are all suppressed already, at cost 0)."""
-        ids, _, weight, room = self._candidates(cell)
+        ids, _, room = self._candidates(cell)
         if len(ids) == 0:
             return np.inf, -1
         out = ~suppressed[ids]
         if inside:
             cost = np.where(out.any(axis=1), np.inf, 0.0)
         else:
-            cost = (weight * out).sum(axis=1)
+            # padding points at the cell itself: suppressed (a primary cell) or a published zero (costs 0)
+            cost = (self.values[ids] * out).sum(axis=1)
+        if self.keep.any():
+            cost = np.where((out & self.keep[ids]).any(axis=1), np.inf, cost)
         if need is None:
             need = max(float(self.required[cell]), 1.0)
         if need > 1.0:
@@ -256,12 +266,12 @@ class CubeSuppressor:
         return float(cost[j]), j
 
     def take(self, cell: int, j: int, suppressed: np.ndarray) -> None:
-        ids, sgn, _, _ = self._candidates(cell)
+        ids, sgn, _ = self._candidates(cell)
         used = sgn[j] != 0
         self.chosen[cell] = (ids[j][used], sgn[j][used])
         suppressed[ids[j][used]] = True
 
-    def run(self, primary_cells: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+    def run(self, primary_cells: np.ndarray, suppressed: np.ndarray, bar: Any = None) -> np.ndarray:
         """Protect every cell of ``primary_cells`` with a cube; returns the cells that had none.
 
         The cell whose cheapest cube is dearest goes first (costs are refreshed lazily: they only fall as
@@ -271,7 +281,11 @@ class CubeSuppressor:
         """
         heap = []
         failed = []
-        self.prepare(primary_cells)
+        step = 20_000  # candidates are prepared in batches so that the bar moves
+        for i in range(0, len(primary_cells), step):
+            self.prepare(primary_cells[i:i + step])
+            if bar is not None:
+                bar.update(len(primary_cells[i:i + step]))
         for c in primary_cells:
             cost, _ = self.best(int(c), suppressed)
             if not np.isfinite(cost):  # no short move is wide enough: offer the moves up to the totals too
@@ -289,6 +303,8 @@ class CubeSuppressor:
                 heapq.heappush(heap, (-new, c))  # no longer the dearest: back in the queue
                 continue
             self.take(c, j, suppressed)
+            if bar is not None:
+                bar.update(1)
         return np.asarray(failed, dtype=np.int64)
 
     def _rechoose(self, cell: int, j: int, suppressed: np.ndarray, users: dict[int, set[int]]) -> None:

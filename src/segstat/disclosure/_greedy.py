@@ -39,6 +39,8 @@ class _Suppressor:
         # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
         # suppressing them cannot hide anything, so they are never chosen as partners
         self.empty = np.diff(M.indptr) == 0
+        #: cells that must stay published (protect's ``keep=``): never a partner
+        self.keep = np.zeros(len(self.values), dtype=bool)
 
     def _key(self, ids: np.ndarray, need: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
         # a partner that enters an equation with no suppressed cell leaves a new lonely cell there, which will
@@ -46,7 +48,7 @@ class _Suppressor:
         # also gives company to a lonely suppressed cell elsewhere costs half per such equation
         v = (self.values[ids] + self.lookahead[ids]) / (1.0 + self.helpful[ids])
         key = np.where(self.values[ids] >= need, v, 1e15 - self.values[ids])
-        return np.where(suppressed[ids] | self.empty[ids], np.inf, key)
+        return np.where(suppressed[ids] | self.empty[ids] | self.keep[ids], np.inf, key)
 
     def _helpfulness(self, suppressed: np.ndarray) -> None:
         helpful = np.zeros(len(self.values))
@@ -60,7 +62,7 @@ class _Suppressor:
         cells, eqs = self.cells_e, self.eqs_e
         nsup = self.suppressed_per_equation(suppressed)
         n_eq = len(nsup)
-        usable = ~suppressed[cells] & ~self.empty[cells]
+        usable = ~suppressed[cells] & ~self.empty[cells] & ~self.keep[cells]
         # cheapest and second-cheapest usable cell of each equation: a cell's own follow-up partner is the
         # cheapest other cell
         val: np.ndarray = np.where(usable, self.values[cells], _NO_PARTNER)
