@@ -262,10 +262,11 @@ def protect(
         ends anyway: every round suppresses at least one more cell.
     keep : str, list of str or DataFrame, optional
         Cells that must stay published: never chosen for secondary
-        suppression. ``"total"`` is the grand total of every table; a level
-        name of a dimension (``"kommun"``, ``"lan"``, ``"regso"`` ...) keeps
-        every cell at that level whose other dimensions are at their total
-        (all kommun totals); a list combines them; a DataFrame lists cells by
+        suppression. ``"total"`` is the grand total of every table,
+        ``"margins"`` every cell with a dimension at its total; a level name of
+        a dimension (``"kommun"``, ``"lan"``, ``"regso"`` ...) keeps every cell
+        at that level whose other dimensions are at their total (all kommun
+        totals); a list combines them; a DataFrame lists cells by
         the tables' ``by`` columns (with a ``table`` column for linked tables),
         margins labelled ``"Total"``. A kept cell that is itself primary, or
         that no pattern can leave published, raises DisclosureRiskError naming
@@ -417,7 +418,7 @@ def _kept_cells(model: Model, keep: Any, twins: list[np.ndarray]) -> np.ndarray:
         if not isinstance(words, (list, tuple)) or not all(isinstance(w, str) for w in words):
             raise InputTypeError(f"keep={keep!r} must be 'total', a level name (such as 'kommun'), a list of them, "
                                  f"or a DataFrame of cells.")
-        levels = sorted({lv for t in model.tables for d in t.dims for lv in d.level} | {"total"})
+        levels = sorted({lv for t in model.tables for d in t.dims for lv in d.level} | {"total", "margins"})
         for w in words:
             if w not in levels:
                 near = close_matches(w, levels)
@@ -429,8 +430,11 @@ def _kept_cells(model: Model, keep: Any, twins: list[np.ndarray]) -> np.ndarray:
             mask = np.zeros(len(t.cells), dtype=bool)
             if "total" in words:
                 mask |= at_total.all(axis=1)
+            if "margins" in words:
+                mask |= at_total.any(axis=1)
             for a, d in enumerate(t.dims):
-                at_level = np.isin(np.asarray(d.level, dtype=object)[idx[:, a]], [w for w in words if w != "total"])
+                at_level = np.isin(np.asarray(d.level, dtype=object)[idx[:, a]],
+                                   [w for w in words if w not in ("total", "margins")])
                 others = np.delete(at_total, a, axis=1).all(axis=1)
                 mask |= at_level & others
             kept[int(model.offsets[k]):int(model.offsets[k]) + len(t.cells)] = mask
