@@ -35,6 +35,8 @@ _UP_LEVELS = 1
 #: moves kept per dimension (the cheapest on the cell's own line): bounds the candidate cubes of a cell in a
 #: dimension with many categories and no hierarchy (a flat list of 290 kommuner would otherwise give 289)
 _MAX_MOVES = 24
+#: weight of a margin's persons in a cube's cost (inner cells 1)
+_MARGIN_WEIGHT = 1.0
 #: array elements built at once when candidate cubes are prepared (memory bound)
 _CHUNK = 4_000_000
 
@@ -131,6 +133,8 @@ class CubeSuppressor:
         for a, tree in enumerate(self.trees):
             self.is_leaf &= coords[a] < tree.n_leaves
         self.leaf_shape = tuple(tr.n_leaves for tr in self.trees)
+        #: cost of suppressing each cell: its persons (value), margins weighted by ``_MARGIN_WEIGHT``
+        self.weights = np.where(self.is_leaf, values, _MARGIN_WEIGHT * values)
         self.equations = equations or []
         #: candidate cubes of each cell: (cell ids as int32, signs as int8, room); a cube's cost is read from
         #: ``values`` when needed, so a candidate position costs 5 bytes (memory linear in primary cells)
@@ -255,7 +259,7 @@ class CubeSuppressor:
             cost = np.where(out.any(axis=1), np.inf, 0.0)
         else:
             # padding points at the cell itself: suppressed (a primary cell) or a published zero (costs 0)
-            cost = (self.values[ids] * out).sum(axis=1)
+            cost = (self.weights[ids] * out).sum(axis=1)
         if self.keep.any():
             cost = np.where((out & self.keep[ids]).any(axis=1), np.inf, cost)
         if need is None:
@@ -338,11 +342,11 @@ class CubeSuppressor:
                 if mine:
                     own[p] = mine
             gain = 0.0
-            for p in sorted(own, key=lambda q: -self.values[own[q]].sum()):
+            for p in sorted(own, key=lambda q: -self.weights[own[q]].sum()):
                 mine = [c for c in own[p] if users.get(c) == {p}]
                 if not mine:
                     continue
-                before = float(self.values[mine].sum())
+                before = float(self.weights[mine].sum())
                 suppressed[mine] = False
                 cost, j = self.best(p, suppressed)
                 if np.isfinite(cost) and cost < before - 1e-9:
