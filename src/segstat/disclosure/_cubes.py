@@ -58,11 +58,16 @@ class _Tree:
         self.children = [np.asarray(k, dtype=np.int64) for k in d.children]
         self.n_leaves = d.n_leaves
 
-    def chains(self, node: int, vals: np.ndarray, k: int) -> list[list[int]]:
-        """Up to ``k`` descendant chains from ``node`` to a leaf (``node`` first), smallest cells first."""
+    def chains(self, node: int, vals: np.ndarray, k: int, memo: dict | None = None) -> list[list[int]]:
+        """Up to ``k`` descendant chains from ``node`` to a leaf (``node`` first), smallest cells first;
+        ``memo`` keeps them for the line ``vals`` (cells on one line share their siblings' chains)."""
         kids = self.children[node]
         if len(kids) == 0:
             return [[node]]
+        if memo is not None:
+            if (node, k) not in memo:
+                memo[(node, k)] = self.chains(node, vals, k)
+            return memo[(node, k)]
         first = kids[np.argsort(_smallest_nonzero_first(vals[kids]), kind="stable")[:k]]
         out = []
         for c in first:
@@ -73,7 +78,8 @@ class _Tree:
             out.append(chain)
         return out
 
-    def moves(self, x: int, vals: np.ndarray, full: bool = False) -> tuple[np.ndarray, np.ndarray, bool]:
+    def moves(self, x: int, vals: np.ndarray, full: bool = False, memo: dict | None = None
+              ) -> tuple[np.ndarray, np.ndarray, bool]:
         """Candidate moves with +1 at ``x``: (nodes, signs) padded with sign 0, and whether they depend on
         ``vals`` (they do when a chain has to choose among children).
 
@@ -81,7 +87,7 @@ class _Tree:
         there is no sibling to turn to; with ``full`` always (it suppresses large margins, so it is the last
         resort)."""
         found: list[tuple[list[int], list[int]]] = []
-        downs = self.chains(x, vals, _CHAINS)
+        downs = self.chains(x, vals, _CHAINS, memo)
         depends = len(downs[0]) > 1
         path = [x]  # x and the ancestors walked so far, all +1
         u, turns = x, 0
@@ -89,7 +95,7 @@ class _Tree:
             p = int(self.parent[u])
             siblings = [int(w) for w in self.children[p] if w != u]
             for w in siblings:
-                wchain = self.chains(w, vals, 1)[0]
+                wchain = self.chains(w, vals, 1, memo)[0]
                 depends |= len(wchain) > 1
                 for down in downs:
                     nodes = path + down[1:] + wchain
@@ -105,10 +111,8 @@ class _Tree:
             nodes = path + down[1:]
             found.append((nodes, [1] * len(nodes)))
         width = max(len(n) for n, _ in found)
-        lev = np.zeros((len(found), width), dtype=np.int64)
-        sg = np.zeros((len(found), width), dtype=np.int8)
-        for i, (n, sgn) in enumerate(found):
-            lev[i, :len(n)], sg[i, :len(sgn)] = n, sgn
+        lev = np.array([n + [0] * (width - len(n)) for n, _ in found], dtype=np.int64)
+        sg = np.array([g + [0] * (width - len(g)) for _, g in found], dtype=np.int8)
         return lev, sg, depends
 
 
@@ -142,6 +146,8 @@ class CubeSuppressor:
         #: cells that must stay published (protect's ``keep=``): no cube may suppress them
         self.keep = np.zeros(n, dtype=bool)
         self._moves: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
+        #: descendant chains per line of the table (the values along it do not change while cubes are chosen)
+        self._chain_memo: dict[tuple[int, ...], dict] = {}
         self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @classmethod
@@ -160,7 +166,9 @@ class CubeSuppressor:
         if key in self._moves:
             lev, sg = self._moves[key]
         else:
-            lev, sg, depends = self.trees[a].moves(int(pos[a]), vals, full)
+            line = (a,) + tuple(pos[b] for b in range(D) if b != a)
+            memo = self._chain_memo.setdefault(line, {})
+            lev, sg, depends = self.trees[a].moves(int(pos[a]), vals, full, memo)
             if not depends:
                 self._moves[key] = (lev, sg)
         if all(pos[b] < self.trees[b].n_leaves for b in range(D) if b != a):
@@ -181,16 +189,19 @@ class CubeSuppressor:
         todo = [int(c) for c in cells if full or int(c) not in self._cands]
         D = len(self.shape)
         groups: dict[tuple, list] = {}
-        for c in todo:
-            pos = tuple(int(i) for i in np.unravel_index(c, self.shape))
-            need = max(float(self.required[c]), 1.0)
+        coords = np.stack(np.unravel_index(np.asarray(todo, dtype=np.int64), self.shape), axis=1).tolist()
+        needs = np.maximum(self.required[np.asarray(todo, dtype=np.int64)], 1.0).tolist()
+        n_leaves = [tree.n_leaves for tree in self.trees]
+        for c, pos_list, need in zip(todo, coords, needs):
+            pos = tuple(pos_list)
             # moves along one variable are judged on the line through the cell; where the cell sits on a
             # margin of another variable, on the line through the leaf its cubes will use there
             anchor = list(pos)
             for b, tree in enumerate(self.trees):
-                if pos[b] >= tree.n_leaves:
+                if pos[b] >= n_leaves[b]:
                     line = self.cube[tuple(slice(None) if i == b else pos[i] for i in range(D))]
-                    anchor[b] = tree.chains(pos[b], line, 1)[0][-1]
+                    memo = self._chain_memo.setdefault((b,) + tuple(pos[i] for i in range(D) if i != b), {})
+                    anchor[b] = tree.chains(pos[b], line, 1, memo)[0][-1]
             mv = [self._dim_moves(a, tuple(anchor[:a]) + (pos[a],) + tuple(anchor[a + 1:]), full, need)
                   for a in range(D)]
             if any(len(lev) == 0 for lev, _ in mv):
