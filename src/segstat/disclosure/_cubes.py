@@ -35,7 +35,10 @@ _UP_LEVELS = 1
 #: moves kept per dimension (the cheapest on the cell's own line): bounds the candidate cubes of a cell in a
 #: dimension with many categories and no hierarchy (a flat list of 290 kommuner would otherwise give 289)
 _MAX_MOVES = 24
-#: weight of a margin's persons in a cube's cost (inner cells 1)
+#: weight of a margin's persons in a cube's cost (inner cells 1). Lower weights hide fewer persons in inner
+#: cells by hiding more margins (RegSO x age, real geography, protection 1: 0.3 with two levels up gives
+#: 6,701 inner / 6,948 all cells against 6,811 / 6,854 at 1): every person counts the same here, so that
+#: the information loss over all cells is what is minimised (issue 21)
 _MARGIN_WEIGHT = 1.0
 #: array elements built at once when candidate cubes are prepared (memory bound)
 _CHUNK = 4_000_000
@@ -425,6 +428,7 @@ class CubeSuppressor:
                     lonely.append((int(kids[sup[:, col], col][0]), zeros))
             if not lonely:
                 return np.zeros(0, dtype=np.int64)
+            self.prepare(np.unique(np.concatenate([z for _, z in lonely])))  # all candidates in one batch
             stuck = []
             for cell, zeros in lonely:
                 if not (suppressed[zeros] == 0).all():
