@@ -69,6 +69,17 @@ def microdata(c: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def write_counts(c: pd.DataFrame, path: str) -> None:
+    """The inner counts with each DeSO's RegSO, kommun and län (SCB's 2018 hierarchy, as tabulate uses it)."""
+    codes = pd.DataFrame({"deso": c["deso"].unique()})
+    dim = segstat.tabulate(codes, by=["deso"], vintage=2018).dims[0]
+    up = {d: dim.ancestors(d) for d in codes["deso"]}
+    out = c.copy()
+    for i, level in enumerate(["regso", "kommun", "lan"]):
+        out[level] = out["deso"].map(lambda d, i=i: up[d][i])
+    out.to_csv(path, index=False)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("kind", choices=["sex", "education"])
@@ -77,8 +88,15 @@ def main() -> None:
                     help="keep each person with this probability (a sample: many small cells)")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--no-audit", action="store_true")
+    ap.add_argument("--write-counts", default=None,
+                    help="write the table's inner counts with deso, regso, kommun, lan to this CSV and stop "
+                         "(input of peer_national_tauargus.py)")
     args = ap.parse_args()
-    df = microdata(counts(args.kind, args.fraction))
+    c = counts(args.kind, args.fraction)
+    if args.write_counts:
+        write_counts(c, args.write_counts)
+        return
+    df = microdata(c)
     t0 = time.perf_counter()
     t = segstat.tabulate(df, by=["deso", "age", args.kind], vintage=2018)
     t1 = time.perf_counter()

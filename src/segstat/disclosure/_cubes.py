@@ -149,7 +149,7 @@ class CubeSuppressor:
         #: cells that must stay published (protect's ``keep=``): no cube may suppress them
         self.keep = np.zeros(n, dtype=bool)
         self._moves: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
-        #: descendant chains per line of the table (the values along it do not change while cubes are chosen)
+        #: descendant chains per line of the table, while a batch of candidates is prepared
         self._chain_memo: dict[tuple[int, ...], dict] = {}
         self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -249,6 +249,7 @@ class CubeSuppressor:
             retry = [c for c in todo if len(self._cands[c][0]) == 0]
             if retry:
                 self.prepare(np.asarray(retry), full=True)
+            self._chain_memo.clear()  # shared within a batch; cleared so that memory stays with the candidates
 
     @property
     def _id_type(self) -> type:
