@@ -50,7 +50,7 @@ def main():
         t = segstat.tabulate(df, by=by, hierarchies=hier)
         t1 = time.perf_counter()
         p = segstat.protect(t, min_count=args.min_count, protection=args.protection, method=args.method,
-                            keep=args.keep)
+                            **({"keep": args.keep} if args.keep else {}))
         t2 = time.perf_counter()
         a = segstat.audit(p)
         t3 = time.perf_counter()
@@ -64,7 +64,7 @@ def main():
                           "protect_s": round(t2 - t1, 3), "audit_s": round(t3 - t2, 3),
                           "end_to_end_s": round(t3 - t0, 3), **p.n_suppressed,
                           "suppressed_share": round(sum(p.n_suppressed.values()) / len(t), 4),
-                          "persons_hidden_inner": p.hidden_total, "persons_hidden_all": p.hidden_all, "audit": a.counts, "safe": a.safe,
+                          "persons_hidden_inner": p.hidden_total, "persons_hidden_all": getattr(p, "hidden_all", None), "audit": a.counts, "safe": a.safe,
                           "secondary_empty": empty, "method": p.rules["method"],
                           "protection": args.protection or "default (min_count - value)", **extra}), flush=True)
 

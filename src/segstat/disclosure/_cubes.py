@@ -97,6 +97,11 @@ class _Tree:
         while turns < (_UP_LEVELS + 1 if full else _UP_LEVELS) and self.parent[u] >= 0:
             p = int(self.parent[u])
             siblings = [int(w) for w in self.children[p] if w != u]
+            if len(siblings) > 2 * _MAX_MOVES:
+                # many siblings (the RegSO of a large kommun): only the smallest on the line can make one of
+                # the cheapest moves kept in the end, so the others' chains are not built
+                sv = _smallest_nonzero_first(vals[np.asarray(siblings)])
+                siblings = [siblings[i] for i in np.sort(np.argsort(sv, kind="stable")[:2 * _MAX_MOVES])]
             for w in siblings:
                 wchain = self.chains(w, vals, 1, memo)[0]
                 depends |= len(wchain) > 1
@@ -148,6 +153,7 @@ class CubeSuppressor:
         self._cands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         #: cells that must stay published (protect's ``keep=``): no cube may suppress them
         self.keep = np.zeros(n, dtype=bool)
+        self.any_kept = False
         self._moves: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
         #: descendant chains per line of the table, while a batch of candidates is prepared
         self._chain_memo: dict[tuple[int, ...], dict] = {}
@@ -275,7 +281,7 @@ class CubeSuppressor:
         else:
             # padding points at the cell itself: suppressed (a primary cell) or a published zero (costs 0)
             cost = (self.weights[ids] * out).sum(axis=1)
-        if self.keep.any():
+        if self.any_kept:
             cost = np.where((out & self.keep[ids]).any(axis=1), np.inf, cost)
         if need is None:
             need = max(float(self.required[cell]), 1.0)

@@ -533,7 +533,7 @@ class _Cubes(_Strategy):
     def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
                   suppressed: np.ndarray, kept: np.ndarray, bar: Any = None) -> Any:
         cubes = CubeSuppressor.for_table(model, required)
-        cubes.keep = kept
+        cubes.keep, cubes.any_kept = kept, bool(kept.any())
         cubes.run(np.flatnonzero(primary), suppressed, bar)
         cubes.repair_groups(suppressed)
         cubes.improve(suppressed, primary)
