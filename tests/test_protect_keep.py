@@ -130,3 +130,28 @@ def test_hidden_all_counts_margins():
     t = p.tables[0].cells["count"].to_numpy()
     assert p.hidden_all == float(t[f["status"].to_numpy() != "published"].sum())
     assert "in all cells" in repr(p)
+
+
+def test_keep_in_linked_tables_keeps_the_twins():
+    # table 1 (row) holds the same persons as table 0's row totals: keeping (1, a) and (1, b) keeps
+    # (0, a, Total) and (0, b, Total) as well, 4 cells in all
+    persons = [(r, c) for i, r in enumerate("abc") for j, c in enumerate("xyz") for _ in range(HAND[i][j])]
+    d = pd.DataFrame(persons, columns=["row", "col"])
+    tables = [segstat.tabulate(d, by=["row", "col"]), segstat.tabulate(d, by=["row"])]
+    p = segstat.protect(tables, min_count=3, protection=1, keep=pd.DataFrame({"table": [1, 1], "row": ["a", "b"]}))
+    assert p.rules["keep"] == 4
+    f = p.to_frame()
+    assert (f.loc[f["col"].isna() | (f["col"] == "Total"), "status"] == "published").all()
+    assert segstat.audit(p, exact=True).safe
+    with pytest.raises(InputValueError, match="'table' column"):
+        segstat.protect(tables, min_count=3, keep=pd.DataFrame({"row": ["a"]}))
+
+
+def test_twins_are_rows_with_the_same_columns():
+    from scipy import sparse
+
+    from segstat.disclosure._greedy import _twins
+
+    # rows 0, 2 and 4 hold columns {1, 3}; rows 1 and 5 are empty; row 3 holds {1}
+    M = sparse.csr_matrix(([1, 1, 1, 1, 1, 1, 1], ([0, 0, 2, 2, 3, 4, 4], [1, 3, 1, 3, 1, 1, 3])), shape=(6, 4))
+    assert [g.tolist() for g in _twins(M)] == [[0, 2, 4], [1, 5]]
