@@ -435,7 +435,6 @@ class CubeSuppressor:
                     lonely.append((int(kids[sup[:, col], col][0]), zeros))
             if not lonely:
                 return np.zeros(0, dtype=np.int64)
-            self.prepare(np.unique(np.concatenate([z for _, z in lonely])))  # all candidates in one batch
             stuck = []
             for cell, zeros in lonely:
                 if not (suppressed[zeros] == 0).all():
