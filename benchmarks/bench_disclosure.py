@@ -64,7 +64,8 @@ def main():
                           "protect_s": round(t2 - t1, 3), "audit_s": round(t3 - t2, 3),
                           "end_to_end_s": round(t3 - t0, 3), **p.n_suppressed,
                           "suppressed_share": round(sum(p.n_suppressed.values()) / len(t), 4),
-                          "persons_hidden_inner": p.hidden_total, "persons_hidden_all": getattr(p, "hidden_all", None), "audit": a.counts, "safe": a.safe,
+                          "persons_hidden_inner": p.hidden_total, "persons_hidden_all": getattr(p, "hidden_all", None),
+                          "audit": a.counts, "safe": a.safe,
                           "secondary_empty": empty, "method": p.rules["method"],
                           "protection": args.protection or "default (min_count - value)", **extra}), flush=True)
 
