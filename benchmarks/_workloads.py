@@ -222,10 +222,20 @@ def real_geography(vintage=2018):
 
     vintage 2018: RegSO 2020 codes with the 2022-12-31 population (summed from DeSO 2018);
     vintage 2025: RegSO 2025 codes (population of the 2018-vintage RegSO with the same code, else the mean).
-    Reads segstat's bundled tables."""
-    import segstat
+    Reads segstat's bundled tables; without segstat (the peers' environment), vintage 2018 reads
+    results/regso2018_population.csv, written from them by
+    ``segstat.population("regso", vintage=2018).to_csv(..., index=False)``."""
+    try:
+        import segstat
+    except ImportError:
+        if vintage != 2018:
+            raise
+        import os
 
-    pop = segstat.population("regso", vintage=2018).set_index("regso")["population"]
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "regso2018_population.csv")
+        pop = pd.read_csv(path, dtype={"regso": str}).set_index("regso")["population"]
+    else:
+        pop = segstat.population("regso", vintage=2018).set_index("regso")["population"]
     if vintage == 2025:
         codes = sorted(segstat.areas("regso", vintage=2025)["code"].astype(str))
         mean = int(pop.mean())

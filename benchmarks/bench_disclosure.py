@@ -35,17 +35,22 @@ def main():
     ap.add_argument("--protection", type=float, default=None)
     ap.add_argument("--tables", default="regso,age;regso,sex,age")
     ap.add_argument("--method", default="auto")
+    ap.add_argument("--geography", choices=["synthetic", "real"], default="synthetic",
+                    help="real: SCB's RegSO 2020 > kommun > län with real populations (_workloads.real_geography)")
+    ap.add_argument("--keep", default=None, help="protect's keep=: 'total', 'margins' or a level name")
     ap.add_argument("--exact-audit", action="store_true",
                     help="also time audit(exact=True): the intruder's LP for both bounds of every cell")
     args = ap.parse_args()
-    df, geo = _workloads.make_microdata(int(args.rows))
+    df, geo = _workloads.make_microdata(
+        int(args.rows), geo=_workloads.real_geography() if args.geography == "real" else None)
     hier = {"regso": {**dict(zip(geo.regso, geo.kommun)), **dict(zip(geo.kommun, geo.lan))}}
     for spec in args.tables.split(";"):
         by = spec.split(",")
         t0 = time.perf_counter()
         t = segstat.tabulate(df, by=by, hierarchies=hier)
         t1 = time.perf_counter()
-        p = segstat.protect(t, min_count=args.min_count, protection=args.protection, method=args.method)
+        p = segstat.protect(t, min_count=args.min_count, protection=args.protection, method=args.method,
+                            **({"keep": args.keep} if args.keep else {}))
         t2 = time.perf_counter()
         a = segstat.audit(p)
         t3 = time.perf_counter()
@@ -59,7 +64,8 @@ def main():
                           "protect_s": round(t2 - t1, 3), "audit_s": round(t3 - t2, 3),
                           "end_to_end_s": round(t3 - t0, 3), **p.n_suppressed,
                           "suppressed_share": round(sum(p.n_suppressed.values()) / len(t), 4),
-                          "persons_hidden_inner": p.hidden_total, "audit": a.counts, "safe": a.safe,
+                          "persons_hidden_inner": p.hidden_total, "persons_hidden_all": getattr(p, "hidden_all", None),
+                          "audit": a.counts, "safe": a.safe,
                           "secondary_empty": empty, "method": p.rules["method"],
                           "protection": args.protection or "default (min_count - value)", **extra}), flush=True)
 

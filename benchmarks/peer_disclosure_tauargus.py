@@ -30,11 +30,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=float, default=1e6)
     ap.add_argument("--suppress", default="MOD(1)")
+    ap.add_argument("--geography", choices=["synthetic", "real"], default="synthetic",
+                    help="real: SCB's RegSO 2020 > kommun > län with real populations (_workloads.real_geography)")
     ap.add_argument("--tables", default="regso,age;regso,sex,age")
     ap.add_argument("--save-pattern", default=None,
                     help="write the first table's cells and statuses to this CSV (for audit_peer_pattern.py)")
     args = ap.parse_args()
-    df, _ = _workloads.make_microdata(int(args.rows))
+    df, _ = _workloads.make_microdata(
+        int(args.rows), geo=_workloads.real_geography() if args.geography == "real" else None)
     df = df.astype({"regso": str, "kommun": str, "lan": str, "sex": str, "age": str})
     df["one"] = 1
     if args.save_pattern:
@@ -54,6 +57,7 @@ def main():
         inner = [all(str(r[v]) in leaves for v in by) for r in rows]
         hidden = sum(float(r["one"]) for r, s, i in zip(rows, status, inner) if i and s not in ("S", "safe"))
         counts = {s: status.count(s) for s in sorted(set(status))}
+        hidden_all = sum(float(r["one"]) for r, s in zip(rows, status) if s not in ("S", "safe"))
         if args.save_pattern and spec == args.tables.split(";")[0]:
             import csv
 
@@ -64,6 +68,7 @@ def main():
                     w.writerow([str(r[v]) for v in by] + [r["one"], st])
         print(json.dumps({"table": " x ".join(by), "suppress": args.suppress, "seconds": round(t1 - t0, 3),
                           "cells": len(rows), "status": counts, "persons_hidden_inner": hidden,
+                          "persons_hidden_all": hidden_all,
                           "example_row": {k: str(v) for k, v in rows[0].items()}}), flush=True)
 
 

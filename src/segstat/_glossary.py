@@ -232,6 +232,9 @@ GLOSSARY: dict[str, Term] = {
     "index": Term("Which index: segregation_test's index name, or the index values of classify_areas.",
                   "str | None", "None (segregation_test)", (None, REQUIRED), values=_INDICES,
                   functions=("segregation_test", "classify_areas")),
+    "keep": Term("Cells that must stay published (never secondary-suppressed): ``\"total\"``, "
+                 "``\"margins\"``, a level name such as ``\"kommun\"``, a list of them, or a DataFrame of cells.",
+                 "str | list[str] | DataFrame | None", "None", (None,), functions=("protect",)),
     "layer": Term("Layer of a GeoPackage to read.", "str | None", "None", (None,), functions=("boundaries",)),
     "max_cells": Term("Largest grid of the point-in-polygon index.", "int", "16777216", (1 << 24,), (int,),
                       functions=("Boundaries",)),

@@ -3,8 +3,9 @@ LP shows unsafe, and pruning (protect's methods "greedy" and "pruned", and the r
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import pandas as pd
 
 from ._intruder import _group_disclosure, _unsafe
 from ._model import Model
@@ -27,18 +28,15 @@ class _Suppressor:
         if not M.has_sorted_indices:  # products of sparse matrices need not keep each row's columns sorted
             M = M.copy()
             M.sort_indices()
-        keys = pd.Series([M.indices[M.indptr[i]:M.indptr[i + 1]].tobytes() for i in range(M.shape[0])])
-        grp = keys.groupby(keys).ngroup().to_numpy()
-        order = np.argsort(grp, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, grp[order][1:] != grp[order][:-1], True])
-        self.twins = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)
-                      if bounds[i + 1] - bounds[i] > 1]
+        self.twins = _twins(M)
         self.helpful = np.zeros(len(self.values))
         self.lookahead: np.ndarray = np.zeros(len(self.values))
         self.cells_e, self.eqs_e, self.start_e = _equation_index(model)
         # cells with no finest cell behind them (combinations absent from linked microdata) are known zeros:
         # suppressing them cannot hide anything, so they are never chosen as partners
         self.empty = np.diff(M.indptr) == 0
+        #: cells that must stay published (protect's ``keep=``): never a partner
+        self.keep = np.zeros(len(self.values), dtype=bool)
 
     def _key(self, ids: np.ndarray, need: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
         # a partner that enters an equation with no suppressed cell leaves a new lonely cell there, which will
@@ -46,7 +44,7 @@ class _Suppressor:
         # also gives company to a lonely suppressed cell elsewhere costs half per such equation
         v = (self.values[ids] + self.lookahead[ids]) / (1.0 + self.helpful[ids])
         key = np.where(self.values[ids] >= need, v, 1e15 - self.values[ids])
-        return np.where(suppressed[ids] | self.empty[ids], np.inf, key)
+        return np.where(suppressed[ids] | self.empty[ids] | self.keep[ids], np.inf, key)
 
     def _helpfulness(self, suppressed: np.ndarray) -> None:
         helpful = np.zeros(len(self.values))
@@ -60,7 +58,7 @@ class _Suppressor:
         cells, eqs = self.cells_e, self.eqs_e
         nsup = self.suppressed_per_equation(suppressed)
         n_eq = len(nsup)
-        usable = ~suppressed[cells] & ~self.empty[cells]
+        usable = ~suppressed[cells] & ~self.empty[cells] & ~self.keep[cells]
         # cheapest and second-cheapest usable cell of each equation: a cell's own follow-up partner is the
         # cheapest other cell
         val: np.ndarray = np.where(usable, self.values[cells], _NO_PARTNER)
@@ -137,6 +135,32 @@ class _Suppressor:
             return False
         suppressed[best] = True
         return True
+
+
+def _twins(M: Any) -> list[np.ndarray]:
+    """Groups (two or more) of rows of the sorted CSR matrix ``M`` with the same columns, each in row order.
+
+    Rows are first grouped by their length and two random projections of their columns (a hash); rows
+    that share a hash are then compared column by column, so a collision can never join different rows."""
+    n = M.shape[0]
+    nnz = np.diff(M.indptr)
+    row = np.repeat(np.arange(n), nnz)
+    proj = np.random.default_rng(0).random((2, M.shape[1]))
+    h1 = np.bincount(row, weights=proj[0][M.indices], minlength=n)
+    h2 = np.bincount(row, weights=proj[1][M.indices], minlength=n)
+    order = np.lexsort((np.arange(n), h2, h1, nnz))
+    key = np.stack([nnz[order], h1[order], h2[order]], axis=1)
+    same = (key[1:] == key[:-1]).all(axis=1)
+    bounds = np.flatnonzero(np.r_[True, ~same, True])
+    out: list[np.ndarray] = []
+    for i in np.flatnonzero(np.diff(bounds) > 1):
+        members = order[bounds[i]:bounds[i + 1]]
+        cols: dict[bytes, list[int]] = {}
+        for r in members.tolist():
+            cols.setdefault(M.indices[M.indptr[r]:M.indptr[r + 1]].tobytes(), []).append(r)
+        out.extend(np.asarray(g, dtype=np.int64) for g in cols.values() if len(g) > 1)
+    out.sort(key=lambda g: int(g[0]))
+    return out
 
 
 def _equation_index(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -305,6 +305,10 @@ class Attacker:
         """Upper bound only (enough to verify an upper protection level)."""
         return self._solve(cell, ("max",))[0]
 
+    def lower(self, cell: int) -> float:
+        """Lower bound only."""
+        return self._solve(cell, ("min",))[0]
+
 
 def _certified_safe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
                     certificates: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -362,7 +366,7 @@ def _bounds_all(model: Model, suppressed: np.ndarray, required: np.ndarray | Non
 def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
             cells: np.ndarray, certificates: Any = None) -> np.ndarray:
     """Cells (of ``cells``) whose intruder upper bound is too low: below value + level for primaries,
-    equal to the value (exactly determined) for secondaries. One LP each (maximisation), except for cells
+    exactly determined (upper and lower bound at the value) for secondaries. One LP each (maximisation), except for cells
     that certificates already show safe."""
     if certificates is not None and len(cells):
         ok, _, _ = _certified_safe(model, suppressed, primary, required, certificates)
@@ -386,6 +390,8 @@ def _unsafe(model: Model, suppressed: np.ndarray, primary: np.ndarray, required:
         if quick is not None and quick[0] >= target:
             continue  # certified by the local LP: the intruder's true upper bound is at least as high
         if att.upper(int(c)) < target:
+            if not primary[c] and att.lower(int(c)) < model.values[c] - 1e-7:
+                continue  # a secondary cell at the top of its interval still cannot be told exactly
             bad.append(c)
     return np.asarray(bad, dtype=np.int64)
 

@@ -42,8 +42,10 @@ CELL_CHARGE = 0.5
 TOLERANCE = 1e-7
 
 
-def lp_secondary(model: Model, primary: np.ndarray, required: np.ndarray, suppressed: np.ndarray) -> None:
-    """Suppress, in place and dearest primary cell first, the cells each primary cell's program changes."""
+def lp_secondary(model: Model, primary: np.ndarray, required: np.ndarray, suppressed: np.ndarray,
+                 kept: np.ndarray | None = None) -> None:
+    """Suppress, in place and dearest primary cell first, the cells each primary cell's program changes;
+    ``kept`` cells may not change (their ``u`` is fixed at 0)."""
     import highspy
     from scipy import sparse
 
@@ -57,7 +59,10 @@ def lp_secondary(model: Model, primary: np.ndarray, required: np.ndarray, suppre
     lp.num_col_, lp.num_row_ = n_fine + n_cells, 2 * n_cells
     lp.col_cost_ = np.concatenate([np.zeros(n_fine), np.where(suppressed, 0.0, np.abs(model.values) + CELL_CHARGE)])
     lp.col_lower_ = np.concatenate([-model.finest_values, np.zeros(n_cells)])
-    lp.col_upper_ = np.full(n_fine + n_cells, inf)
+    upper = np.full(n_fine + n_cells, inf)
+    if kept is not None:
+        upper[n_fine:][kept] = 0.0  # a kept cell's |M d| is at most 0: it never changes
+    lp.col_upper_ = upper
     lp.row_lower_ = np.zeros(2 * n_cells)
     lp.row_upper_ = np.full(2 * n_cells, inf)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice, check_scalar
+from .._validation import check_choice, check_scalar, close_matches
 from ..errors import DisclosureRiskError, InputTypeError, InputValueError
 from ._cubes import CubeSuppressor, certificate_matrix
 from ._greedy import _prune, _Suppressor
@@ -108,6 +108,12 @@ class ProtectedTables:
             total += float(t.cells[col].to_numpy(float)[leaf & (self.status[sl] != "published")].sum())
         return total
 
+    @property
+    def hidden_all(self) -> float:
+        """Persons (or value) in all suppressed cells of all tables, inner cells and margins: the information
+        loss counted over every cell, so that a pattern hiding totals is not favoured."""
+        return float(self.model.values[self.status != "published"].sum())
+
     def method_note(self, lang: Literal["sv", "en"] = "sv") -> str:
         """A short note on the protection, for a publication footnote."""
         r = self.rules
@@ -137,7 +143,8 @@ class ProtectedTables:
     def __repr__(self) -> str:
         n = self.n_suppressed
         return (f"ProtectedTables({len(self.tables)} table(s), {len(self.status)} cells: {n['primary']} primary, "
-                f"{n['secondary']} secondary suppressed; hidden {self.hidden_total:,.0f}; audit passed)")
+                f"{n['secondary']} secondary suppressed; hidden {self.hidden_total:,.0f} in inner cells, "
+                f"{self.hidden_all:,.0f} in all cells; audit passed)")
 
 
 def _cell_labels(model: Model, cells: np.ndarray) -> str:
@@ -209,6 +216,8 @@ def protect(
     method: Literal["auto", "cube", "lp", "greedy", "pruned"] = "auto",
     protection: float | None = None,
     max_rounds: int | None = None,
+    keep: str | list[str] | pd.DataFrame | None = None,
+    progress: bool = False,
 ) -> ProtectedTables:
     """Protect one table or several linked tables by primary and secondary cell suppression.
 
@@ -253,6 +262,20 @@ def protect(
     max_rounds : int, optional
         Upper bound on audit-and-repair rounds; by default none. The repair
         ends anyway: every round suppresses at least one more cell.
+    keep : str, list of str or DataFrame, optional
+        Cells that must stay published: never chosen for secondary
+        suppression. ``"total"`` is the grand total of every table,
+        ``"margins"`` every cell with a dimension at its total; a level name of
+        a dimension (``"kommun"``, ``"lan"``, ``"regso"`` ...) keeps every cell
+        at that level whose other dimensions are at their total (all kommun
+        totals); a list combines them; a DataFrame lists cells by
+        the tables' ``by`` columns (with a ``table`` column for linked tables),
+        margins labelled ``"Total"``. A kept cell that is itself primary, or
+        that no pattern can leave published, raises DisclosureRiskError naming
+        it. Cells with exactly the same persons as a kept cell (in a linked
+        table) are kept with it.
+    progress : bool, default False
+        Show a progress bar over the primary cells (``progress`` extra, tqdm).
 
     Returns
     -------
@@ -262,7 +285,8 @@ def protect(
     Raises
     ------
     DisclosureRiskError
-        The pattern could not be made safe (never returned unsafe).
+        The pattern could not be made safe (never returned unsafe), or a
+        ``keep`` request cannot be met.
 
     Notes
     -----
@@ -330,15 +354,29 @@ def protect(
     required = _required(model, rule, int(min_count), p_percent, protection)
     strategy = _choose(method, tables, model)
     suppressed = primary.copy()
-    certificates = strategy.secondary(model, primary, required, suppressed)
     sup = _Suppressor(model, required)
-    rounds = _repair(model, sup, suppressed, primary, required, certificates, max_rounds)
-    if strategy.prunes(model):
-        suppressed = _prune(model, suppressed, primary, required, sup)
+    kept = _kept_cells(model, keep, sup.twins)
+    _refuse_kept_primary(model, kept, primary)
+    sup.keep = kept
+    bar = _progress_bar(progress, int(primary.sum()), strategy)
+    try:
+        certificates = strategy.secondary(model, primary, required, suppressed, kept, bar)
+        if bar is not None:
+            bar.set_description("protect: audit and repair")
+        rounds = _repair(model, sup, suppressed, primary, required, certificates, max_rounds)
+        if strategy.prunes(model):
+            suppressed = _prune(model, suppressed, primary, required, sup)
+    finally:
+        if bar is not None:
+            bar.close()
+    if (suppressed & kept).any():
+        raise DisclosureRiskError(f"keep={keep!r}: no safe pattern leaves these cell(s) published: "
+                                  f"{_cell_labels(model, np.flatnonzero(suppressed & kept)[:5])}. Keep fewer cells.")
     lo = hi = np.full(model.n_cells, np.nan)
     status = np.where(primary, "primary", np.where(suppressed, "secondary", "published")).astype(object)
     rules = {"min_count": int(min_count), "dominance": dominance, "p_percent": p_percent, "zeros": zeros,
-             "protection": protection if protection is not None else "default", "method": strategy.note}
+             "protection": protection if protection is not None else "default", "method": strategy.note,
+             "keep": int(kept.sum())}
     return ProtectedTables(tuple(tables), status, rule, required, lo, hi, rules, model, rounds, certificates)
 
 
@@ -371,6 +409,92 @@ def _check_arguments(tables: Any, min_count: Any, dominance: Any, p_percent: Any
     return list(tables)
 
 
+def _kept_cells(model: Model, keep: Any, twins: list[np.ndarray]) -> np.ndarray:
+    """The cells ``keep`` names, as a mask over all cells (with every cell of the same persons as a kept one)."""
+    kept = np.zeros(model.n_cells, dtype=bool)
+    if keep is None:
+        return kept
+    if isinstance(keep, pd.DataFrame):
+        kept |= _kept_listed(model, keep)
+    else:
+        words = [keep] if isinstance(keep, str) else keep
+        if not isinstance(words, (list, tuple)) or not all(isinstance(w, str) for w in words):
+            raise InputTypeError(f"keep={keep!r} must be 'total', a level name (such as 'kommun'), a list of them, "
+                                 f"or a DataFrame of cells.")
+        levels = sorted({lv for t in model.tables for d in t.dims for lv in d.level} | {"total", "margins"})
+        for w in words:
+            if w not in levels:
+                near = close_matches(w, levels)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise InputValueError(f"keep={w!r} is not a level of these tables{hint}; use one of {levels}.")
+        for k, t in enumerate(model.tables):
+            idx = t.node_index()
+            at_total = idx == np.array([len(d.nodes) - 1 for d in t.dims])
+            mask = np.zeros(len(t.cells), dtype=bool)
+            if "total" in words:
+                mask |= at_total.all(axis=1)
+            if "margins" in words:
+                mask |= at_total.any(axis=1)
+            for a, d in enumerate(t.dims):
+                at_level = np.isin(np.asarray(d.level, dtype=object)[idx[:, a]],
+                                   [w for w in words if w not in ("total", "margins")])
+                others = np.delete(at_total, a, axis=1).all(axis=1)
+                mask |= at_level & others
+            kept[int(model.offsets[k]):int(model.offsets[k]) + len(t.cells)] = mask
+    for g in twins:  # a twin has the same persons: publishing one publishes the other
+        if kept[g].any():
+            kept[g] = True
+    return kept
+
+
+def _kept_listed(model: Model, keep: pd.DataFrame) -> np.ndarray:
+    """The cells a DataFrame of ``keep`` lists; every row must name a cell."""
+    kept = np.zeros(model.n_cells, dtype=bool)
+    linked = len(model.tables) > 1
+    if linked and "table" not in keep.columns:
+        raise InputValueError("keep= as a DataFrame for linked tables needs a 'table' column (0, 1, ...) beside "
+                              "the cell labels.")
+    for k, t in enumerate(model.tables):
+        rows = keep[keep["table"] == k] if linked else keep
+        if not len(rows):
+            continue
+        missing = [c for c in t.by if c not in rows.columns]
+        if missing:
+            raise InputValueError(f"keep= lists cells of table {k} without the column(s) {missing}; give every "
+                                  f"'by' column ({list(t.by)}), 'Total' for a margin.")
+        labels = t.cells[list(t.by)].astype(str).apply(tuple, axis=1)
+        pos = pd.Series(np.arange(len(t.cells)), index=pd.Index(labels))
+        wanted = rows[list(t.by)].astype(str).apply(tuple, axis=1)
+        unknown = [w for w in wanted if w not in pos.index]
+        if unknown:
+            raise InputValueError(f"keep= names {len(unknown)} cell(s) not in table {k}, e.g. "
+                                  f"{dict(zip(t.by, unknown[0]))}; margins are labelled 'Total'.")
+        kept[int(model.offsets[k]) + pos[list(wanted)].to_numpy()] = True
+    return kept
+
+
+def _refuse_kept_primary(model: Model, kept: np.ndarray, primary: np.ndarray) -> None:
+    """A kept cell that is itself sensitive cannot be published."""
+    both = np.flatnonzero(kept & primary)
+    if len(both):
+        raise DisclosureRiskError(
+            f"keep: {len(both)} kept cell(s) are primary (sensitive themselves), so they cannot stay published: "
+            f"{_cell_labels(model, both[:5])}. Take them out of keep=, or tabulate coarser categories.")
+
+
+def _progress_bar(progress: Any, n_primary: int, strategy: Any) -> Any:
+    """A tqdm bar over the primary cells (the cube method counts each twice: candidates, then cubes)."""
+    if progress is not True and progress is not False:
+        raise InputTypeError(f"progress={progress!r} must be True or False.")
+    if not progress:
+        return None
+    from .._optional import import_optional
+
+    tqdm = import_optional("tqdm.auto", purpose="progress=True").tqdm
+    total = 2 * n_primary if isinstance(strategy, _Cubes) else None
+    return tqdm(total=total, desc="protect: secondary cells", unit="cell")
+
+
 def _refuse_structural_zeros(model: Model, primary: np.ndarray) -> None:
     """A protected zero with no finest cell behind it is empty by structure (see _model._finest_cells):
     everyone knows it is 0, so no suppression can give it an interval."""
@@ -399,8 +523,8 @@ class _Strategy:
     prune: bool = False
 
     def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
-                  suppressed: np.ndarray) -> Any:
-        """Suppress more cells in place; return certificates of safety, or None."""
+                  suppressed: np.ndarray, kept: np.ndarray, bar: Any = None) -> Any:
+        """Suppress more cells in place, never a ``kept`` one; return certificates of safety, or None."""
         return None
 
     def prunes(self, model: Model) -> bool:
@@ -410,9 +534,10 @@ class _Strategy:
 @dataclass(frozen=True)
 class _Cubes(_Strategy):
     def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
-                  suppressed: np.ndarray) -> Any:
+                  suppressed: np.ndarray, kept: np.ndarray, bar: Any = None) -> Any:
         cubes = CubeSuppressor.for_table(model, required)
-        cubes.run(np.flatnonzero(primary), suppressed)
+        cubes.keep, cubes.any_kept = kept, bool(kept.any())
+        cubes.run(np.flatnonzero(primary), suppressed, bar)
         cubes.repair_groups(suppressed)
         cubes.improve(suppressed, primary)
         cubes.prune(suppressed, primary)
@@ -423,8 +548,8 @@ class _Cubes(_Strategy):
 @dataclass(frozen=True)
 class _LinearProgram(_Strategy):
     def secondary(self, model: Model, primary: np.ndarray, required: np.ndarray,
-                  suppressed: np.ndarray) -> Any:
-        lp_secondary(model, primary, required, suppressed)
+                  suppressed: np.ndarray, kept: np.ndarray, bar: Any = None) -> Any:
+        lp_secondary(model, primary, required, suppressed, kept)
         return None
 
     def prunes(self, model: Model) -> bool:
@@ -478,5 +603,6 @@ def _repair(model: Model, sup: _Suppressor, suppressed: np.ndarray, primary: np.
         for c in bad:
             progress |= sup.widen(int(c), suppressed)
         if not progress:
+            why = " that keep= allows" if sup.keep.any() else ""
             raise DisclosureRiskError(f"{len(bad)} suppressed cell(s) cannot be protected: no published cell left "
-                                      f"to suppress with them.")
+                                      f"to suppress with them{why} ({_cell_labels(model, bad[:3])}).")
