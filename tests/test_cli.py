@@ -120,16 +120,6 @@ def test_help_has_examples_and_module_entry_point():
 
 
 @pytest.mark.slow
-def test_demo_writes_the_report(tmp_path, capsys):
-    out = tmp_path / "demo"
-    code, text, _ = _run(["demo", "--out", str(out), "--n", "20000", "--quiet"], capsys)
-    assert code == 0 and "20,000 of 20,000 records placed" in text and "audit passed" in text
-    for name in ("report.html", "report.xlsx", "protected_table.csv", "method_note.txt"):
-        assert (out / name).exists(), name
-    assert len(list((out / "figures").glob("*.png"))) == 4  # rates, two maps, segregation
-    assert not list(tmp_path.glob(".segstat-demo-*"))
-
-
 def test_measure_multigroup_ojamlikhetsindex_and_test(tmp_path, capsys):
     src = tmp_path / "g.csv"
     d = pd.DataFrame({"kommun": ["0180"] * 3 + ["1480"] * 3, "a": [30, 10, 5, 8, 8, 20], "b": [10, 30, 5, 4, 16, 20],

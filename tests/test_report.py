@@ -28,10 +28,46 @@ class _Links(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo_run(tmp_path_factory):
+    """One run of `segstat demo` (the slowest step of the suite), shared by the command's and the library's checks:
+    the summary run_demo returns is recorded on the way out of the command."""
+    import contextlib
+    import io
+
+    import segstat.demo as demo_module
+    from segstat.cli import main
+
     out = tmp_path_factory.mktemp("r") / "demo"
-    summary = run_demo(out, n=20_000, rng=3, quiet=True)
+    seen = {}
+
+    def recording(*args, **kwargs):
+        seen["summary"] = run_demo(*args, **kwargs)
+        return seen["summary"]
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(demo_module, "run_demo", recording)
+    text = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(text):
+            code = main(["demo", "--out", str(out), "--n", "20000", "--rng", "3", "--quiet"])
+    finally:
+        mp.undo()
+    return code, text.getvalue(), out, seen["summary"]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run):
+    _, _, out, summary = demo_run
     return out, summary
+
+
+def test_demo_command_writes_the_report(demo_run):
+    code, text, out, _ = demo_run
+    assert code == 0 and "20,000 of 20,000 records placed" in text and "audit passed" in text
+    for name in ("report.html", "report.xlsx", "protected_table.csv", "method_note.txt", "barometer/index.html"):
+        assert (out / name).exists(), name
+    assert len(list((out / "figures").glob("*.png"))) == 4  # rates, two maps, segregation
+    assert not list(out.parent.glob(".segstat-demo-*"))
 
 
 @pytest.mark.slow

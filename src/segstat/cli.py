@@ -741,8 +741,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "--area regso --period year --vintage 2018 --baseline 2022\n"
                               "writes rates.csv and rates_gap.csv, rates_gap_change.csv, rates_decomposition.csv, "
                               "rates_counts.csv")
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument("input", help="input file: one row per area and period, CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet; the other tables "
+                                  "are written beside it")
     _io_options(p)
     p.add_argument("--events", required=True, help="column of event counts")
     p.add_argument("--population", required=True, help="column of population")
@@ -755,8 +756,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "official områdestyp of the bundled years)")
     p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
                    help="code series of the RegSO codes (needed with the bundled types)")
-    p.add_argument("--confidence-level", type=float, default=0.95)
-    p.add_argument("--per", type=float, default=1000)
+    p.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
+    p.add_argument("--per", type=float, default=1000, help="rates per this many persons")
     p.set_defaults(func=_cmd_follow_up)
 
     p = sub.add_parser("effect", help="effect of targeted work: difference-in-differences by områdestyp",
@@ -765,8 +766,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "--area regso --period year --treated insats --subgroup typ\n"
                               "writes effect.csv (event study) and effect_overall.csv, effect_pretrend.csv, "
                               "effect_group_time.csv, effect_counts.csv")
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument("input", help="input file: one row per area and period, CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet; the other tables "
+                                  "are written beside it")
     _io_options(p)
     p.add_argument("--events", required=True, help="column of event counts")
     p.add_argument("--population", required=True, help="column of population")
@@ -774,15 +776,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="column of the period (year)")
     p.add_argument("--treated", required=True, help="0/1 column of the effort")
     p.add_argument("--start", default=None, help="common first period of the effort (default: from --treated)")
-    p.add_argument("--comparison", choices=["same_type", "not_yet_treated", "never_treated"], default="same_type")
+    p.add_argument("--comparison", choices=["same_type", "not_yet_treated", "never_treated"], default="same_type",
+                   help="areas compared with: not yet treated of the same baseline type, any not yet treated, or "
+                        "never treated")
     p.add_argument("--regression", choices=["poisson", "linear"], default="poisson",
                    help="rate ratio (poisson) or rate difference (linear)")
     p.add_argument("--baseline", default=None, help="period of the types compared (default: the first)")
     p.add_argument("--subgroup", default=None, help="column of each area's type per period")
     p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
                    help="code series of the RegSO codes (needed with the bundled types)")
-    p.add_argument("--confidence-level", type=float, default=0.95)
-    p.add_argument("--per", type=float, default=1000)
+    p.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
+    p.add_argument("--per", type=float, default=1000, help="rates per this many persons")
     p.set_defaults(func=_cmd_effect)
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,

@@ -124,17 +124,29 @@ def estimate_chart(frame: pd.DataFrame, label_columns: Sequence[str], *, title: 
 
 def _polys(ax: Any, polygons: Any, colours: Sequence[Any], hatch: Sequence[bool] | None = None,
            bounds: tuple[float, float, float, float] | None = None) -> None:
+    """Draw the polygons as two collections (plain and hatched): one artist each, not one per polygon."""
     import shapely
-    from matplotlib.patches import PathPatch
+    from matplotlib.collections import PathCollection
     from matplotlib.path import Path as MPath
 
-    for i, (poly, colour) in enumerate(zip(polygons, colours)):
-        for part in shapely.get_parts(poly):
+    polygons = np.asarray(polygons, dtype=object)
+    keep = np.ones(len(polygons), dtype=bool)
+    if bounds is not None:  # an inset draws only what it shows
+        keep = shapely.intersects(polygons, shapely.box(*bounds))
+    paths: dict[bool, list[Any]] = {False: [], True: []}
+    faces: dict[bool, list[Any]] = {False: [], True: []}
+    for i in np.flatnonzero(keep):
+        hatched = bool(hatch is not None and hatch[i])
+        for part in shapely.get_parts(polygons[i]):
             rings = [np.asarray(part.exterior.coords)] + [np.asarray(r.coords) for r in part.interiors]
             verts = np.concatenate(rings)
             codes = np.concatenate([[MPath.MOVETO] + [MPath.LINETO] * (len(r) - 2) + [MPath.CLOSEPOLY] for r in rings])
-            ax.add_patch(PathPatch(MPath(verts, codes), facecolor=colour, edgecolor="#555555", linewidth=0.2,
-                                   hatch="////" if hatch is not None and hatch[i] else None))
+            paths[hatched].append(MPath(verts, codes))
+            faces[hatched].append(colours[i])
+    for hatched in (False, True):
+        if paths[hatched]:
+            ax.add_collection(PathCollection(paths[hatched], facecolors=faces[hatched], edgecolors="#555555",
+                                             linewidths=0.2, hatch="////" if hatched else None))
     x0, y0, x1, y1 = bounds if bounds is not None else shapely.total_bounds(polygons)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
