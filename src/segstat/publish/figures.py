@@ -135,7 +135,7 @@ def _polys(ax: Any, polygons: Any, colours: Sequence[Any], hatch: Sequence[bool]
         keep = shapely.intersects(polygons, shapely.box(*bounds))
     paths: dict[bool, list[Any]] = {False: [], True: []}
     faces: dict[bool, list[Any]] = {False: [], True: []}
-    for i in np.flatnonzero(keep):
+    for i in map(int, np.flatnonzero(keep)):
         hatched = bool(hatch is not None and hatch[i])
         for part in shapely.get_parts(polygons[i]):
             rings = [np.asarray(part.exterior.coords)] + [np.asarray(r.coords) for r in part.interiors]
