@@ -241,8 +241,8 @@ def test_maps_name_every_legend_entry_hatch_suppressed_areas_and_have_an_inset()
     legend = fig.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["Suppressed (..)"]
     assert legend.legend_handles[0].get_hatch() == "////"
-    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
-    assert len(hatched) == 1
+    hatched = [c for c in fig.axes[0].collections if c.get_hatch()]  # one collection of the suppressed areas
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 1
 
 
 @pytest.mark.slow
