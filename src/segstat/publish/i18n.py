@@ -36,6 +36,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "shown_margins": "summorna för de översta nivåerna först",
         "cells_summary": "{cells} celler, varav {published} publicerade, {primary} primärt och {secondary} sekundärt "
                          "undertryckta.",
+        "kept_published": "{n} celler som valts att hållas publicerade (till exempel kommunernas summor) har inte "
+                          "undertryckts sekundärt.",
         "protected_together": "Tabellerna {tables} är skyddade tillsammans: ingen undertryckt cell i en av dem kan "
                               "räknas fram ur de publicerade cellerna i någon av dem.",
         "workbook": "Arbetsbok",
@@ -89,6 +91,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "shown_margins": "the totals of the top levels first",
         "cells_summary": "{cells} cells: {published} published, {primary} primary and {secondary} secondary "
                          "suppressed.",
+        "kept_published": "{n} cells chosen to stay published (for example the kommun totals) were not secondary "
+                          "suppressed.",
         "protected_together": "The tables {tables} are protected together: no suppressed cell of one can be derived "
                               "from the published cells of any of them.",
         "workbook": "Workbook",

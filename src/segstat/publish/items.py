@@ -233,6 +233,9 @@ def protected_items(protected: Any, title: str, lang: Lang) -> list[Item]:
         summary = i18n.text("cells_summary", lang, cells=len(f), published=counts["published"],
                             primary=counts["primary"], secondary=counts["secondary"])
         notes = [summary, i18n.text("suppressed_legend", lang)]
+        kept = int(getattr(protected, "rules", {}).get("keep", 0) or 0)
+        if kept:
+            notes.append(i18n.text("kept_published", lang, n=f"{kept:,}".replace(",", "\u00a0" if lang == "sv" else ",")))
         if n > 1:
             notes.append(i18n.text("protected_together", lang, tables=", ".join(str(j + 1) for j in range(n))))
         for c in [*levels, *(d.name for d in t.dims)]:
