@@ -44,6 +44,27 @@ _MARGIN_WEIGHT = 1.0
 _CHUNK = 4_000_000
 
 
+_kernel_state: dict[str, Any] = {"loaded": False, "module": None}
+
+
+def _kernels() -> Any:
+    """The compiled cube search (:mod:`segstat.disclosure._cube_kernels`), imported at first use, or None
+    when numba is missing, cannot load or ``SEGSTAT_NUMBA=0`` is set (then the numpy code below runs, with
+    the same results)."""
+    if not _kernel_state["loaded"]:
+        from ..measures._compiled import kernels
+
+        module = None
+        if kernels() is not None:  # numba loads here (same switch, same warning as the measures' kernels)
+            try:
+                from . import _cube_kernels as module
+            except ImportError:  # pragma: no cover - numba loaded a moment ago
+                module = None
+        _kernel_state["module"] = module
+        _kernel_state["loaded"] = True
+    return _kernel_state["module"]
+
+
 def _smallest_nonzero_first(v: np.ndarray) -> np.ndarray:
     """Sort key: non-zero cells by size, zeros last (a move cannot take anything from an empty cell)."""
     return np.where(v > 0, v, np.inf)
@@ -275,6 +296,13 @@ class CubeSuppressor:
         ids, _, room = self._candidates(cell)
         if len(ids) == 0:
             return np.inf, -1
+        if need is None:
+            need = max(float(self.required[cell]), 1.0)
+        compiled = _kernels()
+        if compiled is not None:
+            cost_j = compiled.best(ids, room, suppressed, self.weights, self.keep, self.any_kept, inside,
+                                   float(need))
+            return float(cost_j[0]), int(cost_j[1])
         out = ~suppressed[ids]
         if inside:
             cost = np.where(out.any(axis=1), np.inf, 0.0)
@@ -283,8 +311,6 @@ class CubeSuppressor:
             cost = (self.weights[ids] * out).sum(axis=1)
         if self.any_kept:
             cost = np.where((out & self.keep[ids]).any(axis=1), np.inf, cost)
-        if need is None:
-            need = max(float(self.required[cell]), 1.0)
         if need > 1.0:
             cost = np.where(room >= need - 1e-9, cost, np.inf)
         j = int(np.argmin(cost))

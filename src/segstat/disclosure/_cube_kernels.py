@@ -1,0 +1,114 @@
+"""numba version of the cube search's innermost loop (see :func:`segstat.disclosure._cubes._kernels`).
+
+:func:`best` does what the numpy code of :meth:`segstat.disclosure._cubes.CubeSuppressor.best` does, in
+one pass without temporary arrays. A cube's cost is summed in numpy's own order (pairwise, eight partial
+sums), so the costs, and therefore the cube chosen among equally cheap ones, are the same bit for bit.
+Importing this module raises ImportError when numba is not installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(nogil=True, cache=True)
+def _block(a, lo, n):  # pragma: no cover - compiled
+    """numpy's pairwise sum of ``a[lo:lo + n]`` for ``n <= 128`` (one block: eight partial sums)."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    stop = n - n % 8
+    while i < stop:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(nogil=True, cache=True)
+def _pairwise(a, n):  # pragma: no cover - compiled
+    """Sum of ``a[:n]`` in the order of numpy's pairwise summation (``pairwise_sum`` in numpy's
+    ``loops_utils.h``: blocks of up to 128 halved at multiples of 8), which ``ndarray.sum`` uses along a
+    contiguous axis; the halves are walked with an explicit stack instead of recursion."""
+    if n <= 128:
+        return _block(a, 0, n)
+    los = np.empty(128, np.int64)
+    ns = np.empty(128, np.int64)
+    vals = np.empty(128)
+    top = 0
+    nv = 0
+    los[0] = 0
+    ns[0] = n
+    top = 1
+    while top > 0:
+        top -= 1
+        lo = los[top]
+        m = ns[top]
+        if m < 0:  # both halves are on the value stack: add them
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+        elif m <= 128:
+            vals[nv] = _block(a, lo, m)
+            nv += 1
+        else:
+            m2 = m // 2
+            m2 -= m2 % 8
+            ns[top] = -1
+            los[top + 1] = lo + m2
+            ns[top + 1] = m - m2
+            los[top + 2] = lo
+            ns[top + 2] = m2
+            top += 3
+    return vals[0]
+
+
+@njit(nogil=True, cache=True)
+def best(ids, room, suppressed, weights, keep, any_kept, inside, need):  # pragma: no cover - compiled
+    """(cost, index) of the cheapest candidate cube: row ``i`` of ``ids`` costs the weights of its cells not
+    yet ``suppressed`` (with ``inside``: 0 if there are none, else infinite); infinite when it would
+    suppress a ``keep`` cell or its ``room`` falls short of ``need`` (> 1). The first of equal costs wins,
+    as with ``numpy.argmin``."""
+    n, w = ids.shape
+    buf = np.empty(w)
+    best_cost = np.inf
+    best_j = 0
+    for i in range(n):
+        c = np.inf
+        if need <= 1.0 or room[i] >= need - 1e-9:
+            if inside:
+                c = 0.0
+                for k in range(w):
+                    if not suppressed[ids[i, k]]:
+                        c = np.inf
+                        break
+            else:
+                for k in range(w):
+                    cell = ids[i, k]
+                    buf[k] = weights[cell] * (0.0 if suppressed[cell] else 1.0)
+                c = _pairwise(buf, w)
+            if any_kept:
+                for k in range(w):
+                    cell = ids[i, k]
+                    if keep[cell] and not suppressed[cell]:
+                        c = np.inf
+                        break
+        if i == 0 or c < best_cost or (c != c and best_cost == best_cost):
+            best_cost = c
+            best_j = i
+    return best_cost, best_j
