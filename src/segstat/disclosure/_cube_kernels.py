@@ -112,3 +112,19 @@ def best(ids, room, suppressed, weights, keep, any_kept, inside, need):  # pragm
             best_cost = c
             best_j = i
     return best_cost, best_j
+
+
+@njit(nogil=True, cache=True)
+def stuck(lev, sg, vals, n_leaves, threshold):  # pragma: no cover - compiled
+    """Moves (rows of ``lev``/``sg``) that decrease an inner cell of the line ``vals`` below ``threshold``,
+    and how many there are."""
+    n, w = lev.shape
+    out = np.zeros(n, np.bool_)
+    count = 0
+    for i in range(n):
+        for k in range(w):
+            if sg[i, k] < 0 and lev[i, k] < n_leaves and vals[lev[i, k]] < threshold:
+                out[i] = True
+                count += 1
+                break
+    return out, count

@@ -40,6 +40,8 @@ _MAX_MOVES = 24
 #: 6,701 inner / 6,948 all cells against 6,811 / 6,854 at 1): every person counts the same here, so that
 #: the information loss over all cells is what is minimised (issue 21)
 _MARGIN_WEIGHT = 1.0
+#: lonely cells whose published zeros get their candidates prepared at once in the group repair
+_REPAIR_BATCH = 5_000
 #: array elements built at once when candidate cubes are prepared (memory bound)
 _CHUNK = 4_000_000
 
@@ -203,8 +205,13 @@ class CubeSuppressor:
                 self._moves[key] = (lev, sg)
         if all(pos[b] < self.trees[b].n_leaves for b in range(D) if b != a):
             # on the cell's own line the cells a move decreases are inner cells: one below need stops the move
-            stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
-            if stuck.any():
+            compiled = _kernels()
+            if compiled is not None:
+                stuck, n_stuck = compiled.stuck(lev, sg, vals, self.trees[a].n_leaves, need - 1e-9)
+            else:
+                stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
+                n_stuck = int(stuck.any())
+            if n_stuck:
                 lev, sg = lev[~stuck], sg[~stuck]
         if len(lev) > _MAX_MOVES:
             # the persons a move touches on the cell's own line stand in for the cost of its cubes
@@ -462,15 +469,26 @@ class CubeSuppressor:
             if not lonely:
                 return np.zeros(0, dtype=np.int64)
             stuck = []
-            for cell, zeros in lonely:
-                if not (suppressed[zeros] == 0).all():
-                    continue  # an earlier repair this round gave it company already
-                options = [(self.best(int(z), suppressed, need=1.0), int(z)) for z in zeros]
-                (cost, j), z = min(options)
-                if not np.isfinite(cost):
-                    stuck.append(cell)
-                    continue
-                self.take(z, j, suppressed)
+            for i in range(0, len(lonely), _REPAIR_BATCH):
+                part = lonely[i:i + _REPAIR_BATCH]
+                # the zeros' candidates are prepared a batch at a time (the same candidates as one by one);
+                # those of zeros not taken are dropped again, so that memory stays with the chosen cubes
+                fresh = [z for z in np.unique(np.concatenate([zeros for _, zeros in part])).tolist()
+                         if z not in self._cands]
+                if fresh:
+                    self.prepare(np.asarray(fresh, dtype=np.int64))
+                for cell, zeros in part:
+                    if not (suppressed[zeros] == 0).all():
+                        continue  # an earlier repair this round gave it company already
+                    options = [(self.best(int(z), suppressed, need=1.0), int(z)) for z in zeros]
+                    (cost, j), z = min(options)
+                    if not np.isfinite(cost):
+                        stuck.append(cell)
+                        continue
+                    self.take(z, j, suppressed)
+                for z in fresh:
+                    if z not in self.chosen:
+                        del self._cands[z]
             if len(stuck) == len(lonely):
                 return np.asarray(stuck, dtype=np.int64)
         return np.asarray([c for c, _ in lonely], dtype=np.int64)
