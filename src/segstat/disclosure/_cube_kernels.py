@@ -128,3 +128,48 @@ def stuck(lev, sg, vals, n_leaves, threshold):  # pragma: no cover - compiled
                 count += 1
                 break
     return out, count
+
+
+@njit(nogil=True, cache=True)
+def assemble(lev, sg, n_moves, width, strides, values, is_leaf, own, ids, sgn, room):  # pragma: no cover
+    """The candidate cubes of ``G`` cells (the broadcast in ``CubeSuppressor.prepare``), written to ``ids``
+    (G, cubes, cells: padding points at the cell ``own[g]`` itself), ``sgn`` and ``room``.
+
+    ``lev[a, g]``/``sg[a, g]`` hold the moves of cell ``g`` along dimension ``a`` (``n_moves[a]`` moves of
+    ``width[a]`` nodes, padded with sign 0); cube ``r`` takes move ``r``'s digits (C order, one per
+    dimension) and its cell ``q`` the nodes ``q``'s digits."""
+    D = len(n_moves)
+    G = ids.shape[0]
+    R = ids.shape[1]
+    C = ids.shape[2]
+    i_a = np.empty(D, np.int64)
+    k_a = np.empty(D, np.int64)
+    for g in range(G):
+        for r in range(R):
+            rest = r
+            for a in range(D - 1, -1, -1):
+                i_a[a] = rest % n_moves[a]
+                rest //= n_moves[a]
+            low = np.inf
+            for q in range(C):
+                rest = q
+                for a in range(D - 1, -1, -1):
+                    k_a[a] = rest % width[a]
+                    rest //= width[a]
+                cell = 0
+                s = 1
+                for a in range(D):
+                    cell += lev[a, g, i_a[a], k_a[a]] * strides[a]
+                    s *= sg[a, g, i_a[a], k_a[a]]
+                if s == 0:
+                    ids[g, r, q] = own[g]
+                    sgn[g, r, q] = 0
+                else:
+                    ids[g, r, q] = cell
+                    sgn[g, r, q] = s
+                    if s < 0 and is_leaf[cell]:
+                        v = values[cell]
+                        if v < low or v != v:
+                            if low == low:
+                                low = v
+            room[g, r] = low

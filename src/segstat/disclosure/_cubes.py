@@ -253,6 +253,27 @@ class CubeSuppressor:
             chunks.extend((members, items[i:i + step]) for i in range(0, len(items), step))
         for members, items in chunks:
             G = len(items)
+            compiled = _kernels()
+            if compiled is not None:
+                n_moves = np.array([m for m, _ in members], dtype=np.int64)
+                width = np.array([w for _, w in members], dtype=np.int64)
+                lev4 = np.zeros((D, G, n_moves.max(), width.max()), dtype=np.int64)
+                sg4 = np.zeros((D, G, n_moves.max(), width.max()), dtype=np.int8)
+                for a in range(D):
+                    lev4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][0] for _, mv in items])
+                    sg4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][1] for _, mv in items])
+                own1 = np.array([c for c, _ in items], dtype=np.int64)
+                ids = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
+                sgn = np.empty(ids.shape, dtype=np.int8)
+                room = np.empty(ids.shape[:2])
+                compiled.assemble(lev4, sg4, n_moves, width, self.strides, self.values, self.is_leaf, own1,
+                                  ids, sgn, room)
+                needs = np.maximum(self.required[own1], 1.0)
+                keep = room >= needs[:, None] - 1e-9
+                for g, (c, _) in enumerate(items):
+                    k = keep[g]
+                    self._cands[c] = (ids[g][k], sgn[g][k], room[g][k])
+                continue
             ids = np.zeros((G,) + (1,) * (2 * D), dtype=np.int64)
             sgn = np.ones((G,) + (1,) * (2 * D), dtype=np.int8)
             for a in range(D):
