@@ -131,9 +131,11 @@ def stuck(lev, sg, vals, n_leaves, threshold):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def assemble(lev, sg, n_moves, width, strides, values, is_leaf, own, ids, sgn, room):  # pragma: no cover
-    """The candidate cubes of ``G`` cells (the broadcast in ``CubeSuppressor.prepare``), written to ``ids``
-    (G, cubes, cells: padding points at the cell ``own[g]`` itself), ``sgn`` and ``room``.
+def assemble(lev, sg, n_moves, width, strides, values, is_leaf, own, needs, ids, sgn, room, count
+             ):  # pragma: no cover - compiled
+    """The candidate cubes of ``G`` cells (the broadcast in ``CubeSuppressor.prepare``) whose room reaches
+    the cell's need: cell ``g``'s are written to ``ids[g, :count[g]]`` (cell ids; padding points at the
+    cell ``own[g]`` itself), ``sgn`` and ``room``, in the order of the numpy code.
 
     ``lev[a, g]``/``sg[a, g]`` hold the moves of cell ``g`` along dimension ``a`` (``n_moves[a]`` moves of
     ``width[a]`` nodes, padded with sign 0); cube ``r`` takes move ``r``'s digits (C order, one per
@@ -145,31 +147,45 @@ def assemble(lev, sg, n_moves, width, strides, values, is_leaf, own, ids, sgn, r
     i_a = np.empty(D, np.int64)
     k_a = np.empty(D, np.int64)
     for g in range(G):
+        out = 0
+        threshold = needs[g] - 1e-9
+        for a in range(D):
+            i_a[a] = 0
         for r in range(R):
-            rest = r
-            for a in range(D - 1, -1, -1):
-                i_a[a] = rest % n_moves[a]
-                rest //= n_moves[a]
+            for a in range(D):
+                k_a[a] = 0
             low = np.inf
             for q in range(C):
-                rest = q
-                for a in range(D - 1, -1, -1):
-                    k_a[a] = rest % width[a]
-                    rest //= width[a]
                 cell = 0
                 s = 1
                 for a in range(D):
                     cell += lev[a, g, i_a[a], k_a[a]] * strides[a]
                     s *= sg[a, g, i_a[a], k_a[a]]
                 if s == 0:
-                    ids[g, r, q] = own[g]
-                    sgn[g, r, q] = 0
+                    ids[g, out, q] = own[g]
+                    sgn[g, out, q] = 0
                 else:
-                    ids[g, r, q] = cell
-                    sgn[g, r, q] = s
+                    ids[g, out, q] = cell
+                    sgn[g, out, q] = s
                     if s < 0 and is_leaf[cell]:
                         v = values[cell]
-                        if v < low or v != v:
-                            if low == low:
-                                low = v
-            room[g, r] = low
+                        if (v < low or v != v) and low == low:
+                            low = v
+                a = D - 1
+                while a >= 0:
+                    k_a[a] += 1
+                    if k_a[a] < width[a]:
+                        break
+                    k_a[a] = 0
+                    a -= 1
+            if low >= threshold:
+                room[g, out] = low
+                out += 1
+            a = D - 1
+            while a >= 0:
+                i_a[a] += 1
+                if i_a[a] < n_moves[a]:
+                    break
+                i_a[a] = 0
+                a -= 1
+        count[g] = out

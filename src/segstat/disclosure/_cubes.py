@@ -266,13 +266,13 @@ class CubeSuppressor:
                 ids = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
                 sgn = np.empty(ids.shape, dtype=np.int8)
                 room = np.empty(ids.shape[:2])
-                compiled.assemble(lev4, sg4, n_moves, width, self.strides, self.values, self.is_leaf, own1,
-                                  ids, sgn, room)
+                count = np.zeros(G, dtype=np.int64)
                 needs = np.maximum(self.required[own1], 1.0)
-                keep = room >= needs[:, None] - 1e-9
+                compiled.assemble(lev4, sg4, n_moves, width, self.strides, self.values, self.is_leaf, own1,
+                                  needs, ids, sgn, room, count)
                 for g, (c, _) in enumerate(items):
-                    k = keep[g]
-                    self._cands[c] = (ids[g][k], sgn[g][k], room[g][k])
+                    k = int(count[g])
+                    self._cands[c] = (ids[g, :k].copy(), sgn[g, :k].copy(), room[g, :k].copy())
                 continue
             ids = np.zeros((G,) + (1,) * (2 * D), dtype=np.int64)
             sgn = np.ones((G,) + (1,) * (2 * D), dtype=np.int8)
