@@ -56,7 +56,7 @@ def _kernels() -> Any:
     if not _kernel_state["loaded"]:
         from ..measures._compiled import kernels
 
-        module = None
+        module: Any = None
         if kernels() is not None:  # numba loads here (same switch, same warning as the measures' kernels)
             try:
                 from . import _cube_kernels as module
@@ -263,7 +263,7 @@ class CubeSuppressor:
                     lev4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][0] for _, mv in items])
                     sg4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][1] for _, mv in items])
                 own1 = np.array([c for c, _ in items], dtype=np.int64)
-                ids = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
+                ids: np.ndarray = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
                 sgn = np.empty(ids.shape, dtype=np.int8)
                 room = np.empty(ids.shape[:2])
                 count = np.zeros(G, dtype=np.int64)
