@@ -264,7 +264,7 @@ class CubeSuppressor:
                     sg4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][1] for _, mv in items])
                 own1 = np.array([c for c, _ in items], dtype=np.int64)
                 ids: np.ndarray = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
-                sgn = np.empty(ids.shape, dtype=np.int8)
+                sgn: np.ndarray = np.empty(ids.shape, dtype=np.int8)
                 room = np.empty(ids.shape[:2])
                 count = np.zeros(G, dtype=np.int64)
                 needs = np.maximum(self.required[own1], 1.0)
