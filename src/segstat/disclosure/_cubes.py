@@ -40,8 +40,31 @@ _MAX_MOVES = 24
 #: 6,701 inner / 6,948 all cells against 6,811 / 6,854 at 1): every person counts the same here, so that
 #: the information loss over all cells is what is minimised (issue 21)
 _MARGIN_WEIGHT = 1.0
+#: lonely cells whose published zeros get their candidates prepared at once in the group repair
+_REPAIR_BATCH = 5_000
 #: array elements built at once when candidate cubes are prepared (memory bound)
 _CHUNK = 4_000_000
+
+
+_kernel_state: dict[str, Any] = {"loaded": False, "module": None}
+
+
+def _kernels() -> Any:
+    """The compiled cube search (:mod:`segstat.disclosure._cube_kernels`), imported at first use, or None
+    when numba is missing, cannot load or ``SEGSTAT_NUMBA=0`` is set (then the numpy code below runs, with
+    the same results)."""
+    if not _kernel_state["loaded"]:
+        from ..measures._compiled import kernels
+
+        module: Any = None
+        if kernels() is not None:  # numba loads here (same switch, same warning as the measures' kernels)
+            try:
+                from . import _cube_kernels as module
+            except ImportError:  # pragma: no cover - numba loaded a moment ago
+                module = None
+        _kernel_state["module"] = module
+        _kernel_state["loaded"] = True
+    return _kernel_state["module"]
 
 
 def _smallest_nonzero_first(v: np.ndarray) -> np.ndarray:
@@ -182,8 +205,13 @@ class CubeSuppressor:
                 self._moves[key] = (lev, sg)
         if all(pos[b] < self.trees[b].n_leaves for b in range(D) if b != a):
             # on the cell's own line the cells a move decreases are inner cells: one below need stops the move
-            stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
-            if stuck.any():
+            compiled = _kernels()
+            if compiled is not None:
+                stuck, n_stuck = compiled.stuck(lev, sg, vals, self.trees[a].n_leaves, need - 1e-9)
+            else:
+                stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
+                n_stuck = int(stuck.any())
+            if n_stuck:
                 lev, sg = lev[~stuck], sg[~stuck]
         if len(lev) > _MAX_MOVES:
             # the persons a move touches on the cell's own line stand in for the cost of its cubes
@@ -225,6 +253,27 @@ class CubeSuppressor:
             chunks.extend((members, items[i:i + step]) for i in range(0, len(items), step))
         for members, items in chunks:
             G = len(items)
+            compiled = _kernels()
+            if compiled is not None:
+                n_moves = np.array([m for m, _ in members], dtype=np.int64)
+                width = np.array([w for _, w in members], dtype=np.int64)
+                lev4 = np.zeros((D, G, n_moves.max(), width.max()), dtype=np.int64)
+                sg4 = np.zeros((D, G, n_moves.max(), width.max()), dtype=np.int8)
+                for a in range(D):
+                    lev4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][0] for _, mv in items])
+                    sg4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][1] for _, mv in items])
+                own1 = np.array([c for c, _ in items], dtype=np.int64)
+                ids: np.ndarray = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
+                sgn: np.ndarray = np.empty(ids.shape, dtype=np.int8)
+                room = np.empty(ids.shape[:2])
+                count = np.zeros(G, dtype=np.int64)
+                needs = np.maximum(self.required[own1], 1.0)
+                compiled.assemble(lev4, sg4, n_moves, width, self.strides, self.values, self.is_leaf, own1,
+                                  needs, ids, sgn, room, count)
+                for g, (c, _) in enumerate(items):
+                    k = int(count[g])
+                    self._cands[c] = (ids[g, :k].copy(), sgn[g, :k].copy(), room[g, :k].copy())
+                continue
             ids = np.zeros((G,) + (1,) * (2 * D), dtype=np.int64)
             sgn = np.ones((G,) + (1,) * (2 * D), dtype=np.int8)
             for a in range(D):
@@ -275,6 +324,13 @@ class CubeSuppressor:
         ids, _, room = self._candidates(cell)
         if len(ids) == 0:
             return np.inf, -1
+        if need is None:
+            need = max(float(self.required[cell]), 1.0)
+        compiled = _kernels()
+        if compiled is not None:
+            cost_j = compiled.best(ids, room, suppressed, self.weights, self.keep, self.any_kept, inside,
+                                   float(need))
+            return float(cost_j[0]), int(cost_j[1])
         out = ~suppressed[ids]
         if inside:
             cost = np.where(out.any(axis=1), np.inf, 0.0)
@@ -283,8 +339,6 @@ class CubeSuppressor:
             cost = (self.weights[ids] * out).sum(axis=1)
         if self.any_kept:
             cost = np.where((out & self.keep[ids]).any(axis=1), np.inf, cost)
-        if need is None:
-            need = max(float(self.required[cell]), 1.0)
         if need > 1.0:
             cost = np.where(room >= need - 1e-9, cost, np.inf)
         j = int(np.argmin(cost))
@@ -436,15 +490,26 @@ class CubeSuppressor:
             if not lonely:
                 return np.zeros(0, dtype=np.int64)
             stuck = []
-            for cell, zeros in lonely:
-                if not (suppressed[zeros] == 0).all():
-                    continue  # an earlier repair this round gave it company already
-                options = [(self.best(int(z), suppressed, need=1.0), int(z)) for z in zeros]
-                (cost, j), z = min(options)
-                if not np.isfinite(cost):
-                    stuck.append(cell)
-                    continue
-                self.take(z, j, suppressed)
+            for i in range(0, len(lonely), _REPAIR_BATCH):
+                part = lonely[i:i + _REPAIR_BATCH]
+                # the zeros' candidates are prepared a batch at a time (the same candidates as one by one);
+                # those of zeros not taken are dropped again, so that memory stays with the chosen cubes
+                fresh = [z for z in np.unique(np.concatenate([zeros for _, zeros in part])).tolist()
+                         if z not in self._cands]
+                if fresh:
+                    self.prepare(np.asarray(fresh, dtype=np.int64))
+                for cell, zeros in part:
+                    if not (suppressed[zeros] == 0).all():
+                        continue  # an earlier repair this round gave it company already
+                    options = [(self.best(int(z), suppressed, need=1.0), int(z)) for z in zeros]
+                    (cost, j), z = min(options)
+                    if not np.isfinite(cost):
+                        stuck.append(cell)
+                        continue
+                    self.take(z, j, suppressed)
+                for z in fresh:
+                    if z not in self.chosen:
+                        del self._cands[z]
             if len(stuck) == len(lonely):
                 return np.asarray(stuck, dtype=np.int64)
         return np.asarray([c for c, _ in lonely], dtype=np.int64)
