@@ -466,7 +466,7 @@ def random_round(table: Table, *, base: int = 3, rng: Any = None, use_cell_key: 
     """
     if not isinstance(table, Table):
         raise InputTypeError("random_round() takes a Table from segstat.tabulate().")
-    check_scalar("base", base, "int", low=2, must="an integer >= 2 (usually 3 or 5)")
+    check_scalar("base", base, "int", low=2, high=2**31, must="an integer from 2 to 2**31 (usually 3 or 5)")
     if table.kind != "frequency":
         raise InputValueError("random_round() handles frequency tables.")
     x = table.cells["count"].to_numpy(np.int64)
