@@ -130,20 +130,8 @@ def _kommun_page(work: Path, code: str, name: str, lan_name: str, site: dict, ge
                 caption=f"{what}. {t['unit']}: %. {t['source']}: {site['source']}.", table=table,
                 csv=write_csv(table, work, f"{stem}_population_share.csv"))
         # the indicator by type, latest period
-        by = ktype[ktype["period"] == latest].set_index("omradestyp")
-        vals = [by["rate"].get(float(k), np.nan) for k in range(1, 6)]
-        lo = [by["lower"].get(float(k), np.nan) for k in range(1, 6)]
-        hi = [by["upper"].get(float(k), np.nan) for k in range(1, 6)]
-        what = t["kommun_by_type"].format(indicator=site["indicator"], period=latest)
-        table = pd.DataFrame({t["type"]: labels, t["value"]: vals, t["lower"]: lo, t["upper"]: hi})
-        table.attrs["lang"] = lang
-        p.heading(what)
-        p.chart(bars_figure(labels, vals, title=what, x_title=t["type"], y_title=site["unit"],
-                            colours=[TYPE_COLOURS[k] for k in range(1, 6)], lower=lo, upper=hi),
-                alt=t["alt_bars"].format(what=what, values="; ".join(f"{a}: {fmt(b, lang)}" for a, b in
-                                                                   zip(labels, vals))),
-                caption=caption(site, what) + " " + t["suppressed"] + ".", table=table,
-                csv=write_csv(table, work, f"{stem}_by_type.csv"))
+        _by_type_chart(p, work, ktype[ktype["period"] == latest], labels, latest, site, stem,
+                       note=" " + t["suppressed"] + ".")
     _segregation(p, work, code, seg, site, stem)
     # comparison: the kommun, its län and the whole area over time
     p.heading(t["comparison"].format(name=name))
@@ -205,20 +193,9 @@ def _lan_page(work: Path, code: str, name: str, site: dict, geo: Geometry, ltot:
     p.add("<ul class='cols'>" + "".join(f'<li><a href="../kommun/{k}.html">{html.escape(n)}</a></li>'
                                         for k, n in zip(kl["kommun"], kl["name"])) + "</ul>")
     if ltype is not None:
-        by = ltype[(ltype["lan"] == code) & (ltype["period"] == latest)].set_index("omradestyp")
         labels = [type_label(k, lang) for k in range(1, 6)]
-        vals = [by["rate"].get(float(k), np.nan) for k in range(1, 6)]
-        lo = [by["lower"].get(float(k), np.nan) for k in range(1, 6)]
-        hi = [by["upper"].get(float(k), np.nan) for k in range(1, 6)]
-        what = t["kommun_by_type"].format(indicator=site["indicator"], period=latest)
-        table = pd.DataFrame({t["type"]: labels, t["value"]: vals, t["lower"]: lo, t["upper"]: hi})
-        table.attrs["lang"] = lang
-        p.heading(what)
-        p.chart(bars_figure(labels, vals, title=what, x_title=t["type"], y_title=site["unit"],
-                            colours=[TYPE_COLOURS[k] for k in range(1, 6)], lower=lo, upper=hi),
-                alt=t["alt_bars"].format(what=what, values="; ".join(f"{a}: {fmt(b, lang)}" for a, b in
-                                                                   zip(labels, vals))),
-                caption=caption(site, what), table=table, csv=write_csv(table, work, f"{stem}_by_type.csv"))
+        _by_type_chart(p, work, ltype[(ltype["lan"] == code) & (ltype["period"] == latest)], labels, latest, site,
+                       stem)
     p.heading(t["comparison"].format(name=name))
     _comparison_chart(p, work, site, [(name, _series(ltot, "lan", code, site["periods"])),
                                       (t["all"], wh[["period", "rate", "lower", "upper"]])],
@@ -267,3 +244,23 @@ def _compare_page(work: Path, site: dict, kl: pd.DataFrame, ltot: Any, lan_names
         f'<a href="kommun/{k}.html">{html.escape(n)}</a>' for k, n in zip(frame["kommun"], frame["name"])) + "</p>")
     p.write(work)
 
+
+def _by_type_chart(p: Any, work: Path, rows: pd.DataFrame, labels: list[str], latest: Any, site: dict[str, Any],
+                   stem: str, note: str = "") -> None:
+    """The indicator by områdestyp in the latest period (kommun and län pages): bars with intervals, their table
+    and CSV."""
+    lang = site["lang"]
+    t = TEXT[lang]
+    by = rows.set_index("omradestyp")
+    vals = [by["rate"].get(float(k), np.nan) for k in range(1, 6)]
+    lo = [by["lower"].get(float(k), np.nan) for k in range(1, 6)]
+    hi = [by["upper"].get(float(k), np.nan) for k in range(1, 6)]
+    what = t["kommun_by_type"].format(indicator=site["indicator"], period=latest)
+    table = pd.DataFrame({t["type"]: labels, t["value"]: vals, t["lower"]: lo, t["upper"]: hi})
+    table.attrs["lang"] = lang
+    p.heading(what)
+    p.chart(bars_figure(labels, vals, title=what, x_title=t["type"], y_title=site["unit"],
+                        colours=[TYPE_COLOURS[k] for k in range(1, 6)], lower=lo, upper=hi),
+            alt=t["alt_bars"].format(what=what, values="; ".join(f"{a}: {fmt(b, lang)}" for a, b in
+                                                               zip(labels, vals))),
+            caption=caption(site, what) + note, table=table, csv=write_csv(table, work, f"{stem}_by_type.csv"))
