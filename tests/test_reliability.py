@@ -113,6 +113,42 @@ def test_tabulate_top_must_be_positive():
     assert segstat.tabulate(d, by=["a"], value="v", top=1).cells["top1"].tolist() == [2.0, 3.0, 3.0]
 
 
+# ---------------------------------------------------------------- keywords that size the work: bounded, the limit named
+
+
+_GROUPS = pd.DataFrame({"g": [10, 40, 5, 25], "t": [100, 80, 90, 60], "h": [20, 10, 30, 5]})
+
+
+@pytest.mark.parametrize("call", [
+    lambda n: segstat.dissimilarity(_GROUPS, group="g", total="t", ci="bootstrap", n_resamples=n, rng=1),
+    lambda n: segstat.multigroup_entropy(_GROUPS, groups=["g", "h"], ci="bootstrap", n_resamples=n, rng=1),
+    lambda n: segstat.segregation_test(_GROUPS, group="g", total="t", n_resamples=n, rng=1),
+    lambda n: segstat.disparity(pd.DataFrame({"t": [1, 2], "e": [1, 2], "p": [10, 20]}), subgroup="t", events="e",
+                                population="p", measures=["D"], ci="simulation", n_resamples=n, rng=1),
+], ids=["dissimilarity", "multigroup_entropy", "segregation_test", "disparity"])
+@pytest.mark.parametrize("n", [2**64, 2**63 - 1, 10_000_001])
+def test_replicate_counts_beyond_ten_million_are_refused_at_once(call, n):
+    # 2**64 bootstrap replicates used to build a list of 2**54 blocks until the machine ran out of memory
+    with pytest.raises(InputValueError, match="from 1 to 10,000,000"):
+        call(n)
+
+
+def test_rank_areas_says_how_many_replicates_fit():
+    d = pd.DataFrame({"a": [f"A{i}" for i in range(200)], "e": np.arange(200) % 7, "p": np.full(200, 1000)})
+    smoothed = segstat.smooth_rates(d, events="e", population="p", area="a")
+    with pytest.raises(InputValueError, match="at most 671,088 replicates fit for that many areas"):
+        segstat.rank_areas(smoothed, top=10, n_resamples=1_000_000, rng=1)  # 2**27 // 200 = 671,088
+    assert len(segstat.rank_areas(smoothed, top=10, n_resamples=2000, rng=1)) == 200
+
+
+@pytest.mark.parametrize("d", [2**64, 2**63 - 1, 10**9, 101])
+def test_perturb_noise_bound_is_refused_beyond_100(d):
+    table = segstat.tabulate(pd.DataFrame({"r": list("aab"), "k": segstat.record_keys(range(3), seed=1)}),
+                             by=["r"], record_key="k")
+    with pytest.raises(InputValueError, match="max_noise=.* must be a whole number from 1 to 100"):
+        segstat.perturb(table, max_noise=d, variance=1.0)
+
+
 # ---------------------------------------------------------------- record keys
 
 

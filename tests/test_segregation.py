@@ -730,9 +730,9 @@ THREE = pd.DataFrame({"a": [90, 10, 50], "b": [5, 80, 20], "c": [5, 10, 30]})
     ({"confidence_level": 95}, "confidence_level=95 must be strictly between 0 and 1"),
     ({"confidence_level": 0}, "confidence_level=0 must be"),
     ({"confidence_level": "0.95"}, "confidence_level='0.95' must be"),
-    ({"n_resamples": 0}, "n_resamples=0 must be a positive integer"),
-    ({"n_resamples": 99.5}, "n_resamples=99.5 must be a positive integer"),
-    ({"n_resamples": True}, "n_resamples=True must be a positive integer"),
+    ({"n_resamples": 0}, "n_resamples=0 must be a whole number from 1 to"),
+    ({"n_resamples": 99.5}, "n_resamples=99.5 must be a whole number from 1 to"),
+    ({"n_resamples": True}, "n_resamples=True must be a whole number from 1 to"),
 ])
 def test_bootstrap_arguments_are_validated_everywhere(kwargs, msg):
     args = {"ci": "bootstrap", "rng": 1, **kwargs}

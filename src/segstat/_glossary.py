@@ -110,7 +110,8 @@ GLOSSARY: dict[str, Term] = {
                       (int,)),
     "n_jobs": Term("Parallel workers (threads); None = all cores. The answer does not depend on it.",
                    "int | None", "None", (None,), (int,)),
-    "n_resamples": Term("Number of bootstrap, permutation or simulation replicates (scipy's word).", "int",
+    "n_resamples": Term("Number of bootstrap, permutation or simulation replicates (scipy's word); 1 to 10,000,000.",
+                        "int",
                         "999 (segregation indices and test); 2000 (disparity); 1000 (rank_areas)", (999, 2000, 1000),
                         (int,)),
     "order": Term("Order of labels: the ``subgroup`` labels, most disadvantaged first; for ``segstat protect``, "
@@ -240,7 +241,7 @@ GLOSSARY: dict[str, Term] = {
                       functions=("Boundaries",)),
     "max_distance": Term("Snap points this many metres outside every polygon to the nearest; None for no "
                          "snapping.", "float | None", "None", (None,), functions=("locate", "cli")),
-    "max_noise": Term("Largest absolute noise of cell-key perturbation.", "int", "2", (2,), (int,),
+    "max_noise": Term("Largest absolute noise of cell-key perturbation (1 to 100).", "int", "2", (2,), (int,),
                       functions=("perturb",)),
     "max_rows": Term("Rows of a table shown on a report page; longer tables are summarised with a note (the "
                      "workbook has every row).", "int", "40", (40,), (int,), functions=("report", "cli")),

@@ -186,6 +186,11 @@ def _max_entropy(support: np.ndarray, variance: float) -> np.ndarray:
                           f"{variance}; choose a smaller variance.")
 
 
+#: the largest noise bound D accepted: the table has about D² rows, and noise of +-100 already hides any count
+#: an agency would publish
+_MAX_NOISE = 100
+
+
 def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFrame:
     """The perturbation table: for each original value i, the noise distribution.
 
@@ -217,7 +222,8 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     >>> pt[pt["i"] == 2][["noise", "p"]].round(6).values.tolist()
     [[-1.0, 0.25], [0.0, 0.5], [1.0, 0.25]]
     """
-    check_scalar("max_noise", max_noise, "int", low=1, must="a positive integer (the largest noise D)")
+    check_scalar("max_noise", max_noise, "int", low=1, high=_MAX_NOISE,
+                 must=f"a whole number from 1 to {_MAX_NOISE} (the largest noise D; agencies use 2 to 5)")
     check_scalar("variance", variance, "real", low=0, high=max_noise**2, low_open=True, high_open=True,
                  must=f"in (0, D²) = (0, {max_noise ** 2}); the variance of noise bounded by D cannot reach D²")
     rows = [{"i": 0, "noise": 0, "p": 1.0}]

@@ -20,6 +20,9 @@ RANK_COLUMNS = ("rank", "rank_lower", "rank_upper", "p_top")
 
 _NEEDED = ("smoothed", "se", "method")
 
+#: draws held at once (replicates x areas of one part): about 1.5 GiB with their ranks
+_MAX_DRAWS = 2**27
+
 
 def _per(smoothed: pd.DataFrame) -> float:
     info = smoothed.attrs.get(TARGETING_ATTR, {})
@@ -157,6 +160,12 @@ def rank_areas(
     check_by(smoothed, by, RANK_COLUMNS)
     top = check_scalar("top", top, "int", low=1)
     n_resamples = check_scalar("n_resamples", n_resamples, "int", low=1)
+    largest = max((len(pos) for _, pos in by_positions(smoothed, by)), default=0) if by else len(smoothed)
+    if n_resamples * max(largest, 1) > _MAX_DRAWS:
+        fits = max(_MAX_DRAWS // max(largest, 1), 1)
+        raise InputValueError(f"n_resamples={n_resamples!r} for {largest:,} areas would hold "
+                              f"{n_resamples * largest:,} draws at once; at most {fits:,} replicates fit for that "
+                              f"many areas (1,000 give p_top to about +-0.015).")
     level = check_confidence_level(confidence_level)
     seed = part_seed(rng)
     per = _per(smoothed)
