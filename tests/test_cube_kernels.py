@@ -48,3 +48,43 @@ def test_compiled_cost_sums_in_numpys_order():
         cost = (weights[ids] * ~suppressed[ids]).sum(axis=1)
         c, j = _cube_kernels.best(ids, np.ones(40), suppressed, weights, keep, False, False, 1.0)
         assert c == cost.min() and j == int(np.argmin(cost))
+
+
+def _compare(t, monkeypatch, **kw):
+    compiled = segstat.protect(t, min_count=3, method="cube", **kw)
+    assert _cubes._kernels() is not None
+    with monkeypatch.context() as m:
+        m.setattr(_cubes, "_kernel_state", {"loaded": True, "module": None})
+        plain = segstat.protect(t, min_count=3, method="cube", **kw)
+    np.testing.assert_array_equal(compiled.status, plain.status)
+    assert abs(compiled.certificates - plain.certificates).sum() == 0
+    assert segstat.audit(compiled).safe
+    return compiled
+
+
+def test_compiled_candidates_match_with_many_siblings_and_deep_margins(monkeypatch):
+    # a flat variable of 60 categories (more than twice the moves kept: the siblings are chosen on the line)
+    # crossed with a three-level area hierarchy whose margins are small enough to be primary cells too
+    rng = np.random.default_rng(5)
+    n = 700
+    areas = [f"a{i:02d}" for i in range(30)]
+    d = pd.DataFrame({"area": rng.choice(areas, n), "job": rng.choice([f"j{i:02d}" for i in range(60)], n)})
+    h = {"area": {a: f"R{i // 5}" for i, a in enumerate(areas)}}
+    t = segstat.tabulate(d, by=["area", "job"], hierarchies=h)
+    p = _compare(t, monkeypatch)
+    margins = p.to_frame()
+    assert ((margins["job"] == "Total") & (margins["status"] != "published")).any()
+
+
+def test_compiled_candidates_match_in_one_and_four_dimensions_and_with_kept_cells(monkeypatch):
+    rng = np.random.default_rng(9)
+    n = 400
+    d = pd.DataFrame({"a": rng.choice(list("abcdef"), n), "b": rng.choice(list("xy"), n),
+                      "c": rng.choice(list("pqr"), n), "e": rng.choice(list("uvw"), n)})
+    _compare(segstat.tabulate(d.iloc[:40], by=["a"]), monkeypatch)
+    t = segstat.tabulate(d, by=["a", "b", "c", "e"])
+    assert (_compare(t, monkeypatch).status == "secondary").any()
+    two = segstat.tabulate(d, by=["a", "c"], hierarchies={"a": {"a": "A", "b": "A", "c": "B", "d": "B", "e": "C",
+                                                                  "f": "C"}})
+    _compare(two, monkeypatch, keep="total")
+    _compare(two, monkeypatch, keep="margins")

@@ -189,3 +189,324 @@ def assemble(lev, sg, n_moves, width, strides, values, is_leaf, own, needs, ids,
                 i_a[a] = 0
                 a -= 1
         count[g] = out
+
+
+# ---------------------------------------------------------------- candidate cubes of many cells in one pass
+#
+# The functions below do what ``CubeSuppressor.prepare`` does with ``_Tree.moves``, ``_Tree.chains`` and
+# ``CubeSuppressor._dim_moves`` in Python, for a batch of cells, with the same moves in the same order (so
+# the same candidates, costs and chosen cubes). The dimensions' trees are passed as flat arrays: ``parent``
+# (node -> parent, -1 at the total) at ``noff[a]`` and ``ptr`` (children of node ``i`` of dimension ``a`` are
+# ``kids[ptr[poff[a] + i]:ptr[poff[a] + i + 1]]``).
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _key(v):  # pragma: no cover - compiled
+    """``_smallest_nonzero_first``: a cell's size, zeros last."""
+    return v if v > 0 else np.inf
+
+
+@njit(nogil=True, cache=True)
+def _descend(node, out, n, base, stride, values, ptr, kids, po):  # pragma: no cover - compiled
+    """Append to ``out[n:]`` the chain below ``node`` that takes the smallest child (first of equal ones)
+    at every step, down to a leaf; returns the new length."""
+    while ptr[po + node + 1] > ptr[po + node]:
+        best = -1
+        bk = np.inf
+        for i in range(ptr[po + node], ptr[po + node + 1]):
+            c = kids[i]
+            k = _key(values[base + c * stride])
+            if best < 0 or k < bk:
+                best = c
+                bk = k
+        node = best
+        out[n] = node
+        n += 1
+    return n
+
+
+@njit(nogil=True, cache=True)
+def _moves(x, full, base, stride, values, parent, no, ptr, kids, po, max_moves, up_levels,
+           lev, sg, down, dlen, wchain, path, sib, skey):  # pragma: no cover - compiled
+    """``_Tree.moves``: the candidate moves of node ``x`` along one dimension into ``lev``/``sg`` (rows padded
+    with node 0, sign 0); returns (moves, width, depends)."""
+    # up to two descendant chains, smallest cells first (stable order among equal ones)
+    n_down = 1
+    down[0, 0] = x
+    dlen[0] = 1
+    lo, hi = ptr[po + x], ptr[po + x + 1]
+    if hi > lo:
+        first = -1
+        fk = np.inf
+        for i in range(lo, hi):
+            k = _key(values[base + kids[i] * stride])
+            if first < 0 or k < fk:
+                first = i
+                fk = k
+        second = -1
+        sk = np.inf
+        for i in range(lo, hi):
+            if i == first:
+                continue
+            k = _key(values[base + kids[i] * stride])
+            if second < 0 or k < sk:
+                second = i
+                sk = k
+        down[0, 1] = kids[first]
+        dlen[0] = _descend(kids[first], down[0], 2, base, stride, values, ptr, kids, po)
+        if second >= 0:
+            n_down = 2
+            down[1, 0] = x
+            down[1, 1] = kids[second]
+            dlen[1] = _descend(kids[second], down[1], 2, base, stride, values, ptr, kids, po)
+    depends = dlen[0] > 1
+    path[0] = x
+    plen = 1
+    u = x
+    turns = 0
+    found = 0
+    width = 0
+    limit = up_levels + 1 if full else up_levels
+    while turns < limit and parent[no + u] >= 0:
+        p = parent[no + u]
+        ns = 0
+        for i in range(ptr[po + p], ptr[po + p + 1]):
+            if kids[i] != u:
+                sib[ns] = kids[i]
+                ns += 1
+        if ns > 2 * max_moves:
+            # many siblings: the smallest on the line (stable), kept in their order
+            for i in range(ns):
+                skey[i] = _key(values[base + sib[i] * stride])
+            chosen = np.sort(np.argsort(skey[:ns], kind="mergesort")[:2 * max_moves])
+            for i in range(2 * max_moves):
+                sib[i] = sib[chosen[i]]
+            ns = 2 * max_moves
+            depends = True
+        for i in range(ns):
+            wchain[0] = sib[i]
+            wl = _descend(sib[i], wchain, 1, base, stride, values, ptr, kids, po)
+            if wl > 1:
+                depends = True
+            for d in range(n_down):
+                m = 0
+                for j in range(plen):
+                    lev[found, m] = path[j]
+                    sg[found, m] = 1
+                    m += 1
+                for j in range(1, dlen[d]):
+                    lev[found, m] = down[d, j]
+                    sg[found, m] = 1
+                    m += 1
+                for j in range(wl):
+                    lev[found, m] = wchain[j]
+                    sg[found, m] = -1
+                    m += 1
+                for j in range(m, lev.shape[1]):
+                    lev[found, j] = 0
+                    sg[found, j] = 0
+                width = max(width, m)
+                found += 1
+        if ns > 0:
+            turns += 1
+        path[plen] = p
+        plen += 1
+        u = p
+    while parent[no + u] >= 0:
+        u = parent[no + u]
+        path[plen] = u
+        plen += 1
+    if full or found == 0 or plen + dlen[n_down - 1] <= 3:
+        for d in range(n_down):
+            m = 0
+            for j in range(plen):
+                lev[found, m] = path[j]
+                sg[found, m] = 1
+                m += 1
+            for j in range(1, dlen[d]):
+                lev[found, m] = down[d, j]
+                sg[found, m] = 1
+                m += 1
+            for j in range(m, lev.shape[1]):
+                lev[found, j] = 0
+                sg[found, j] = 0
+            width = max(width, m)
+            found += 1
+    return found, width, depends
+
+
+@njit(nogil=True, cache=True)
+def _filter_moves(lev, sg, n, width, base, stride, values, n_leaves, need, on_leaves, max_moves, line):
+    # pragma: no cover - compiled
+    """``CubeSuppressor._dim_moves`` after the moves are built: drop those that decrease an inner cell of the
+    line below ``need`` (when the line is one of inner cells), then keep the ``max_moves`` that touch the
+    fewest persons on the line (stable, in their order). Rows are compacted in place; returns how many."""
+    threshold = need - 1e-9
+    if on_leaves:
+        m = 0
+        for i in range(n):
+            bad = False
+            for k in range(width):
+                if sg[i, k] < 0 and lev[i, k] < n_leaves and values[base + lev[i, k] * stride] < threshold:
+                    bad = True
+                    break
+            if not bad:
+                if m != i:
+                    lev[m, :] = lev[i, :]
+                    sg[m, :] = sg[i, :]
+                m += 1
+        n = m
+    if n > max_moves:
+        buf = np.empty(width)
+        for i in range(n):
+            for k in range(width):
+                buf[k] = values[base + lev[i, k] * stride] if sg[i, k] != 0 else 0.0
+            line[i] = _pairwise(buf, width)
+        keep = np.sort(np.argsort(line[:n], kind="mergesort")[:max_moves])
+        for r in range(max_moves):
+            i = keep[r]
+            if i != r:
+                lev[r, :] = lev[i, :]
+                sg[r, :] = sg[i, :]
+        n = max_moves
+    return n
+
+
+@njit(nogil=True, cache=True)
+def _grow(buf, used, extra):  # pragma: no cover - compiled
+    """``buf`` with room for ``extra`` more elements after ``used`` (doubled when full)."""
+    if used + extra <= buf.shape[0]:
+        return buf
+    new = np.empty(max(2 * buf.shape[0], used + extra), dtype=buf.dtype)
+    new[:used] = buf[:used]
+    return new
+
+
+@njit(nogil=True, cache=True)
+def prepare(cells, full, needs, shape, strides, n_leaves, values, is_leaf, parent, noff, ptr, kids, poff,
+            max_moves, up_levels, max_width, max_kids, id_like):  # pragma: no cover - compiled
+    """The candidate cubes of ``cells`` (``CubeSuppressor.prepare``): for each cell, the moves along every
+    dimension (on the line through the cell, or through the leaf its cubes use where it sits on another
+    variable's margin), filtered, combined into cubes and kept where their room reaches the cell's need.
+    Without ``full``, a cell with no candidate is tried again with the moves up to the totals.
+
+    Returns flat ``ids`` (dtype of ``id_like``), ``sgn``, ``room`` and, per cell, the number of candidates
+    and the cells per candidate (cell ``g``'s block starts at the running sums of ``k * size`` and ``k``)."""
+    D = shape.shape[0]
+    G = cells.shape[0]
+    M = 2 * (up_levels + 1) * 2 * max_moves + 2
+    lev = np.zeros((D, M, max_width), np.int64)
+    sg = np.zeros((D, M, max_width), np.int8)
+    down = np.zeros((2, max_width), np.int64)
+    dlen = np.zeros(2, np.int64)
+    wchain = np.zeros(max_width, np.int64)
+    path = np.zeros(max_width, np.int64)
+    sib = np.zeros(max_kids + 1, np.int64)
+    skey = np.empty(max_kids + 1)
+    line = np.empty(M)
+    n_moves = np.zeros(D, np.int64)
+    width = np.zeros(D, np.int64)
+    pos = np.zeros(D, np.int64)
+    anchor = np.zeros(D, np.int64)
+    i_a = np.zeros(D, np.int64)
+    k_a = np.zeros(D, np.int64)
+    chain = np.zeros(max_width, np.int64)
+    ids = np.empty(1024, dtype=id_like.dtype)
+    sgn = np.empty(1024, np.int8)
+    room = np.empty(64)
+    n_ids = 0
+    n_room = 0
+    k_out = np.zeros(G, np.int64)
+    c_out = np.zeros(G, np.int64)
+    for g in range(G):
+        cell = cells[g]
+        rest = cell
+        for a in range(D):
+            pos[a] = rest // strides[a]
+            rest -= pos[a] * strides[a]
+        for b in range(D):
+            anchor[b] = pos[b]
+            if pos[b] >= n_leaves[b]:
+                base = cell - pos[b] * strides[b]
+                chain[0] = pos[b]
+                n = _descend(pos[b], chain, 1, base, strides[b], values, ptr, kids, poff[b])
+                anchor[b] = chain[n - 1]
+        use_full = full
+        while True:
+            empty = False
+            for a in range(D):
+                base = 0
+                on_leaves = True
+                for b in range(D):
+                    if b != a:
+                        base += anchor[b] * strides[b]
+                        if anchor[b] >= n_leaves[b]:
+                            on_leaves = False
+                n, w, _ = _moves(pos[a], use_full, base, strides[a], values, parent, noff[a], ptr, kids, poff[a],
+                                 max_moves, up_levels, lev[a], sg[a], down, dlen, wchain, path, sib, skey)
+                n = _filter_moves(lev[a], sg[a], n, w, base, strides[a], values, n_leaves[a], needs[g],
+                                  on_leaves, max_moves, line)
+                n_moves[a] = n
+                width[a] = w
+                if n == 0:
+                    empty = True
+            R = 1
+            C = 1
+            for a in range(D):
+                R *= n_moves[a]
+                C *= width[a]
+            out = 0
+            if not empty:
+                ids = _grow(ids, n_ids, R * C)
+                sgn = _grow(sgn, n_ids, R * C)
+                room = _grow(room, n_room, R)
+                threshold = needs[g] - 1e-9
+                for a in range(D):
+                    i_a[a] = 0
+                for r in range(R):
+                    for a in range(D):
+                        k_a[a] = 0
+                    low = np.inf
+                    at = n_ids + out * C
+                    for q in range(C):
+                        c = 0
+                        s = 1
+                        for a in range(D):
+                            c += lev[a, i_a[a], k_a[a]] * strides[a]
+                            s *= sg[a, i_a[a], k_a[a]]
+                        if s == 0:
+                            ids[at + q] = cell
+                            sgn[at + q] = 0
+                        else:
+                            ids[at + q] = c
+                            sgn[at + q] = s
+                            if s < 0 and is_leaf[c]:
+                                v = values[c]
+                                if (v < low or v != v) and low == low:
+                                    low = v
+                        a = D - 1
+                        while a >= 0:
+                            k_a[a] += 1
+                            if k_a[a] < width[a]:
+                                break
+                            k_a[a] = 0
+                            a -= 1
+                    if low >= threshold:
+                        room[n_room + out] = low
+                        out += 1
+                    a = D - 1
+                    while a >= 0:
+                        i_a[a] += 1
+                        if i_a[a] < n_moves[a]:
+                            break
+                        i_a[a] = 0
+                        a -= 1
+            if out == 0 and not use_full:
+                use_full = True  # no short move is wide enough: the moves up to the totals too
+                continue
+            break
+        k_out[g] = out
+        c_out[g] = C if out else 1
+        n_ids += out * C
+        n_room += out
+    return ids[:n_ids], sgn[:n_ids], room[:n_room], k_out, c_out

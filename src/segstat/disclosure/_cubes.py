@@ -21,6 +21,8 @@ so the audit can use them without trusting this module.
 from __future__ import annotations
 
 import heapq
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -44,6 +46,8 @@ _MARGIN_WEIGHT = 1.0
 _REPAIR_BATCH = 5_000
 #: array elements built at once when candidate cubes are prepared (memory bound)
 _CHUNK = 4_000_000
+#: cells whose candidates one thread prepares at once in the compiled path
+_THREAD_BATCH = 5_000
 
 
 _kernel_state: dict[str, Any] = {"loaded": False, "module": None}
@@ -125,6 +129,7 @@ class _Tree:
                 # the cheapest moves kept in the end, so the others' chains are not built
                 sv = _smallest_nonzero_first(vals[np.asarray(siblings)])
                 siblings = [siblings[i] for i in np.sort(np.argsort(sv, kind="stable")[:2 * _MAX_MOVES])]
+                depends = True  # chosen by this line's values
             for w in siblings:
                 wchain = self.chains(w, vals, 1, memo)[0]
                 depends |= len(wchain) > 1
@@ -181,6 +186,7 @@ class CubeSuppressor:
         #: descendant chains per line of the table, while a batch of candidates is prepared
         self._chain_memo: dict[tuple[int, ...], dict] = {}
         self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._flat: tuple[Any, ...] | None = None
 
     @classmethod
     def for_table(cls, model: Model, required: np.ndarray) -> CubeSuppressor:
@@ -224,6 +230,12 @@ class CubeSuppressor:
         """Build the candidate cubes of many cells at once (cells whose moves have the same shapes share
         one set of array operations). Cells with no candidate that can move get the ``full`` set of moves."""
         todo = [int(c) for c in cells if full or int(c) not in self._cands]
+        if not todo:
+            return
+        compiled = _kernels()
+        if compiled is not None:
+            self._prepare_compiled(compiled, np.asarray(todo, dtype=np.int64), full)
+            return
         D = len(self.shape)
         groups: dict[tuple, list] = {}
         coords = np.stack(np.unravel_index(np.asarray(todo, dtype=np.int64), self.shape), axis=1).tolist()
@@ -305,6 +317,64 @@ class CubeSuppressor:
             if retry:
                 self.prepare(np.asarray(retry), full=True)
             self._chain_memo.clear()  # shared within a batch; cleared so that memory stays with the candidates
+
+    def _flat_trees(self) -> tuple[Any, ...]:
+        """The dimensions' trees as flat arrays for the compiled preparation (built once): parents with their
+        offsets, children in CSR form with theirs, the longest move a tree allows and the most children."""
+        if self._flat is None:
+            parents: list[np.ndarray] = []
+            ptrs: list[np.ndarray] = []
+            kids: list[np.ndarray] = []
+            noff: list[int] = []
+            poff: list[int] = []
+            n_nodes = n_kids = depth = most = 0
+            n_ptr = 0
+            for tree in self.trees:
+                noff.append(n_nodes)
+                poff.append(n_ptr)
+                parents.append(tree.parent)
+                sizes = np.array([len(k) for k in tree.children], dtype=np.int64)
+                ptrs.append(n_kids + np.concatenate([[0], np.cumsum(sizes)]))
+                n_ptr += len(sizes) + 1
+                kids.append(np.concatenate([*tree.children, np.zeros(0, dtype=np.int64)]).astype(np.int64))
+                n_nodes += len(tree.parent)
+                n_kids += int(sizes.sum())
+                most = max(most, int(sizes.max(initial=0)))
+                for leaf in range(tree.n_leaves):  # the deepest leaf bounds every chain and path
+                    d, u = 0, leaf
+                    while tree.parent[u] >= 0:
+                        u, d = int(tree.parent[u]), d + 1
+                    depth = max(depth, d)
+            self._flat = (np.concatenate(parents), np.asarray(noff, dtype=np.int64), np.concatenate(ptrs),
+                          np.concatenate(kids), np.asarray(poff, dtype=np.int64), 3 * (depth + 1) + 1, most)
+        return self._flat
+
+    def _prepare_compiled(self, compiled: Any, todo: np.ndarray, full: bool) -> None:
+        """:meth:`prepare` by the compiled kernel (:func:`._cube_kernels.prepare`): the same candidates, cell by
+        cell in one pass; large batches are split over two threads (the kernel releases the GIL)."""
+        parent, noff, ptr, kids, poff, max_width, most = self._flat_trees()
+        needs = np.maximum(self.required[todo], 1.0)
+        shape = np.asarray(self.shape, dtype=np.int64)
+        n_leaves = np.asarray([tr.n_leaves for tr in self.trees], dtype=np.int64)
+        like: np.ndarray = np.zeros(0, dtype=self._id_type)
+
+        def run(part: slice) -> tuple[np.ndarray, ...]:
+            return compiled.prepare(todo[part], full, needs[part], shape, self.strides, n_leaves, self.values,
+                                    self.is_leaf, parent, noff, ptr, kids, poff, _MAX_MOVES, _UP_LEVELS,
+                                    max_width, most, like)
+
+        parts = [slice(i, i + _THREAD_BATCH) for i in range(0, len(todo), _THREAD_BATCH)]
+        if len(parts) > 1:
+            with ThreadPoolExecutor(min(len(parts), os.cpu_count() or 1)) as pool:
+                results = list(pool.map(run, parts))
+        else:
+            results = [run(parts[0])]
+        for part, (ids, sgn, room, k, size) in zip(parts, results):
+            at = np.concatenate([[0], np.cumsum(k * size)]).tolist()
+            rat = np.concatenate([[0], np.cumsum(k)]).tolist()
+            for g, (c, kk, cc) in enumerate(zip(todo[part].tolist(), k.tolist(), size.tolist())):
+                self._cands[c] = (ids[at[g]:at[g + 1]].reshape(kk, cc).copy(),
+                                  sgn[at[g]:at[g + 1]].reshape(kk, cc).copy(), room[rat[g]:rat[g + 1]].copy())
 
     @property
     def _id_type(self) -> type:
