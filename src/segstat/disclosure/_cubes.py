@@ -152,6 +152,41 @@ class _Tree:
         return lev, sg, depends
 
 
+class _Users:
+    """Which chosen cubes use each cell: how many (``count``, every cell) and which (``of``, the cells that are
+    not primary: the only ones improve and prune publish again)."""
+
+    def __init__(self, chosen: dict[int, tuple[np.ndarray, np.ndarray]], primary: np.ndarray, n: int) -> None:
+        self.primary = primary
+        owners = np.fromiter(chosen.keys(), dtype=np.int64, count=len(chosen))
+        cubes = [cells for cells, _ in chosen.values()]
+        flat = np.concatenate(cubes).astype(np.int64) if cubes else np.zeros(0, dtype=np.int64)
+        owner = np.repeat(owners, [len(c) for c in cubes])
+        self.count = np.bincount(flat, minlength=n).astype(np.int32)
+        keep = ~primary[flat]
+        flat, owner = flat[keep], owner[keep]
+        order = np.argsort(flat, kind="stable")
+        flat, owner = flat[order], owner[order].tolist()
+        cut = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, np.int64)
+        bounds = np.r_[cut, len(flat)].tolist()
+        self._of: dict[int, set[int]] = {int(flat[cut[i]]): set(owner[bounds[i]:bounds[i + 1]])
+                                         for i in range(len(cut))}
+
+    def of(self, cell: int) -> list[int]:
+        """The cubes (their primary cells) that use the non-primary ``cell``."""
+        return list(self._of.get(cell, ()))
+
+    def leave(self, owner: int, cells: np.ndarray) -> None:
+        self.count[cells] -= 1
+        for c in cells[~self.primary[cells]].tolist():
+            self._of[c].discard(owner)
+
+    def join(self, owner: int, cells: np.ndarray) -> None:
+        self.count[cells] += 1
+        for c in cells[~self.primary[cells]].tolist():
+            self._of.setdefault(c, set()).add(owner)
+
+
 class CubeSuppressor:
     """One cube per primary cell of a single table: chosen greedily, re-chosen, then pruned.
 
@@ -456,20 +491,14 @@ class CubeSuppressor:
                 bar.update(1)
         return np.asarray(failed, dtype=np.int64)
 
-    def _rechoose(self, cell: int, j: int, suppressed: np.ndarray, users: dict[int, set[int]]) -> None:
+    def _rechoose(self, cell: int, j: int, suppressed: np.ndarray, users: _Users) -> None:
         """Give ``cell`` its candidate cube ``j`` instead of its current one, keeping ``users`` up to date."""
-        for c in self.chosen[cell][0].tolist():
-            users[c].discard(cell)
+        users.leave(cell, self.chosen[cell][0])
         self.take(cell, j, suppressed)
-        for c in self.chosen[cell][0].tolist():
-            users.setdefault(c, set()).add(cell)
+        users.join(cell, self.chosen[cell][0])
 
-    def _users(self) -> dict[int, set[int]]:
-        users: dict[int, set[int]] = {}
-        for p, (cells, _) in self.chosen.items():
-            for c in cells.tolist():
-                users.setdefault(c, set()).add(p)
-        return users
+    def _users(self, primary: np.ndarray) -> _Users:
+        return _Users(self.chosen, primary, len(self.values))
 
     def improve(self, suppressed: np.ndarray, primary: np.ndarray, passes: int = 2) -> float:
         """Choose each cell's cube again with all other cubes in place; returns the persons (value) saved.
@@ -478,18 +507,27 @@ class CubeSuppressor:
         without them costs less than they do, it replaces the old one. Cells with the dearest own cells go
         first.
         """
-        users = self._users()
+        users = self._users(primary)
         saved = 0.0
         for _ in range(passes):
-            own = {}
-            for p, (cells, _) in self.chosen.items():
-                mine = [c for c in cells.tolist() if not primary[c] and c != p and users[c] == {p}]
-                if mine:
-                    own[p] = mine
+            # the non-primary cells of each cube that no other cube uses (a cube's cells are distinct, so
+            # "one user" means "this cube")
+            owners = np.fromiter(self.chosen.keys(), dtype=np.int64, count=len(self.chosen))
+            cubes = [cells for cells, _ in self.chosen.values()]
+            flat = np.concatenate(cubes) if cubes else np.zeros(0, dtype=np.int64)
+            owner = np.repeat(owners, [len(c) for c in cubes])
+            alone = ~primary[flat] & (flat != owner) & (users.count[flat] == 1)
+            flat, owner = flat[alone], owner[alone]
+            cut = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, np.int64)
+            sums = np.add.reduceat(self.weights[flat], cut) if len(cut) else np.zeros(0)
+            bounds = np.r_[cut, len(flat)].tolist()
+            mine_of = {int(owner[cut[i]]): flat[bounds[i]:bounds[i + 1]] for i in range(len(cut))}
+            order = [int(owner[cut[i]]) for i in np.argsort(-sums, kind="stable")]
             gain = 0.0
-            for p in sorted(own, key=lambda q: -self.weights[own[q]].sum()):
-                mine = [c for c in own[p] if users.get(c) == {p}]
-                if not mine:
+            for p in order:
+                mine = mine_of[p]
+                mine = mine[users.count[mine] == 1]
+                if not len(mine):
                     continue
                 before = float(self.weights[mine].sum())
                 suppressed[mine] = False
@@ -502,9 +540,7 @@ class CubeSuppressor:
             saved += gain
             if gain == 0:
                 break
-        for c in np.flatnonzero(suppressed & ~primary).tolist():
-            if not users.get(c):
-                suppressed[c] = False
+        suppressed[suppressed & ~primary & (users.count == 0)] = False
         return saved
 
     def prune(self, suppressed: np.ndarray, primary: np.ndarray) -> int:
@@ -515,13 +551,13 @@ class CubeSuppressor:
         remain do not touch them, so every primary cell keeps its protection and every suppressed cell
         stays in a cube that moves it).
         """
-        users = self._users()
+        users = self._users(primary)
         secondary = np.flatnonzero(suppressed & ~primary)
         removed = 0
         for s in secondary[np.argsort(-self.values[secondary], kind="stable")].tolist():
             suppressed[s] = False
             moved = {}
-            for p in users.get(s, ()):
+            for p in users.of(s):
                 cost, j = self.best(p, suppressed, inside=True)
                 if cost > 0:
                     break
@@ -532,11 +568,9 @@ class CubeSuppressor:
                 removed += 1
                 continue
             suppressed[s] = True
-        for s in np.flatnonzero(suppressed & ~primary).tolist():
-            if not users.get(s):
-                suppressed[s] = False
-                removed += 1
-        return removed
+        unused = suppressed & ~primary & (users.count == 0)
+        suppressed[unused] = False
+        return removed + int(unused.sum())
 
     def repair_groups(self, suppressed: np.ndarray, max_rounds: int = 20) -> np.ndarray:
         """Give company to suppressed cells that are alone among published zeros; returns cells left alone.
