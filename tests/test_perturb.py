@@ -21,14 +21,14 @@ def _micro(n=3000, seed=1):
 
 
 def test_ptable_closed_form_for_d_equal_one():
-    pt = perturbation_table(max_noise=1, variance=0.4)
+    pt = perturbation_table(max_noise=1, noise_variance=0.4)
     row = pt[pt["i"] == 2].set_index("noise")["p"]
     assert row[-1] == pytest.approx(0.2, abs=1e-9) and row[1] == pytest.approx(0.2, abs=1e-9)
     assert row[0] == pytest.approx(0.6, abs=1e-9)
 
 
 def test_ptable_rows_have_mean_zero_variance_v_and_bounded_support():
-    pt = perturbation_table(max_noise=3, variance=2.0)
+    pt = perturbation_table(max_noise=3, noise_variance=2.0)
     for i, g in pt.groupby("i"):
         assert g["p"].sum() == pytest.approx(1.0, abs=1e-12)
         assert (g["p"] * g["noise"]).sum() == pytest.approx(0.0, abs=1e-9)
@@ -96,7 +96,7 @@ def test_bad_input():
     with pytest.raises(InputValueError, match="record_key="):
         segstat.perturb(t)
     with pytest.raises(InputValueError, match="variance"):
-        perturbation_table(max_noise=2, variance=4.0)
+        perturbation_table(max_noise=2, noise_variance=4.0)
     with pytest.raises(InputValueError, match="max_noise"):
         perturbation_table(max_noise=0)
     with pytest.raises(InputValueError, match="base"):
@@ -111,9 +111,9 @@ def test_bad_input():
 @given(st.integers(1, 5), st.floats(0.1, 0.9), st.integers(0, 10_000))
 def test_noise_within_bound_for_any_ptable(d, frac, seed):
     var = frac * d * d
-    pt = perturbation_table(max_noise=d, variance=var)
+    pt = perturbation_table(max_noise=d, noise_variance=var)
     data = _micro(500, seed=seed % 50 + 1)
-    p = segstat.perturb(segstat.tabulate(data, by=["age", "sex"], record_key="key"), max_noise=d, variance=var,
+    p = segstat.perturb(segstat.tabulate(data, by=["age", "sex"], record_key="key"), max_noise=d, noise_variance=var,
                         ptable=pt)
     assert (np.abs(p.noise) <= d).all() and (p.values >= 0).all()
     assert (p.values[p.table.cells["count"].to_numpy() == 0] == 0).all()
@@ -121,7 +121,7 @@ def test_noise_within_bound_for_any_ptable(d, frac, seed):
 
 def test_ptable_rows_at_their_variance_limit_keep_mean_zero_and_exact_variance():
     # i = 3 with D = 4: noise in -3..4, whose largest mean-0 variance is 3 * 4 = 12 (two-point law on {-3, 4})
-    pt = perturbation_table(max_noise=4, variance=12.0)
+    pt = perturbation_table(max_noise=4, noise_variance=12.0)
     for i, row in pt.groupby("i"):
         assert abs((row["p"] * row["noise"]).sum()) < 1e-9
         lo, hi = row["noise"].min(), row["noise"].max()
@@ -154,9 +154,9 @@ def test_own_perturbation_tables_are_checked_and_described():
     d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 3, "id": range(33)})
     d["key"] = segstat.record_keys(d["id"], seed=7)
     t = segstat.tabulate(d, by="g", record_key="key")
-    own = perturbation_table(max_noise=3, variance=2.0)[["i", "noise", "p"]]
+    own = perturbation_table(max_noise=3, noise_variance=2.0)[["i", "noise", "p"]]
     p = segstat.perturb(t, ptable=own)
-    assert p.max_noise == 3 and p.variance == pytest.approx(2.0, rel=1e-9)
+    assert p.max_noise == 3 and p.noise_variance == pytest.approx(2.0, rel=1e-9)
     assert "±3" in p.method_note("en") and "variance 2" in p.method_note("en")
     zeros = pd.concat([pd.DataFrame({"i": [0, 0], "noise": [0, 1], "p": [0.5, 0.5]}), own[own["i"] > 0]])
     with pytest.raises(InputValueError, match="perturbs zeros"):
@@ -174,15 +174,15 @@ def test_own_perturbation_tables_are_checked_and_described():
 def test_perturbation_table_rows_are_proper_distributions_and_variance_any_real():
     from segstat.disclosure.perturb import perturbation_table
 
-    pt = perturbation_table(max_noise=5, variance=6.25)
+    pt = perturbation_table(max_noise=5, noise_variance=6.25)
     assert (pt["p"] >= 0).all()
     assert np.allclose(pt.groupby("i")["p"].sum(), 1.0)
     top = pt[pt["i"] == 6]
     assert (top["p"] * top["noise"]).sum() == pytest.approx(0, abs=1e-12)
     assert (top["p"] * top["noise"] ** 2).sum() == pytest.approx(6.25, rel=1e-9)
-    assert perturbation_table(max_noise=2, variance=np.float32(1.0)).equals(perturbation_table(max_noise=2, variance=1.0))
-    with pytest.raises(InputValueError, match="variance=True"):
-        perturbation_table(max_noise=2, variance=True)
+    assert perturbation_table(max_noise=2, noise_variance=np.float32(1.0)).equals(perturbation_table(max_noise=2, noise_variance=1.0))
+    with pytest.raises(InputValueError, match="noise_variance=True"):
+        perturbation_table(max_noise=2, noise_variance=True)
 
 
 def test_record_key_column_out_of_range_names_the_rows():

@@ -146,7 +146,7 @@ def test_perturb_noise_bound_is_refused_beyond_100(d):
     table = segstat.tabulate(pd.DataFrame({"r": list("aab"), "k": segstat.record_keys(range(3), seed=1)}),
                              by=["r"], record_key="k")
     with pytest.raises(InputValueError, match="max_noise=.* must be a whole number from 1 to 100"):
-        segstat.perturb(table, max_noise=d, variance=1.0)
+        segstat.perturb(table, max_noise=d, noise_variance=1.0)
 
 
 # ---------------------------------------------------------------- record keys

@@ -243,6 +243,8 @@ GLOSSARY: dict[str, Term] = {
                          "snapping.", "float | None", "None", (None,), functions=("locate", "cli")),
     "max_noise": Term("Largest absolute noise of cell-key perturbation (1 to 100).", "int", "2", (2,), (int,),
                       functions=("perturb",)),
+    "noise_variance": Term("Variance V of cell-key noise for counts above ``max_noise`` (0 < V < max_noise²).",
+                           "float", "1.0", (1.0,), (float,), functions=("perturb",)),
     "max_rows": Term("Rows of a table shown on a report page; longer tables are summarised with a note (the "
                      "workbook has every row).", "int", "40", (40,), (int,), functions=("report", "cli")),
     "max_rounds": Term("Largest number of rounds of secondary suppression.", "int | None", "None", (None,),
@@ -337,10 +339,9 @@ GLOSSARY: dict[str, Term] = {
                 ("https://geodata.scb.se/geoserver/stat/wfs",), (str,), functions=("download_boundaries",)),
     "use_cell_key": Term("Round with the cell key (consistent across tables).", "bool", "True", (True,), (bool,),
                          functions=("random_round",)),
-    "variance": Term("Disparity: sampling model of the events, ``\"poisson\"`` or ``\"binomial\"``. (perturb: "
-                     "the noise variance, a float, a second meaning to be renamed by the disclosure work.)",
-                     "Literal[\"poisson\", \"binomial\"] | None", "None", (None, 1.0), (str, float),
-                     frozenset({"poisson", "binomial"}), functions=("disparity", "perturb")),
+    "variance": Term("Disparity: sampling model of the events, ``\"poisson\"`` or ``\"binomial\"``.",
+                     "Literal[\"poisson\", \"binomial\"] | None", "None", (None,), (str,),
+                     frozenset({"poisson", "binomial"}), functions=("disparity",)),
     "zeros": Term("Disclosure: publish zero cells or protect them.", "Literal[\"publish\", \"protect\"]",
                   "\"publish\"", ("publish",), (str,), frozenset({"publish", "protect"}), functions=("protect",)),
     # ------------------------------------------------------------------ the barometer (a static site)

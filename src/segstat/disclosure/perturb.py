@@ -191,7 +191,7 @@ def _max_entropy(support: np.ndarray, variance: float) -> np.ndarray:
 _MAX_NOISE = 100
 
 
-def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFrame:
+def perturbation_table(max_noise: int = 2, noise_variance: float = 1.0) -> pd.DataFrame:
     """The perturbation table: for each original value i, the noise distribution.
 
     Rows i = 0 .. max_noise + 1; the last row applies to every larger value.
@@ -206,7 +206,7 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     ----------
     max_noise : int, default 2
         D: the absolute noise is at most D.
-    variance : float, default 1.0
+    noise_variance : float, default 1.0
         V: noise variance for values large enough (V < D² is required).
 
     Returns
@@ -218,20 +218,20 @@ def perturbation_table(max_noise: int = 2, variance: float = 1.0) -> pd.DataFram
     Examples
     --------
     >>> import segstat
-    >>> pt = segstat.disclosure.perturb.perturbation_table(max_noise=1, variance=0.5)
+    >>> pt = segstat.disclosure.perturb.perturbation_table(max_noise=1, noise_variance=0.5)
     >>> pt[pt["i"] == 2][["noise", "p"]].round(6).values.tolist()
     [[-1.0, 0.25], [0.0, 0.5], [1.0, 0.25]]
     """
     check_scalar("max_noise", max_noise, "int", low=1, high=_MAX_NOISE,
                  must=f"a whole number from 1 to {_MAX_NOISE} (the largest noise D; agencies use 2 to 5)")
-    check_scalar("variance", variance, "real", low=0, high=max_noise**2, low_open=True, high_open=True,
+    check_scalar("noise_variance", noise_variance, "real", low=0, high=max_noise**2, low_open=True, high_open=True,
                  must=f"in (0, D²) = (0, {max_noise ** 2}); the variance of noise bounded by D cannot reach D²")
     rows = [{"i": 0, "noise": 0, "p": 1.0}]
     for i in range(1, max_noise + 2):
         support = np.arange(max(-i, -max_noise), max_noise + 1)
         lo, hi = support.min(), support.max()
         reachable = -lo * hi  # largest variance with mean 0 on [lo, hi], only by the two-point law on {lo, hi}
-        v = min(variance, reachable)
+        v = min(noise_variance, reachable)
         if v <= _NEAR_LIMIT * reachable:
             p = _max_entropy(support, v)
         else:
@@ -265,7 +265,7 @@ class PerturbedTable:
     noise: np.ndarray
     ptable: pd.DataFrame
     max_noise: int
-    variance: float
+    noise_variance: float
 
     def to_frame(self, *, show_noise: bool = False) -> pd.DataFrame:
         dims = [d.name for d in self.table.dims]
@@ -279,10 +279,10 @@ class PerturbedTable:
     def method_note(self, lang: Literal["sv", "en"] = "sv") -> str:
         if lang == "sv":
             return (f"Tabellen är skyddad med cell-key-metoden: värden större än noll har fått ett litet "
-                    f"slumpmässigt tillägg eller avdrag (högst ±{self.max_noise}, varians {self.variance:g}). "
+                    f"slumpmässigt tillägg eller avdrag (högst ±{self.max_noise}, varians {self.noise_variance:g}). "
                     f"Samma celler får samma värde i alla tabeller; delar summerar inte alltid till totalen.")
         return (f"The table is protected by the cell-key method: values above zero carry a small random "
-                f"perturbation (at most ±{self.max_noise}, variance {self.variance:g}). The same cell has the same "
+                f"perturbation (at most ±{self.max_noise}, variance {self.noise_variance:g}). The same cell has the same "
                 f"value in every table; parts do not always add up to totals.")
 
     def __repr__(self) -> str:
@@ -290,7 +290,7 @@ class PerturbedTable:
         return f"PerturbedTable({len(self.values)} cells, {changed} changed, |noise| <= {self.max_noise})"
 
 
-def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
+def perturb(table: Table, *, max_noise: int = 2, noise_variance: float = 1.0,
             ptable: pd.DataFrame | None = None) -> PerturbedTable:
     """Perturb every cell of a frequency table with the cell-key method.
 
@@ -301,13 +301,13 @@ def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
         :func:`record_keys`), so that cells carry cell keys.
     max_noise : int, default 2
         Largest absolute noise D.
-    variance : float, default 1.0
+    noise_variance : float, default 1.0
         Noise variance V for values of at least D + 1.
     ptable : DataFrame, optional
         A perturbation table of your own (columns ``i``, ``noise``, ``p`` as
         :func:`perturbation_table`; checked: a row for every i up to the last,
         zeros kept, no count made negative, rows summing to 1). ``max_noise``
-        and ``variance`` are then read off it, for the method note.
+        and ``noise_variance`` are then read off it, for the method note.
 
     Returns
     -------
@@ -346,11 +346,11 @@ def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
         raise InputValueError("the table has no cell keys: tabulate with record_key= a column made by "
                               "segstat.record_keys(ids, seed=...).")
     if ptable is None:
-        pt = perturbation_table(max_noise, variance)
+        pt = perturbation_table(max_noise, noise_variance)
     else:
         pt = _check_ptable(ptable)
         max_noise = int(pt["noise"].abs().max())
-        variance = float(pt.loc[pt["i"] == pt["i"].max(), "row_variance"].iloc[0])
+        noise_variance = float(pt.loc[pt["i"] == pt["i"].max(), "row_variance"].iloc[0])
     top = int(pt["i"].max())
     n = table.cells["count"].to_numpy(np.int64)
     k = table.cells["cell_key"].to_numpy(float)
@@ -363,7 +363,7 @@ def perturb(table: Table, *, max_noise: int = 2, variance: float = 1.0,
         pos = np.searchsorted(g["upper"].to_numpy(), k[sel], side="right")
         noise[sel] = g["noise"].to_numpy()[np.minimum(pos, len(g) - 1)]
     values = n + noise
-    return PerturbedTable(table, values, noise, pt, int(max_noise), float(variance))
+    return PerturbedTable(table, values, noise, pt, int(max_noise), float(noise_variance))
 
 
 def _check_ptable(ptable: Any) -> pd.DataFrame:
