@@ -1,8 +1,10 @@
-"""numba version of the cube search's innermost loop (see :func:`segstat.disclosure._cubes._kernels`).
+"""numba versions of the cube search's inner loops (see :func:`segstat.disclosure._cubes._kernels`).
 
 :func:`best` does what the numpy code of :meth:`segstat.disclosure._cubes.CubeSuppressor.best` does, in
-one pass without temporary arrays. A cube's cost is summed in numpy's own order (pairwise, eight partial
-sums), so the costs, and therefore the cube chosen among equally cheap ones, are the same bit for bit.
+one pass without temporary arrays; :func:`prepare` builds the candidate cubes of many cells as
+:meth:`~segstat.disclosure._cubes.CubeSuppressor.prepare` does. A cube's cost is summed in numpy's own
+order (pairwise, eight partial sums), so the costs, and therefore the cube chosen among equally cheap ones,
+are the same bit for bit.
 Importing this module raises ImportError when numba is not installed.
 """
 
@@ -112,83 +114,6 @@ def best(ids, room, suppressed, weights, keep, any_kept, inside, need):  # pragm
             best_cost = c
             best_j = i
     return best_cost, best_j
-
-
-@njit(nogil=True, cache=True)
-def stuck(lev, sg, vals, n_leaves, threshold):  # pragma: no cover - compiled
-    """Moves (rows of ``lev``/``sg``) that decrease an inner cell of the line ``vals`` below ``threshold``,
-    and how many there are."""
-    n, w = lev.shape
-    out = np.zeros(n, np.bool_)
-    count = 0
-    for i in range(n):
-        for k in range(w):
-            if sg[i, k] < 0 and lev[i, k] < n_leaves and vals[lev[i, k]] < threshold:
-                out[i] = True
-                count += 1
-                break
-    return out, count
-
-
-@njit(nogil=True, cache=True)
-def assemble(lev, sg, n_moves, width, strides, values, is_leaf, own, needs, ids, sgn, room, count
-             ):  # pragma: no cover - compiled
-    """The candidate cubes of ``G`` cells (the broadcast in ``CubeSuppressor.prepare``) whose room reaches
-    the cell's need: cell ``g``'s are written to ``ids[g, :count[g]]`` (cell ids; padding points at the
-    cell ``own[g]`` itself), ``sgn`` and ``room``, in the order of the numpy code.
-
-    ``lev[a, g]``/``sg[a, g]`` hold the moves of cell ``g`` along dimension ``a`` (``n_moves[a]`` moves of
-    ``width[a]`` nodes, padded with sign 0); cube ``r`` takes move ``r``'s digits (C order, one per
-    dimension) and its cell ``q`` the nodes ``q``'s digits."""
-    D = len(n_moves)
-    G = ids.shape[0]
-    R = ids.shape[1]
-    C = ids.shape[2]
-    i_a = np.empty(D, np.int64)
-    k_a = np.empty(D, np.int64)
-    for g in range(G):
-        out = 0
-        threshold = needs[g] - 1e-9
-        for a in range(D):
-            i_a[a] = 0
-        for r in range(R):
-            for a in range(D):
-                k_a[a] = 0
-            low = np.inf
-            for q in range(C):
-                cell = 0
-                s = 1
-                for a in range(D):
-                    cell += lev[a, g, i_a[a], k_a[a]] * strides[a]
-                    s *= sg[a, g, i_a[a], k_a[a]]
-                if s == 0:
-                    ids[g, out, q] = own[g]
-                    sgn[g, out, q] = 0
-                else:
-                    ids[g, out, q] = cell
-                    sgn[g, out, q] = s
-                    if s < 0 and is_leaf[cell]:
-                        v = values[cell]
-                        if (v < low or v != v) and low == low:
-                            low = v
-                a = D - 1
-                while a >= 0:
-                    k_a[a] += 1
-                    if k_a[a] < width[a]:
-                        break
-                    k_a[a] = 0
-                    a -= 1
-            if low >= threshold:
-                room[g, out] = low
-                out += 1
-            a = D - 1
-            while a >= 0:
-                i_a[a] += 1
-                if i_a[a] < n_moves[a]:
-                    break
-                i_a[a] = 0
-                a -= 1
-        count[g] = out
 
 
 # ---------------------------------------------------------------- candidate cubes of many cells in one pass

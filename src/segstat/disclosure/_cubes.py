@@ -246,13 +246,8 @@ class CubeSuppressor:
                 self._moves[key] = (lev, sg)
         if all(pos[b] < self.trees[b].n_leaves for b in range(D) if b != a):
             # on the cell's own line the cells a move decreases are inner cells: one below need stops the move
-            compiled = _kernels()
-            if compiled is not None:
-                stuck, n_stuck = compiled.stuck(lev, sg, vals, self.trees[a].n_leaves, need - 1e-9)
-            else:
-                stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
-                n_stuck = int(stuck.any())
-            if n_stuck:
+            stuck = ((sg < 0) & (lev < self.trees[a].n_leaves) & (vals[lev] < need - 1e-9)).any(axis=1)
+            if stuck.any():
                 lev, sg = lev[~stuck], sg[~stuck]
         if len(lev) > _MAX_MOVES:
             # the persons a move touches on the cell's own line stand in for the cost of its cubes
@@ -300,27 +295,6 @@ class CubeSuppressor:
             chunks.extend((members, items[i:i + step]) for i in range(0, len(items), step))
         for members, items in chunks:
             G = len(items)
-            compiled = _kernels()
-            if compiled is not None:
-                n_moves = np.array([m for m, _ in members], dtype=np.int64)
-                width = np.array([w for _, w in members], dtype=np.int64)
-                lev4 = np.zeros((D, G, n_moves.max(), width.max()), dtype=np.int64)
-                sg4 = np.zeros((D, G, n_moves.max(), width.max()), dtype=np.int8)
-                for a in range(D):
-                    lev4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][0] for _, mv in items])
-                    sg4[a, :, :n_moves[a], :width[a]] = np.stack([mv[a][1] for _, mv in items])
-                own1 = np.array([c for c, _ in items], dtype=np.int64)
-                ids: np.ndarray = np.empty((G, int(n_moves.prod()), int(width.prod())), dtype=self._id_type)
-                sgn: np.ndarray = np.empty(ids.shape, dtype=np.int8)
-                room = np.empty(ids.shape[:2])
-                count = np.zeros(G, dtype=np.int64)
-                needs = np.maximum(self.required[own1], 1.0)
-                compiled.assemble(lev4, sg4, n_moves, width, self.strides, self.values, self.is_leaf, own1,
-                                  needs, ids, sgn, room, count)
-                for g, (c, _) in enumerate(items):
-                    k = int(count[g])
-                    self._cands[c] = (ids[g, :k].copy(), sgn[g, :k].copy(), room[g, :k].copy())
-                continue
             ids = np.zeros((G,) + (1,) * (2 * D), dtype=np.int64)
             sgn = np.ones((G,) + (1,) * (2 * D), dtype=np.int8)
             for a in range(D):
