@@ -3,9 +3,6 @@ segregation -> a self-contained HTML report, PNG charts and maps, and an Excel w
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -14,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._files import folder_in_place
 from ._optional import import_optional
 from .errors import DisclosureRiskError
 
@@ -60,8 +58,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         from .errors import InputValueError
 
         raise InputValueError(f"out={str(out)!r} is a file; the demo writes a folder. Give a folder name.")
-    work = Path(tempfile.mkdtemp(prefix=".segstat-demo-", dir=out.parent if out.parent.exists() else None))
-    try:
+    with folder_in_place(out, ".segstat-demo-") as work:
         _step(f"drawing a synthetic register of {n:,} persons on real DeSO 2025 polygons", quiet)
         reg = datasets.synthetic_register(n, seed=rng)
         _step("placing every record in DeSO, RegSO, kommun and län", quiet)
@@ -152,12 +149,6 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         }
         _step("a barometer site over five synthetic years (barometer/index.html)", quiet)
         summary["barometer"] = _barometer_step(work, working, seg, rng)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     summary["report"] = str(out / "report.html")
     if summary["barometer"]:
         summary["barometer"]["page"] = str(out / "barometer" / "index.html")

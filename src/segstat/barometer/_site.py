@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
+from .._files import folder_in_place
 from .._validation import check_choice
 from ..errors import InputTypeError, InputValueError, VintageError
 from ._figures import TYPE_COLOURS
@@ -130,8 +130,7 @@ def barometer(
     if out.exists() and not out.is_dir():
         raise InputValueError(f"out={str(out)!r} is a file; the barometer writes a folder. Give a folder name.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".segstat-barometer-", dir=out.parent))
-    try:
+    with folder_in_place(out, ".segstat-barometer-") as work:
         _assets(work)
         from ._maps import Geometry, map_page
         from ._pages import area_pages
@@ -140,12 +139,6 @@ def barometer(
         _start_page(work, inp, site)
         data = area_pages(work, inp, site, geo)
         map_page(work, data, site, geo)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return out / "index.html"
 
 
