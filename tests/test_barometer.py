@@ -215,6 +215,28 @@ def test_cli_builds_from_a_toml_description(small, tmp_path):
     assert main(["barometer", str(tmp_path / "c.toml"), "--out", str(tmp_path / "s2")]) == 2
 
 
+def test_cli_builds_the_same_site_from_a_yaml_description(small, tmp_path):
+    pytest.importorskip("yaml")
+    from segstat.cli import main
+
+    res = small[1]
+    res["panel"].to_csv(tmp_path / "panel.csv", index=False)
+    res["areas"].to_csv(tmp_path / "areas.csv", index=False)
+    res["counts"].to_frame(symbol="..").to_csv(tmp_path / "counts.csv", index=False)
+    (tmp_path / "b.toml").write_text('title = "Sjukpenning"\nvintage = 2025\nout = "site_t"\n[results]\n'
+                                     'panel = "panel.csv"\nareas = "areas.csv"\ncounts = "counts.csv"\n',
+                                     encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("title: Sjukpenning\nvintage: 2025\nout: site_y\nresults:\n  panel: panel.csv\n"
+                                     "  areas: areas.csv\n  counts: counts.csv\n", encoding="utf-8")
+    assert main(["barometer", str(tmp_path / "b.toml")]) == 0
+    assert main(["barometer", str(tmp_path / "b.yaml")]) == 0
+    for page in ("index.html", "kommun/1440.html"):
+        assert (tmp_path / "site_t" / page).read_text("utf-8") == (tmp_path / "site_y" / page).read_text("utf-8")
+    # YAML 1.1 reads an unquoted "no" as false: the setting is refused by name, not used as another value
+    (tmp_path / "c.yaml").write_text("title: x\nlang: no\nresults:\n  panel: panel.csv\n", encoding="utf-8")
+    assert main(["barometer", str(tmp_path / "c.yaml"), "--out", str(tmp_path / "s3")]) == 2
+
+
 def test_regso_without_an_official_type_is_reported_and_shown_as_dots():
     from segstat.barometer._aggregate import regso_frame
     from segstat.barometer._text import type_label

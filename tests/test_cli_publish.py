@@ -196,3 +196,35 @@ def test_report_description_errors_name_the_key(tmp_path, capsys):
     (tmp_path / "s.toml").write_text('[[frame]]\ninput = "c.csv"\n', encoding="utf-8")
     code, _, err = _run(["report", str(tmp_path / "s.toml")], capsys)
     assert code == 2 and "give the report a title" in err
+
+
+def test_report_from_a_yaml_description_equals_the_toml_one(tmp_path, capsys):
+    import tomllib
+
+    yaml = pytest.importorskip("yaml")
+    _people(tmp_path / "people.csv", with_unplaced=True)
+    _swedish_counts(tmp_path / "counts.csv")
+    (tmp_path / "rapport.toml").write_text(TOML, encoding="utf-8")
+    (tmp_path / "rapport.yaml").write_text(yaml.safe_dump(tomllib.loads(TOML), allow_unicode=True), encoding="utf-8")
+    for name in ("rapport.toml", "rapport.yaml"):
+        code, _, err = _run(["report", str(tmp_path / name), "--out", str(tmp_path / name.replace(".", "_"))], capsys)
+        assert code == 0, err
+    sheets = []
+    for folder in ("rapport_toml", "rapport_yaml"):
+        wb = openpyxl.load_workbook(tmp_path / folder / "report.xlsx")
+        sheets.append({n: list(wb[n].iter_rows(values_only=True)) for n in wb.sheetnames if n != "LÄSMIG"})
+    assert sheets[0] == sheets[1] and len(sheets[0]["Sjukpenning per 1 000"]) > 1
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("r.yaml", "title: [unclosed\n", "is not valid YAML"),
+    ("r.yml", "- title: T\n", "holds list, not a table of settings"),
+    ("r.toml", "title = \n", "is not valid TOML"),
+    ("missing.toml", None, "does not exist"),
+])
+def test_report_description_files_that_cannot_be_read_are_named(tmp_path, capsys, name, text, message):
+    pytest.importorskip("yaml")
+    if text is not None:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    code, _, err = _run(["report", str(tmp_path / name)], capsys)
+    assert code == 2 and message in err and name in err

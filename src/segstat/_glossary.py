@@ -360,7 +360,7 @@ GLOSSARY: dict[str, Term] = {
     "synthetic": Term("Label every page as synthetic data.", "bool", "False", (False,), (bool,),
                       functions=("barometer",)),
     # ------------------------------------------------------------------ the segstat command only
-    "description": Term("TOML file describing a barometer and naming its CSV files.", "path", cli_only=True),
+    "description": Term("TOML (or .yaml/.yml) file describing a barometer and naming its CSV files.", "path", cli_only=True),
     "decimal": Term("Decimal mark of the CSV (input and output).", "str", "',' with ';' separators, else '.'", (None,),
                     cli_only=True),
     "drop_unplaced": Term("Leave out (and count) rows without a value in a ``--by`` column before tabulating.",
@@ -368,7 +368,7 @@ GLOSSARY: dict[str, Term] = {
     "encoding": Term("Encoding of the CSV.", "str", "UTF-8, else Windows-1252", (None,), cli_only=True),
     "indicators": Term("The three indicator columns, to compute types.", "3 x str", "None", (None,),
                        cli_only=True),
-    "input": Term("Input file (CSV, Excel, Parquet; for ``segstat report`` its TOML description).", "path",
+    "input": Term("Input file (CSV, Excel, Parquet; for ``segstat report`` its TOML or YAML description).", "path",
                   cli_only=True),
     "measure": Term("Which measure to compute.", "str", cli_only=True),
     "n": Term("Synthetic persons of the demo.", "int", "100000", (100_000,), (int,), cli_only=True),

@@ -17,6 +17,7 @@ EXTRAS = {
     "distributed": "dask",
     "pyogrio": "gis",
     "plotly": "site",
+    "yaml": "yaml",
 }
 
 

@@ -393,7 +393,7 @@ def _omradestyp_order(column: pd.Series) -> list | None:
     return None
 
 
-#: keys of a report description (TOML): top level, and per section kind
+#: keys of a report description (TOML or YAML): top level, and per section kind
 _SPEC_TOP = {"title", "lang", "out", "note", "sources", "max_rows", "protect", "table", "rates", "disparity",
              "segregation", "frame"}
 _SPEC_KEYS = {
@@ -441,18 +441,6 @@ by = "kommun"
 """
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise CliError(f"{str(path)!r} is not valid TOML ({exc}); see `segstat report --help` for an example.") from exc
-
-
 def _check_keys(where: str, given: dict[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(given) - allowed)
     if unknown:
@@ -477,7 +465,9 @@ def _cmd_report(a: argparse.Namespace) -> int:
     spec_path = Path(a.input)
     if not spec_path.exists():
         raise CliError(f"report description {a.input!r} does not exist.")
-    spec = _load_toml(spec_path)
+    from ._description import read_description
+
+    spec = read_description(spec_path, what="report", error=CliError)
     _check_keys(a.input, spec, _SPEC_TOP)
     if "title" not in spec:
         raise CliError(f"{a.input}: give the report a title, e.g. title = \"Sjukpenning 2024\".")
@@ -798,10 +788,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of the report")
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("report", help="an HTML page, an Excel workbook and figures from a TOML description",
+    p = sub.add_parser("report", help="an HTML page, an Excel workbook and figures from a TOML (or YAML) description",
                        formatter_class=fmt, epilog="example: segstat report rapport.toml\n\nrapport.toml:\n"
                                                    + _SPEC_EXAMPLE)
-    p.add_argument("input", help="the report's description (TOML), see the example below")
+    p.add_argument("input", help="the report's description: TOML, or YAML when it ends in .yaml/.yml "
+                                     "(quote codes there); example below")
     p.add_argument("--out", default=None, help="output folder (default: out in the description, else 'rapport' "
                                                "beside it)")
     p.add_argument("--lang", choices=["sv", "en"], default=None,

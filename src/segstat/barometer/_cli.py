@@ -1,4 +1,4 @@
-"""``segstat barometer DESCRIPTION.toml``: build the barometer from CSV files named in a TOML description.
+"""``segstat barometer DESCRIPTION.toml``: the barometer from CSV files named in a TOML (or YAML) description.
 
 Example description (paths are relative to the description file)::
 
@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._description import read_description
 from ..errors import InputValueError
 
 _SETTINGS: dict[str, Any] = {"title": str, "indicator": str, "denominator": str, "data_source": str, "lang": str,
@@ -35,28 +36,10 @@ _SETTINGS: dict[str, Any] = {"title": str, "indicator": str, "denominator": str,
 _TEXT_COLUMNS = {"area": str, "kommun": str, "regso": str, "lan": str, "period": str, "status": str}
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    import importlib
-
-    try:
-        tomllib: Any = importlib.import_module("tomllib")
-    except ImportError:  # Python 3.10
-        from .._optional import import_optional
-
-        tomllib = import_optional("tomli", purpose="reading the barometer's TOML description")
-    try:
-        with path.open("rb") as f:
-            return dict(tomllib.load(f))
-    except FileNotFoundError:
-        raise InputValueError(f"description={str(path)!r} does not exist; give the path of a TOML file.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputValueError(f"description={str(path)!r} is not valid TOML: {exc}.") from None
-
-
 def load_description(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """The results (DataFrames read from the CSV files) and the keyword arguments of a description."""
     path = Path(path)
-    desc = _toml(path)
+    desc = read_description(path, what="barometer", error=InputValueError)
     unknown = sorted(set(desc) - set(_SETTINGS) - {"results"})
     if unknown:
         raise InputValueError(f"{path.name}: unknown settings {unknown}; the description knows "
@@ -108,7 +91,8 @@ def add_parser(sub: Any, fmt: Any) -> None:
                        formatter_class=fmt, epilog="example: segstat barometer barometer.toml --out site\n\n"
                        "barometer.toml" + (__doc__ or "").split("Example description", 1)[1].split("Codes are", 1)[0]
                        .replace("::", ":"))
-    p.add_argument("description", help="TOML file describing the site and naming the CSV files")
+    p.add_argument("description", help="TOML file (or .yaml/.yml) describing the site and naming the CSV "
+                                        "files; quote codes in YAML")
     p.add_argument("--out", default=None, help="output folder; default: out in the description")
     p.add_argument("--lang", choices=["sv", "en"], default=None, help="language; default: lang in the description, "
                                                                        "else sv")
