@@ -1,5 +1,6 @@
 """The segstat command line: each subcommand's success and failure paths."""
 
+import math
 import subprocess
 import sys
 
@@ -237,6 +238,15 @@ def test_follow_up_and_effect_commands(tmp_path, capsys):
     # type 1 = A, C, E in 2021: (10 + 12 + 14) / 3000
     assert rates.loc[0, "rate"] == pytest.approx(12.0)
     assert (tmp_path / "r_gap_change.csv").exists() and (tmp_path / "r_decomposition.csv").exists()
+    # --noise-variance widens the intervals: type 1 in 2021 sums 3 rows, c = 3 * 900 / 3000^2 = 0.0003
+    code, out, err = _run(["follow-up", str(src), str(tmp_path / "w.csv"), "--events", "cases", "--population",
+                           "persons", "--area", "area", "--period", "year", "--subgroup", "typ",
+                           "--baseline", "2021", "--noise-variance", "900"], capsys)
+    assert code == 0, err
+    wide = pd.read_csv(tmp_path / "w.csv")
+    z = 1.959963984540054
+    assert wide.loc[0, "upper"] == pytest.approx(
+        12 * math.exp(math.sqrt(math.log(rates.loc[0, "upper"] / 12) ** 2 + z**2 * 0.0003)), rel=1e-6)
     code, out, err = _run(["effect", str(src), str(tmp_path / "e.csv"), "--events", "cases", "--population",
                            "persons", "--area", "area", "--period", "year", "--treated", "insats",
                            "--comparison", "never_treated"], capsys)

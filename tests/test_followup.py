@@ -103,6 +103,106 @@ def test_ckm_provenance_is_flagged(panel):
     assert r.rates["ckm"].all()
     assert r.gap.attrs["segstat.provenance"]["ckm"] is True
     assert "cell-key" in r.rates.attrs["segstat.follow_up"]["ckm_note"]
+    assert "noise variance" in r.rates.attrs["segstat.follow_up"]["ckm_note"]  # left out, and it says so
+    assert r.rates.attrs["segstat.follow_up"]["noise_variance"] is None
+
+
+# ------------------------------------------------------------------ cell-key noise on the populations
+def _garwood(e: float) -> tuple[float, float]:
+    from scipy.stats import chi2
+
+    return (chi2.ppf(0.025, 2 * e) / 2 if e > 0 else 0.0), chi2.ppf(0.975, 2 * e + 2) / 2
+
+
+def test_noise_variance_widens_the_rate_intervals_by_the_delta_method(panel):
+    v = 2000.0
+    r = segstat.follow_up(panel, events="e", population="n", area="area", period="year", subgroup="typ",
+                          noise_variance=v)
+    # type 1 in 2021: E = 30 on N = 2000 summed over 2 rows: var N = 2V, c = 2V / N^2 = 0.001
+    c = 2 * v / 2000**2
+    lo, hi = _garwood(30)
+    row = r.rates.iloc[0]
+    assert row["rate"] == pytest.approx(15)
+    assert row["lower"] == pytest.approx(15 * math.exp(-math.sqrt(math.log(30 / lo) ** 2 + Z**2 * c)), rel=1e-9)
+    assert row["upper"] == pytest.approx(15 * math.exp(math.sqrt(math.log(hi / 30) ** 2 + Z**2 * c)), rel=1e-9)
+    # wider than Garwood's alone, which stays as it was without the keyword
+    plain = segstat.follow_up(panel, events="e", population="n", area="area", period="year", subgroup="typ")
+    assert plain.rates.iloc[0]["lower"] == pytest.approx(lo / 2)
+    assert row["lower"] < lo / 2 and row["upper"] > hi / 2
+    info = r.rates.attrs["segstat.follow_up"]
+    assert info["noise_variance"] == v and "include the cell-key noise" in info["ckm_note"] and "2000" in info["ckm_note"]
+    assert r.gap_change.attrs["segstat.follow_up"]["noise_variance"] == v
+
+
+def test_noise_variance_enters_the_gap_and_its_change(panel):
+    v = 2000.0
+    r = segstat.follow_up(panel, events="e", population="n", area="area", period="year", subgroup="typ",
+                          noise_variance=v)
+    c = 2 * v / 2000**2  # every type-period total sums 2 rows of 1000
+    g = r.gap.set_index("year")
+    # 2021: D = 15 - 5, Poisson variance 10, plus R_a^2 c + R_b^2 c = (225 + 25) c
+    var21 = 10 + (15**2 + 5**2) * c
+    assert g.loc[2021, "difference_lower"] == pytest.approx(10 - Z * math.sqrt(var21))
+    q21 = 1 / 30 + 1 / 10 + 2 * c
+    assert g.loc[2021, "ratio_upper"] == pytest.approx(3 * math.exp(Z * math.sqrt(q21)))
+    # 2023: D = 11 - 6, Poisson variance (22 + 12) / 4 = 8.5
+    var23 = 8.5 + (11**2 + 6**2) * c
+    ch = r.gap_change.set_index("year").loc[2023]
+    assert ch["difference_change_upper"] == pytest.approx(-5 + Z * math.sqrt(var21 + var23))
+    from scipy.stats import norm
+    assert ch["difference_change_p_value"] == pytest.approx(2 * norm.sf(5 / math.sqrt(var21 + var23)))
+    q = q21 + 1 / 22 + 1 / 12 + 2 * c
+    assert ch["ratio_change_lower"] == pytest.approx((11 / 18) * math.exp(-Z * math.sqrt(q)))
+    assert ch["ratio_change_p_value"] == pytest.approx(2 * norm.sf(abs(math.log(11 / 18)) / math.sqrt(q)))
+
+
+def test_noise_variance_with_no_events_keeps_the_lower_bound_at_zero():
+    d = pd.DataFrame({"area": list("ABC") * 2, "year": [2021] * 3 + [2022] * 3, "e": [4, 0, 0, 3, 0, 1],
+                      "n": [500, 300, 200, 500, 300, 200], "typ": [1, 2, 2] * 2})
+    r = segstat.follow_up(d, events="e", population="n", area="area", period="year", subgroup="typ",
+                          noise_variance=100.0)
+    row = r.rates.set_index(["year", "typ"]).loc[(2021, 2)]  # no events on 300 + 200 persons in 2 rows
+    c = 2 * 100.0 / 500**2
+    assert row["lower"] == 0
+    assert row["upper"] == pytest.approx(_garwood(0)[1] / 500 * 1000 * math.exp(Z * math.sqrt(c)), rel=1e-9)
+
+
+def test_zero_noise_variance_gives_exactly_the_poisson_intervals(panel):
+    kw = dict(events="e", population="n", area="area", period="year", subgroup="typ")
+    plain, zero = segstat.follow_up(panel, **kw), segstat.follow_up(panel, **kw, noise_variance=0)
+    for name in ("rates", "gap", "gap_change"):
+        pd.testing.assert_frame_equal(getattr(plain, name), getattr(zero, name), check_exact=True)
+    assert zero.rates.attrs["segstat.follow_up"]["noise_variance"] == 0
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf"), True, "4"])
+def test_bad_noise_variance_is_refused(panel, bad):
+    with pytest.raises(InputValueError, match=r"noise_variance=.*must be None or a finite number >= 0"):
+        segstat.follow_up(panel, events="e", population="n", area="area", period="year", subgroup="typ",
+                          noise_variance=bad)
+
+
+def test_noise_variance_brings_coverage_back_to_the_nominal_level():
+    # 3000 types of 2 areas, 1000 persons each, true rate 20 per 1000 (E about 40 per type). Events are Poisson on
+    # the true populations; the populations seen carry noise of variance V = 45000 (sd 212 per area, 15 % of a
+    # type's total). Poisson-only intervals miss the noise; the widened ones cover about 95 %.
+    rng = np.random.default_rng(7)
+    types, m, v = 3000, 2, 45000.0
+    true_n = np.full(types * m, 1000)
+    seen = np.maximum(np.rint(true_n + rng.normal(0, math.sqrt(v), true_n.size)), 0).astype(int)
+    d = pd.DataFrame({"area": np.arange(true_n.size).astype(str), "year": 2025, "e": rng.poisson(0.02 * true_n),
+                      "n": seen, "typ": np.repeat(np.arange(types), m)})
+    kw = dict(events="e", population="n", area="area", period="year", subgroup="typ")
+
+    def coverage(r):
+        return float(((r.rates["lower"] <= 20) & (r.rates["upper"] >= 20)).mean())
+
+    narrow = coverage(segstat.follow_up(d, **kw))
+    wide = coverage(segstat.follow_up(d, **kw, noise_variance=v))
+    # normal approximation: Poisson-only covers P(|Z| < 1.96 * sqrt(0.025 / 0.0475)) = 84.5 %
+    assert 0.82 < narrow < 0.90
+    assert 0.935 < wide < 0.97
+    assert abs(wide - 0.95) < abs(narrow - 0.95)
 
 
 def test_period_missing_for_some_areas_is_an_error(panel):
@@ -317,3 +417,24 @@ def test_counts_behind_the_rates_can_be_protected():
     cell = cells[(cells["year"] == 2022) & (cells["typ"] == 2)]
     assert cell["status"].iloc[0] == "primary"
     assert cells[(cells["year"] == 2022) & (cells["typ"] == 1)]["status"].iloc[0] == "secondary"
+
+
+def test_effect_clustered_se_carries_the_noise_of_the_populations():
+    # effect() has no noise_variance: the noise moves each area's rate, so the area-clustered residuals carry it.
+    # 20 treated + 20 comparison areas of 1000 persons, rate 100 per 1000, two years; populations seen with noise
+    # of variance V = 40000. Delta method on the four pooled log rates: Poisson 4 / 2000 = 0.002, noise
+    # 4 * 20 V / 20000^2 = 0.008. Averaged over 20 panels the clustered variance matches both.
+    v, areas = 40000.0, 40
+    se2 = []
+    for seed in range(20):
+        g = np.random.default_rng(seed)
+        true_n = np.full(2 * areas, 1000)
+        base = dict(area=np.tile(np.arange(areas).astype(str), 2), year=np.repeat([2021, 2022], areas),
+                    e=g.poisson(0.1 * true_n), t=np.tile((np.arange(areas) < 20).astype(int), 2), typ=1)
+        seen = np.rint(true_n + g.normal(0, math.sqrt(v), true_n.size)).astype(int)
+        se2.append([segstat.effect(pd.DataFrame({**base, "n": n}), events="e", population="n", area="area",
+                                   period="year", treated="t", start=2022, subgroup="typ").overall["std_error"].iloc[0]
+                    ** 2 for n in (true_n, seen)])
+    without, with_noise = np.mean(se2, axis=0)
+    assert without == pytest.approx(0.002, rel=0.2)
+    assert with_noise == pytest.approx(0.002 + 0.008, rel=0.2)

@@ -243,8 +243,11 @@ GLOSSARY: dict[str, Term] = {
                          "snapping.", "float | None", "None", (None,), functions=("locate", "cli")),
     "max_noise": Term("Largest absolute noise of cell-key perturbation (1 to 100).", "int", "2", (2,), (int,),
                       functions=("perturb",)),
-    "noise_variance": Term("Variance V of cell-key noise for counts above ``max_noise`` (0 < V < max_noise²).",
-                           "float", "1.0", (1.0,), (float,), functions=("perturb",)),
+    "noise_variance": Term("Variance V of cell-key noise on a count: the noise perturb adds to counts above "
+                           "``max_noise`` (0 < V < max_noise²); in follow_up, the known variance on each row's "
+                           "population figure, included in every interval (None: not known, left out).",
+                           "float | None", "1.0 (perturb); None (follow_up)", (1.0, None), (float,),
+                           functions=("perturb", "follow_up", "cli")),
     "max_rows": Term("Rows of a table shown on a report page; longer tables are summarised with a note (the "
                      "workbook has every row).", "int", "40", (40,), (int,), functions=("report", "cli")),
     "max_rounds": Term("Largest number of rounds of secondary suppression.", "int | None", "None", (None,),

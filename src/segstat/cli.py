@@ -362,7 +362,7 @@ def _cmd_follow_up(a: argparse.Namespace) -> int:
     with _relayed_warnings("follow-up"):
         r = follow_up(data, events=a.events, population=a.population, area=a.area, period=a.period, types=a.types,
                       baseline=_period_value(data, a.period, a.baseline), subgroup=a.subgroup, vintage=a.vintage,
-                      confidence_level=a.confidence_level, per=a.per)
+                      confidence_level=a.confidence_level, per=a.per, noise_variance=a.noise_variance)
     _write_tables(r, ["rates", "gap", "gap_change", "decomposition", "counts"], a.output, "follow-up")
     return 0
 
@@ -748,6 +748,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="code series of the RegSO codes (needed with the bundled types)")
     p.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
     p.add_argument("--per", type=float, default=1000, help="rates per this many persons")
+    p.add_argument("--noise-variance", type=float, default=None,
+                   help="variance of the cell-key noise on each row's population figure, when known (as given to "
+                        "segstat.perturb); the intervals then include it")
     p.set_defaults(func=_cmd_follow_up)
 
     p = sub.add_parser("effect", help="effect of targeted work: difference-in-differences by områdestyp",

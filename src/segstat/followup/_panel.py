@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_counts, check_dataframe, examples
+from .._validation import check_columns, check_counts, check_dataframe, check_scalar, examples
 from .._vintage import resolve_vintage
 from ..errors import InputValueError
 
@@ -17,6 +17,25 @@ PROVENANCE_ATTR = "segstat.provenance"
 CKM_NOTE = ("The population figures come from SCB with cell-key perturbation (CKM, reference year 2025 on): "
             "each published count carries a small random noise. The intervals cover the sampling (Poisson) "
             "variation only; SCB does not publish the noise variance of a cell.")
+
+
+def noise_note(ckm: bool, noise_variance: float | None) -> str | None:
+    """The note on cell-key noise of follow_up(): included with its variance, or (CKM input) left out."""
+    if noise_variance is None:
+        return (CKM_NOTE + " Pass noise_variance= when the variance is known (your own segstat.perturb) to "
+                "include it.") if ckm else None
+    source = ("The population figures come from SCB with cell-key perturbation (CKM, reference year 2025 on). "
+              if ckm else "")
+    return (f"{source}The intervals include the cell-key noise of the population figures: variance "
+            f"{noise_variance:g} per input row (one perturbed cell), so V times the rows summed into each "
+            f"population total, added to the Poisson variation by the delta method.")
+
+
+def check_noise_variance(noise_variance: Any) -> float | None:
+    """``noise_variance`` of follow_up(): None or a finite number >= 0 (not a bool)."""
+    return check_scalar("noise_variance", noise_variance, "real", low=0, allow_none=True,
+                        must="None or a finite number >= 0: the variance V of the cell-key noise on each "
+                             "population figure (as given to segstat.perturb(noise_variance=))")
 
 
 def carry_provenance(result: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,16 @@ from .._validation import check_choice, examples
 from ..errors import InputValueError
 from ..measures._inputs import check_confidence_level
 from ..measures.rates import _check_per
-from ._panel import CKM_NOTE, baseline_types, carry_provenance, check_panel, is_ckm, sorted_periods, type_order
+from ._panel import (
+    baseline_types,
+    carry_provenance,
+    check_noise_variance,
+    check_panel,
+    is_ckm,
+    noise_note,
+    sorted_periods,
+    type_order,
+)
 
 __all__ = ["FollowUp", "follow_up"]
 
@@ -27,7 +36,8 @@ class FollowUp:
     ----------
     rates : DataFrame
         One row per period and type: ``areas``, ``events``, ``population``, ``rate``, ``lower``, ``upper``
-        (Garwood's exact Poisson interval), ``ckm`` (the population is cell-key perturbed).
+        (Garwood's exact Poisson interval, widened by the cell-key noise when ``noise_variance`` is given),
+        ``ckm`` (the population is cell-key perturbed).
     gap : DataFrame
         One row per period: the most (first) and least (last) disadvantaged type, their rates,
         ``difference`` and ``ratio`` with intervals.
@@ -85,6 +95,7 @@ def follow_up(
     vintage: int | None = None,
     confidence_level: float = 0.95,
     per: float = 1000,
+    noise_variance: float | None = None,
 ) -> FollowUp:
     """Rates per områdestyp and period, with fixed or yearly types, the gap and its change.
 
@@ -111,6 +122,11 @@ def follow_up(
         Series of the RegSO codes when ``subgroup=None``; ``None`` takes it from the data's attrs.
     confidence_level : float, default 0.95
     per : float, default 1000
+    noise_variance : float, optional
+        Variance :math:`V` of the cell-key noise on each row's ``population`` figure (each row one separately
+        perturbed cell), as given to :func:`segstat.perturb`. When given, every interval and test includes the
+        noise (see Notes). None: the noise is not known (SCB does not publish it) and the intervals cover the
+        Poisson variation only; with SCB's CKM provenance the note in ``attrs`` says so.
 
     Returns
     -------
@@ -121,7 +137,7 @@ def follow_up(
     ------
     InputValueError
         An area missing in some periods; repeated area-period rows; ``types="yearly"`` with a period that has
-        no types; a baseline without types.
+        no types; a baseline without types; ``noise_variance`` negative, not finite or a bool.
 
     Notes
     -----
@@ -134,11 +150,25 @@ def follow_up(
     scale, each with a Wald z-test. Decomposition: :func:`segstat.decompose_change` between the baseline and
     each later period (Das Gupta-style, exactly additive).
 
+    Cell-key noise (``noise_variance=V``): the population total :math:`N` of a type and period sums :math:`m`
+    rows, each perturbed independently, so :math:`\\operatorname{var} N = mV` and, by the delta method,
+    :math:`\\operatorname{var} \\log R \\mathrel{+}= c = mV/N^2`. Garwood's bounds :math:`L \\le R \\le U` are widened
+    on the log scale, their half-widths read as :math:`z` standard errors:
+    :math:`L' = R \\exp(-\\sqrt{\\log^2(R/L) + z^2 c})`, :math:`U' = R \\exp(\\sqrt{\\log^2(U/R) + z^2 c})`; with no
+    events :math:`L' = 0` and :math:`U' = U \\exp(z\\sqrt{c})`. The gap adds :math:`R_a^2 c_a + R_b^2 c_b` to
+    :math:`\\operatorname{var} D_t` and :math:`c_a + c_b` to :math:`\\operatorname{var} \\log Q_t`, and so enters the
+    change of the gap and its test. The noise of the events (if perturbed too) is not included.
+
     References
     ----------
     Garwood (1936) Biometrika 28:437; Rothman, Greenland & Lash, *Modern Epidemiology* (3rd ed., 2008),
     ch. 14 (Wald intervals for rate differences and ratios); Das Gupta (1993) *Standardization and
-    Decomposition of Rates*, US Census Bureau P23-186.
+    Decomposition of Rates*, US Census Bureau P23-186. Delta method: Casella & Berger, *Statistical
+    Inference* (2nd ed., 2002), section 5.5.4. Cell-key method: Thompson, Broadfoot & Elazar (2013),
+    *Methodology for the automatic confidentialisation of statistical outputs from remote servers at the
+    Australian Bureau of Statistics*, UNECE/Eurostat work session on statistical data confidentiality;
+    Giessing (2016), Computational issues in the design of transition probabilities and disclosure risk
+    estimation for additive noise, *Privacy in Statistical Databases*, LNCS 9867, 237-251.
 
     Examples
     --------
@@ -154,6 +184,7 @@ def follow_up(
     check_choice("types", types, ("baseline", "yearly"))
     level = check_confidence_level(confidence_level)
     per = _check_per(per)
+    noise_variance = check_noise_variance(noise_variance)
     data = check_panel(data, area=area, period=period, events=events, population=population)
     periods = sorted_periods(data, period)
     base, base_types, known = baseline_types(data, area=area, period=period, subgroup=subgroup, baseline=baseline,
@@ -199,6 +230,9 @@ def follow_up(
     lo, hi = _intervals.poisson_exact(e, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate, lower, upper = e / n * per, lo / n * per, hi / n * per
+    if noise_variance:
+        lower, upper = _with_noise(rate, lower, upper, _relative_noise(noise_variance, g["areas"].to_numpy(), n),
+                                   _z(level))
     ckm = is_ckm(data)
     rates = pd.DataFrame({period: g.index.get_level_values(0), tname: g.index.get_level_values(1),
                           "areas": g["areas"].to_numpy(), events: _whole(e), population: _whole(n),
@@ -206,10 +240,11 @@ def follow_up(
     if isinstance(base_types.dtype, pd.CategoricalDtype):
         rates[tname] = pd.Categorical(rates[tname], dtype=base_types.dtype)
 
-    gap, change = _gap(rates, period, tname, events, population, order, periods, per, level)
+    gap, change = _gap(rates, period, tname, events, population, order, periods, per, level, noise_variance or 0.0)
     decomposition = _decomposition(data, known, base, periods, area, period, events, population, tname, per)
     info = {"types": types, "baseline": base, "subgroup": subgroup, "confidence_level": level, "per": per,
-            "ckm": ckm, "ckm_note": CKM_NOTE if ckm else None, "most": order[0], "least": order[-1]}
+            "ckm": ckm, "noise_variance": noise_variance, "ckm_note": noise_note(ckm, noise_variance),
+            "most": order[0], "least": order[-1]}
     counts = rates[[period, tname, "areas", events, population]].copy()
     out = []
     for frame in (rates, gap, change, decomposition, counts):
@@ -224,8 +259,29 @@ def _whole(x: np.ndarray) -> np.ndarray:
     return x.astype("int64") if np.allclose(x, np.round(x)) else x
 
 
+def _relative_noise(noise_variance: float, rows: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """var N / N² of population totals summing ``rows`` perturbed figures each of variance ``noise_variance``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return noise_variance * rows / n**2
+
+
+def _with_noise(rate: np.ndarray, lower: np.ndarray, upper: np.ndarray, c: np.ndarray,
+                z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rate bounds widened on the log scale by the relative variance ``c`` of the denominator (delta method):
+    each half-width :math:`h` (read as z standard errors) becomes :math:`\\sqrt{h^2 + z^2 c}`; no events: lower 0,
+    upper times :math:`e^{z\\sqrt{c}}`. Where ``c`` is 0 or unknown the bounds stay as they are."""
+    extra = z**2 * c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        widen = np.isfinite(extra) & (extra > 0)
+        pos = widen & (rate > 0)
+        lo = np.where(pos, rate * np.exp(-np.sqrt(np.log(rate / lower) ** 2 + extra)), lower)
+        hi = np.where(pos, rate * np.exp(np.sqrt(np.log(upper / rate) ** 2 + extra)),
+                      np.where(widen, upper * np.exp(np.sqrt(extra)), upper))
+    return lo, hi
+
+
 def _gap(rates: pd.DataFrame, period: str, tname: str, events: str, population: str, order: list, periods: list,
-         per: float, level: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+         per: float, level: float, noise_variance: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     z = _z(level)
     a = rates[rates[tname].astype(object) == order[0]].set_index(period).reindex(periods)
     b = rates[rates[tname].astype(object) == order[-1]].set_index(period).reindex(periods)
@@ -237,11 +293,16 @@ def _gap(rates: pd.DataFrame, period: str, tname: str, events: str, population: 
         var_d = (ea / na**2 + eb / nb**2) * per**2
         ratio = ra / rb
         var_q = 1 / ea + 1 / eb
-    se_d, se_q = np.sqrt(var_d), np.sqrt(var_q)
-    gap = pd.DataFrame({period: periods, "most": order[0], "least": order[-1], "rate_most": ra, "rate_least": rb,
-                        "difference": diff, "difference_lower": diff - z * se_d, "difference_upper": diff + z * se_d,
-                        "ratio": ratio, "ratio_lower": ratio * np.exp(-z * se_q),
-                        "ratio_upper": ratio * np.exp(z * se_q)})
+        if noise_variance:  # the denominators' cell-key noise, delta method (see follow_up's Notes)
+            ca = _relative_noise(noise_variance, a["areas"].to_numpy(float), na)
+            cb = _relative_noise(noise_variance, b["areas"].to_numpy(float), nb)
+            var_d = var_d + ra**2 * ca + rb**2 * cb
+            var_q = var_q + ca + cb
+        se_d, se_q = np.sqrt(var_d), np.sqrt(var_q)
+        gap = pd.DataFrame({period: periods, "most": order[0], "least": order[-1], "rate_most": ra,
+                            "rate_least": rb, "difference": diff, "difference_lower": diff - z * se_d,
+                            "difference_upper": diff + z * se_d, "ratio": ratio,
+                            "ratio_lower": ratio * np.exp(-z * se_q), "ratio_upper": ratio * np.exp(z * se_q)})
     with np.errstate(divide="ignore", invalid="ignore"):
         dd = diff[1:] - diff[0]
         se_dd = np.sqrt(var_d[1:] + var_d[0])
