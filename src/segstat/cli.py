@@ -589,6 +589,27 @@ def _io_options(p: argparse.ArgumentParser) -> None:
                                                    "separators, else '.')")
 
 
+
+def _panel_options(p: Any, area_help: str) -> None:
+    """The files and columns of `segstat follow-up` and `segstat effect` (one row per area and period)."""
+    p.add_argument("input", help="input file: one row per area and period, CSV (as Excel saves it) or Parquet")
+    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet; the other tables "
+                                  "are written beside it")
+    _io_options(p)
+    p.add_argument("--events", required=True, help="column of event counts")
+    p.add_argument("--population", required=True, help="column of population")
+    p.add_argument("--area", required=True, help=area_help)
+    p.add_argument("--period", required=True, help="column of the period (year)")
+
+
+def _panel_settings(p: Any) -> None:
+    """The code series, confidence level and rate unit shared by `segstat follow-up` and `segstat effect`."""
+    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
+                   help="code series of the RegSO codes (needed with the bundled types)")
+    p.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
+    p.add_argument("--per", type=float, default=1000, help="rates per this many persons")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segstat", description="Segregation-aware statistics for Swedish areas.")
     parser.add_argument("--version", action="version", version=f"segstat {__version__}")
@@ -731,23 +752,13 @@ def build_parser() -> argparse.ArgumentParser:
                               "--area regso --period year --vintage 2018 --baseline 2022\n"
                               "writes rates.csv and rates_gap.csv, rates_gap_change.csv, rates_decomposition.csv, "
                               "rates_counts.csv")
-    p.add_argument("input", help="input file: one row per area and period, CSV (as Excel saves it) or Parquet")
-    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet; the other tables "
-                                  "are written beside it")
-    _io_options(p)
-    p.add_argument("--events", required=True, help="column of event counts")
-    p.add_argument("--population", required=True, help="column of population")
-    p.add_argument("--area", required=True, help="column of area codes (RegSO for the bundled områdestyp)")
-    p.add_argument("--period", required=True, help="column of the period (year)")
+    _panel_options(p, "column of area codes (RegSO for the bundled områdestyp)")
     p.add_argument("--types", choices=["baseline", "yearly"], default="baseline",
                    help="keep the baseline year's types, or each year's own")
     p.add_argument("--baseline", default=None, help="period whose types are kept (default: the first)")
     p.add_argument("--subgroup", default=None, help="column of each area's type per period (default: SCB's "
                                                     "official områdestyp of the bundled years)")
-    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
-                   help="code series of the RegSO codes (needed with the bundled types)")
-    p.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
-    p.add_argument("--per", type=float, default=1000, help="rates per this many persons")
+    _panel_settings(p)
     p.add_argument("--noise-variance", type=float, default=None,
                    help="variance of the cell-key noise on each row's population figure, when known (as given to "
                         "segstat.perturb); the intervals then include it")
@@ -759,14 +770,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "--area regso --period year --treated insats --subgroup typ\n"
                               "writes effect.csv (event study) and effect_overall.csv, effect_pretrend.csv, "
                               "effect_group_time.csv, effect_counts.csv")
-    p.add_argument("input", help="input file: one row per area and period, CSV (as Excel saves it) or Parquet")
-    p.add_argument("output", help="output file: .csv (in the input's CSV dialect) or .parquet; the other tables "
-                                  "are written beside it")
-    _io_options(p)
-    p.add_argument("--events", required=True, help="column of event counts")
-    p.add_argument("--population", required=True, help="column of population")
-    p.add_argument("--area", required=True, help="column of area codes")
-    p.add_argument("--period", required=True, help="column of the period (year)")
+    _panel_options(p, "column of area codes")
     p.add_argument("--treated", required=True, help="0/1 column of the effort")
     p.add_argument("--start", default=None, help="common first period of the effort (default: from --treated)")
     p.add_argument("--comparison", choices=["same_type", "not_yet_treated", "never_treated"], default="same_type",
@@ -776,10 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rate ratio (poisson) or rate difference (linear)")
     p.add_argument("--baseline", default=None, help="period of the types compared (default: the first)")
     p.add_argument("--subgroup", default=None, help="column of each area's type per period")
-    p.add_argument("--vintage", type=int, choices=[2018, 2020, 2025], default=None,
-                   help="code series of the RegSO codes (needed with the bundled types)")
-    p.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
-    p.add_argument("--per", type=float, default=1000, help="rates per this many persons")
+    _panel_settings(p)
     p.set_defaults(func=_cmd_effect)
 
     p = sub.add_parser("demo", help="run the whole job on the bundled data", formatter_class=fmt,

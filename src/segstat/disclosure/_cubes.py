@@ -454,13 +454,23 @@ class CubeSuppressor:
             else:
                 failed.append(int(c))
         heapq.heapify(heap)
+        compiled = _kernels()
+        need = np.maximum(self.required, 1.0)
         while heap:
-            _, c = heapq.heappop(heap)
-            new, j = self.best(c, suppressed)
-            if heap and new < -heap[0][0] - 1e-12:
-                heapq.heappush(heap, (-new, c))  # no longer the dearest: back in the queue
+            c = heap[0][1]
+            if compiled is not None:  # best() without its checks: every queued cell has candidates
+                ids, _, room = self._cands[c]
+                new, j = compiled.best(ids, room, suppressed, self.weights, self.keep, self.any_kept, False, need[c])
+            else:
+                new, j = self.best(c, suppressed)
+            # the dearest of the others is a child of the top; a cell that got cheaper goes back in the queue
+            # in one step (the same order as popping it and pushing it again)
+            others = [heap[k][0] for k in (1, 2) if k < len(heap)]
+            if others and new < -min(others) - 1e-12:
+                heapq.heapreplace(heap, (-new, c))
                 continue
-            self.take(c, j, suppressed)
+            heapq.heappop(heap)
+            self.take(c, int(j), suppressed)
             if bar is not None:
                 bar.update(1)
         return np.asarray(failed, dtype=np.int64)
