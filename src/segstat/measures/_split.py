@@ -121,8 +121,20 @@ def _text_dtype() -> Any:
     return pd.DataFrame({"text": ["a"]})["text"].dtype
 
 
+@functools.lru_cache(maxsize=256)
+def _one_text(value: str) -> Any:
+    """A one-element column of text in pandas' text dtype, built once per value (results repeat their index
+    names and method notes; building an Arrow-backed array costs about 10 us, copying this one 1 us)."""
+    out = np.empty(1, dtype=object)
+    out[0] = value
+    dtype = _text_dtype()
+    return out if dtype is object else pd.array(out, dtype=dtype)
+
+
 def _column(values: list[Any]) -> Any:
     """One result column: text in pandas' text dtype, numbers as a numpy array."""
+    if len(values) == 1 and type(values[0]) is str:
+        return _one_text(values[0]).copy()  # a copy: a caller may change its result
     if any(isinstance(v, str) for v in values):
         out = np.empty(len(values), dtype=object)
         out[:] = values
