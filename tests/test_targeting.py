@@ -258,11 +258,22 @@ def test_protect_rates_for_local_eb_and_fay_herriot_pass_their_audit():
         assert len(shown) > 5, kwargs
         assert (shown["consistent_high"] >= shown["events"] + 2).all()
         assert rep.loc[rep["status"] == "suppressed", "rate"].isna().all()
+    # segstat.audit verifies the same: one row per primary area, the intruder's consistent counts
+    a = segstat.audit(prot)
+    assert a.safe and len(a.cells) == int(rep["primary"].sum())
+    cells = a.cells.set_index("deso")
+    pub = rep[rep["primary"] & (rep["status"] == "published")].set_index("deso")
+    assert (cells.loc[pub.index, "upper"] == pub["consistent_high"]).all()
+    assert (cells.loc[pub.index, "lower"] == pub["consistent_low"]).all()
+    sup = rep[rep["primary"] & (rep["status"] == "suppressed")].set_index("deso")
+    assert (cells.loc[sup.index, "upper"] == sup["population"]).all()  # nothing published: 0 to everyone
     # a tampered publication fails the audit
     bad = segstat.protect_rates(s, protection=2, step=2.0)
     bad.report.loc[:, "step"] = 1e-6
     with pytest.raises(DisclosureRiskError):
         bad.check()
+    verdicts = segstat.audit(bad).counts
+    assert not segstat.audit(bad).safe and verdicts.get("exact", 0) + verdicts.get("narrow", 0) > 5
 
 
 def test_by_gives_each_part_as_alone():

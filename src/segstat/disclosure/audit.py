@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ class AuditResult:
         return f"AuditResult({len(self.cells)} suppressed cells: {self.counts}; safe={self.safe})"
 
 
-def audit(protected: ProtectedTables, *, exact: bool = False) -> AuditResult:
+def audit(protected: ProtectedTables | Any, *, exact: bool = False) -> AuditResult:
     """Compute, by linear programming, what an intruder can derive about every suppressed cell.
 
     The intruder knows every published cell of all linked tables, that the
@@ -54,9 +55,12 @@ def audit(protected: ProtectedTables, *, exact: bool = False) -> AuditResult:
 
     Parameters
     ----------
-    protected : ProtectedTables
+    protected : ProtectedTables or ProtectedRates
         From :func:`segstat.protect` (which runs this audit itself and never
-        returns an unsafe table).
+        returns an unsafe table), or from :func:`segstat.protect_rates`: then
+        each primary area's interval is the range of counts whose smoothed rate
+        rounds to the published one, enumerated again from the rate alone
+        (a suppressed area keeps 0 to its population).
     exact : bool, default False
         Solve the full LP for every cell. By default a cell shown safe by an
         LP over its local neighbourhood (other unknowns held at their true
@@ -78,7 +82,11 @@ def audit(protected: ProtectedTables, *, exact: bool = False) -> AuditResult:
     True
     """
     if not isinstance(protected, ProtectedTables):
-        raise InputTypeError(f"audit() takes the result of segstat.protect(), got {type(protected).__name__}.")
+        cells = getattr(protected, "_audit_cells", None)
+        if callable(cells):  # segstat.protect_rates: the counts consistent with each published rate
+            return AuditResult(cells())
+        raise InputTypeError(f"audit() takes the result of segstat.protect() or segstat.protect_rates(), got "
+                             f"{type(protected).__name__}.")
     model = protected.model
     suppressed = protected.status != "published"
     lo, hi, is_exact = _bounds_all(model, suppressed, protected.required, protected.status == "primary", exact,

@@ -127,21 +127,34 @@ class ProtectedRates:
     def check(self) -> None:
         """Enumerate again, from the published rates alone, the counts an intruder finds consistent; raise
         :class:`DisclosureRiskError` naming any primary area narrowed below its protection."""
-        r = self.report
-        shown = r["status"] == "published"
-        prim = r["primary"].to_numpy(bool) & shown.to_numpy()
-        if not prim.any():
-            return
-        rows = r.loc[prim]
-        high = np.empty(len(rows))
-        for st in np.unique(rows["step"].to_numpy(float)):  # one step per part
-            sel = rows["step"].to_numpy(float) == st
-            _, high[sel] = consistent_counts(rows[sel], rows["rate"].to_numpy(float)[sel], st, self.info,
-                                             self.info["window"])
-        bad = high < rows["required"].to_numpy(float)
+        cells = self._audit_cells()
+        bad = cells["verdict"] != "ok"
         if bad.any():
             raise DisclosureRiskError(f"published rates narrow primary area(s) "
-                                      f"{examples(rows[self.info['area']][bad].tolist())} below their protection.")
+                                      f"{examples(cells.loc[bad, self.info['area']].tolist())} below their "
+                                      f"protection.")
+
+    def _audit_cells(self) -> pd.DataFrame:
+        """What :func:`segstat.audit` reports for these rates: per primary area, the counts an intruder finds
+        consistent with the published rate (enumerated again from the rate alone; a suppressed area keeps
+        0 to its population) and whether the largest reaches the area's protection."""
+        r = self.report
+        prim = r.loc[r["primary"].to_numpy(bool)]
+        n = prim["population"].to_numpy(float)
+        low, high = np.zeros(len(prim)), n.copy()
+        shown = (prim["status"] == "published").to_numpy()
+        steps = prim["step"].to_numpy(float)
+        for st in np.unique(steps[shown]):  # one step per part
+            sel = shown & (steps == st)
+            low[sel], high[sel] = consistent_counts(prim[sel], prim["rate"].to_numpy(float)[sel], st, self.info,
+                                                    self.info["window"])
+        required = prim["required"].to_numpy(float)
+        verdict = np.where(high < 0, "exact", np.where(high < required, "narrow", "ok"))
+        verdict = np.where((high == low) & (high >= 0), "exact", verdict)
+        return pd.DataFrame({"table": 0, self.info["area"]: prim[self.info["area"]].to_numpy(),
+                             "status": np.where(shown, "primary (rate published)", "primary (suppressed)"),
+                             "value": prim["events"].to_numpy(float), "lower": low, "upper": high,
+                             "width": high - low, "required": required, "interval": "exact", "verdict": verdict})
 
 
 def protect_rates(
