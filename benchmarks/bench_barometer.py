@@ -68,7 +68,7 @@ def demo(n: int, work: Path) -> dict:
     from segstat.classify import MOVED_2025_WARNING
 
     start = time.perf_counter()
-    reg = segstat.datasets.synthetic_register(n, seed=2025)
+    reg = segstat.datasets.synthetic_register(n, rng=2025)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         people = segstat.locate(reg, x="x", y="y", crs="EPSG:3006", vintage=2025, append=True)

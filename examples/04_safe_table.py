@@ -6,7 +6,7 @@ Tabulate, protect with secondary suppression, audit by linear programming.
 """
 import segstat
 
-register = segstat.datasets.synthetic_register(20_000, seed=4)  # SYNTHETIC data on real geography
+register = segstat.datasets.synthetic_register(20_000, rng=4)  # SYNTHETIC data on real geography
 placed = segstat.locate(register, vintage=2025, append=True)  # the register + its areas; carries the vintage
 recipients = placed[placed["sickness_benefit"] == 1]
 # recipients by kommun x age band: small cells are hidden (primary) and so are the cells that would give

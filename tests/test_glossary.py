@@ -8,6 +8,7 @@ does not list, or a Literal choice outside its values fails, naming the function
 from __future__ import annotations
 
 import argparse
+import importlib
 import inspect
 import typing
 from pathlib import Path
@@ -24,12 +25,25 @@ from segstat.cli import build_parser
 KNOWN_DEVIATIONS: set[tuple[str, str]] = set()  # (function, keyword) pairs allowed to differ; keep empty
 
 
+#: public subpackages whose own ``__all__`` holds functions users call (their result classes are not walked:
+#: their fields are attributes users read, not keywords they pass)
+SUBPACKAGES = ("datasets", "scb", "barometer", "publish", "targeting", "followup", "disclosure", "measures",
+               "geography")
+
+
 def _public_callables():
     for name in segstat.__all__:
         obj = getattr(segstat, name)
         if inspect.ismodule(obj) or not callable(obj):
             continue
         yield name, obj
+    for package in SUBPACKAGES:
+        module = importlib.import_module(f"segstat.{package}")
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if name in segstat.__all__ or inspect.ismodule(obj) or inspect.isclass(obj) or not callable(obj):
+                continue
+            yield name, obj
 
 
 def _literal_values(annotation: object) -> set:

@@ -102,8 +102,8 @@ def test_summary_is_consistent_with_the_files(demo):
 
 
 def test_synthetic_register_is_seeded_and_inside_the_drawn_polygons():
-    a = segstat.datasets.synthetic_register(3000, seed=5)
-    b = segstat.datasets.synthetic_register(3000, seed=5)
+    a = segstat.datasets.synthetic_register(3000, rng=5)
+    b = segstat.datasets.synthetic_register(3000, rng=5)
     pd.testing.assert_frame_equal(a, b)
     assert a["pid"].is_unique and a["age"].between(0, 99).all()
     loc = segstat.locate(a, vintage=2025)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ._data import load_table, registry, table_info, verify
 from ._validation import check_choice, check_level, check_scalar
-from .errors import InputValueError, VintageError
+from ._typing import RNGLike
+from .errors import InputTypeError, InputValueError, VintageError
 from .geography.codes import LEVELS
 from ._vintage import carry_vintage, require_vintage
 from .geography.registry import _hierarchy
@@ -149,7 +150,7 @@ verify = verify
 table_info = table_info
 
 
-def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
+def synthetic_register(n: int = 200_000, *, rng: RNGLike = 2025) -> pd.DataFrame:
     """A **synthetic** agency register on real geography: persons in Göteborgsregionen.
 
     Nothing here describes real people. Coordinates are drawn uniformly inside
@@ -168,7 +169,8 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     Parameters
     ----------
     n : int, default 200,000
-    seed : int, default 2025
+    rng : int, Generator or None, default 2025
+        Randomness of the draws (the same int gives the same register).
 
     Returns
     -------
@@ -179,7 +181,7 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     Examples
     --------
     >>> import segstat
-    >>> reg = segstat.datasets.synthetic_register(1000, seed=1)
+    >>> reg = segstat.datasets.synthetic_register(1000, rng=1)
     >>> len(reg), sorted(reg.columns)[:3]
     (1000, ['age', 'age_band', 'benefit_sek'])
     """
@@ -189,7 +191,10 @@ def synthetic_register(n: int = 200_000, *, seed: int = 2025) -> pd.DataFrame:
     from .geography.boundaries import boundaries
 
     check_scalar("n", n, "int", low=1, must="a positive integer")
-    rng = np.random.default_rng(seed)
+    if isinstance(rng, (bool, np.bool_)) or not (rng is None
+                                                 or isinstance(rng, (int, np.integer, np.random.Generator))):
+        raise InputTypeError(f"rng={rng!r} must be an int, a numpy Generator or None.")
+    rng = np.random.default_rng(rng)
     b = boundaries("deso", vintage=2025)
     frame = b.to_frame()
     pop18 = population("deso", vintage=2018).set_index("deso")["population"]

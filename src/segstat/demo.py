@@ -60,7 +60,7 @@ def run_demo(out: str | Path = "segstat-demo", *, n: int = 100_000, rng: int = 2
         raise InputValueError(f"out={str(out)!r} is a file; the demo writes a folder. Give a folder name.")
     with folder_in_place(out, ".segstat-demo-") as work:
         _step(f"drawing a synthetic register of {n:,} persons on real DeSO 2025 polygons", quiet)
-        reg = datasets.synthetic_register(n, seed=rng)
+        reg = datasets.synthetic_register(n, rng=rng)
         _step("placing every record in DeSO, RegSO, kommun and län", quiet)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
