@@ -103,6 +103,58 @@ def _axes_layout(title: str, x_title: str, y_title: str, xaxis: dict) -> dict:
             "legend": {"orientation": "h", "y": -0.25}}
 
 
+#: event-study colours: leads (before the start) grey, the reference hollow, lags (after the start) dark blue
+LEAD_COLOUR, LAG_COLOUR = "#6b6b6b", "#12355b"
+
+
+def event_study_figure(times: np.ndarray, estimate: np.ndarray, lower: np.ndarray, upper: np.ndarray, *,
+                       reference: float, title: str, x_title: str, y_title: str, names: tuple[str, str, str],
+                       no_effect: str, start: str) -> dict:
+    """Estimates with intervals per event time: leads (< -1), the reference (-1) and lags (>= 0) as three
+    traces, a dashed line at no effect (``reference``: 1 for a ratio, 0 for a difference) and a dotted line
+    between -1 and 0 marking the start. The values are kept unrounded (the data table rounds them); each point's
+    interval is also in ``customdata`` for the hover."""
+    data = []
+    parts = ((times < -1, names[0], LEAD_COLOUR, "circle-open"), (times == -1, names[1], LEAD_COLOUR, "diamond-open"),
+             (times >= 0, names[2], LAG_COLOUR, "circle"))
+    for mask, name, colour, symbol in parts:
+        if not mask.any():
+            continue
+        y, lo, hi = estimate[mask], lower[mask], upper[mask]
+        data.append({
+            "type": "scatter", "mode": "markers", "name": name, "x": [int(v) for v in times[mask]],
+            "y": _exact(y), "customdata": [[a, b] for a, b in zip(_exact(lo), _exact(hi))],
+            "marker": {"color": colour, "size": 9, "symbol": symbol, "line": {"color": colour, "width": 2}},
+            "error_y": {"type": "data", "symmetric": False, "array": _exact(hi - y), "arrayminus": _exact(y - lo),
+                        "color": colour, "thickness": 1.5, "width": 6},
+            "hovertemplate": "%{x}: %{y:.3f} (%{customdata[0]:.3f}\u2013%{customdata[1]:.3f})<extra>" + name
+                             + "</extra>",
+        })
+    finite = np.concatenate([v[np.isfinite(v)] for v in (estimate, lower, upper)] + [np.array([reference])])
+    pad = 0.08 * (finite.max() - finite.min()) or 0.1
+    layout = _axes_layout(title, x_title, y_title, {"type": "linear", "dtick": 1, "zeroline": False})
+    layout["yaxis"].update({"rangemode": "normal", "range": [float(finite.min() - pad), float(finite.max() + pad)],
+                            "zeroline": False})
+    layout["shapes"] = [
+        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": reference, "y1": reference,
+         "line": {"color": "#a50026", "dash": "dash", "width": 1.5}},
+        {"type": "line", "xref": "x", "x0": -0.5, "x1": -0.5, "yref": "paper", "y0": 0, "y1": 1,
+         "line": {"color": "#1f1f1f", "dash": "dot", "width": 1.5}},
+    ]
+    layout["annotations"] = [
+        {"xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": reference, "yanchor": "bottom",
+         "text": no_effect, "showarrow": False, "font": {"color": "#a50026"}},
+        {"xref": "x", "x": -0.5, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom", "text": start,
+         "showarrow": False},
+    ]
+    return {"data": data, "layout": layout}
+
+
+def _exact(a: np.ndarray) -> list[float | None]:
+    """Finite values as they are (an effect of 0.9812 must not be drawn as 0.98), missing as None."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(a, dtype=float)]
+
+
 def _nulls(a: np.ndarray) -> list[float | None]:
     return [None if not np.isfinite(v) else round(float(v), 4) for v in a]
 

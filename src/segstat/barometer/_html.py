@@ -110,8 +110,10 @@ def _missing(v: Any) -> bool:
 
 
 def table_html(frame: pd.DataFrame, links: dict[str, str] | None = None) -> str:
-    """A data table; floats as the page shows them, missing as '..'; ``links`` maps a cell text to a URL."""
+    """A data table; floats as the page shows them (``attrs["digits"]`` decimals, 1 by default), missing as '..';
+    ``links`` maps a cell text to a URL."""
     lang = frame.attrs.get("lang", "sv")
+    digits = int(frame.attrs.get("digits", 1))
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     rows = []
     for rec in _rows(frame):
@@ -120,7 +122,7 @@ def table_html(frame: pd.DataFrame, links: dict[str, str] | None = None) -> str:
             if _missing(v):
                 cells.append('<td class="n">..</td>')
             elif isinstance(v, (float, int)) and not isinstance(v, bool):
-                cells.append(f'<td class="n">{fmt(v, lang, 0 if isinstance(v, int) else 1)}</td>')
+                cells.append(f'<td class="n">{fmt(v, lang, 0 if isinstance(v, int) else digits)}</td>')
             else:
                 s = str(v)
                 cell = html.escape(s)

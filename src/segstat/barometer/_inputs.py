@@ -20,7 +20,15 @@
     A segregation index per kommun with its interval: ``kommun``, ``estimate``, ``lower``, ``upper``
     (and ``index``), as :func:`segstat.dissimilarity` with ``by="kommun"`` returns.
 ``effects`` (optional)
-    Any table with ``estimate``, ``lower``, ``upper`` and label columns (an effects table), shown as is.
+    Any table with ``estimate``, ``lower``, ``upper`` and label columns (an effects table), shown as a table.
+    The event-study table of :func:`segstat.effect` (``Effect.event_study``: ``event_time``, ``estimate``,
+    ``lower``, ``upper``, ...) is also drawn as a chart. Its ``estimate`` is a rate ratio or a rate
+    difference; which one is read, in this order, from a ``scale`` column (``"rate_ratio"`` or
+    ``"rate_difference"``, as ``Effect.overall`` has), from ``attrs["segstat.effect"]["regression"]``
+    (``"poisson"``: ratio, ``"linear"``: difference) and from the reference row (event time -1, fixed at
+    no effect: estimate = lower = upper = 1 for a ratio, 0 for a difference, which a CSV keeps). Sources that
+    disagree, or none, are an error. A difference is per ``attrs["segstat.effect"]["per"]``, else per the
+    barometer's ``per``.
 """
 
 from __future__ import annotations
@@ -58,6 +66,9 @@ class Inputs:
     effects: pd.DataFrame | None
     periods: list[str]
     vintage: int | None
+    #: "rate_ratio" or "rate_difference" when ``effects`` is an event-study table, else None; and its ``per``
+    effect_scale: str | None = None
+    effect_per: float | None = None
 
 
 def _frame(key: str, value: Any) -> pd.DataFrame:
@@ -147,10 +158,65 @@ def validate(results: Any) -> Inputs:
         _numbers("segregation", seg, ("estimate", "lower", "upper"))
         if "index" not in seg.columns:
             seg["index"] = "index"
-    effects = None
+    effects, scale, effect_per = None, None, None
     if results.get("effects") is not None:
-        effects = _frame("effects", results["effects"])
-    return Inputs(panel, gap, areas, seg, effects, periods, int(vintage) if vintage is not None else None)
+        value = results["effects"]
+        if not isinstance(value, pd.DataFrame) and isinstance(getattr(value, "event_study", None), pd.DataFrame):
+            raise InputTypeError(f"results['effects'] is a {type(value).__name__}; give one of its tables, e.g. "
+                                 f"results['effects'] = effect.event_study (drawn as an event-study chart).")
+        effects = _frame("effects", value)
+        if "event_time" in effects.columns:
+            scale, effect_per = _event_study(effects)
+    return Inputs(panel, gap, areas, seg, effects, periods, int(vintage) if vintage is not None else None,
+                  scale, effect_per)
+
+
+_SCALE_OF_REGRESSION = {"poisson": "rate_ratio", "linear": "rate_difference"}
+
+
+def _event_study(eff: pd.DataFrame) -> tuple[str, float | None]:
+    """Check an event-study table (segstat.effect's) and say whether its estimate is a rate ratio or a rate
+    difference, and per how many (None: the barometer's ``per``). See the module docstring for the rule."""
+    _numbers("effects", eff, ("event_time", "estimate", "lower", "upper"))
+    times = pd.to_numeric(eff["event_time"], errors="coerce")
+    if times.isna().any() or not np.allclose(times, np.round(times)):
+        bad = eff.loc[times.isna() | (times != np.round(times)), "event_time"].tolist()
+        raise InputValueError(f"results['effects']['event_time'] holds {bad[:5]}; event times are whole numbers of "
+                              f"periods from the start (-1 the period before it), as segstat.effect gives them.")
+    dup = times[times.duplicated()].tolist()
+    if dup:
+        raise InputValueError(f"results['effects'] has event times {sorted(set(dup))[:5]} more than once; give one "
+                              f"event-study table (one row per event time).")
+    found: dict[str, str] = {}
+    if "scale" in eff.columns:
+        values = set(eff["scale"].dropna().astype(str))
+        if len(values) != 1 or not values <= {"rate_ratio", "rate_difference"}:
+            raise InputValueError(f"results['effects']['scale'] holds {sorted(values)}; give one of "
+                                  f"'rate_ratio' or 'rate_difference' on every row.")
+        found["the column 'scale'"] = values.pop()
+    info = eff.attrs.get("segstat.effect") or {}
+    if info.get("regression") in _SCALE_OF_REGRESSION:
+        found["attrs['segstat.effect']['regression']"] = _SCALE_OF_REGRESSION[info["regression"]]
+    ref = eff[times == -1]
+    if len(ref):
+        e, lo, hi = (float(pd.to_numeric(ref[c]).iloc[0]) for c in ("estimate", "lower", "upper"))
+        if e == lo == hi and e in (0.0, 1.0):
+            found["the reference row (event time -1)"] = "rate_ratio" if e == 1.0 else "rate_difference"
+    if not found:
+        raise InputValueError(
+            "results['effects'] is an event-study table (it has 'event_time') but does not say whether 'estimate' "
+            "is a rate ratio or a rate difference: add a column scale = 'rate_ratio' (regression='poisson') or "
+            "'rate_difference' (regression='linear'), or pass segstat.effect's event_study with its attrs.")
+    if len(set(found.values())) > 1:
+        raise InputValueError(f"results['effects'] contradicts itself on its scale: "
+                              f"{'; '.join(f'{k} says {v!r}' for k, v in found.items())}. Fix the one that is wrong.")
+    scale = next(iter(found.values()))
+    est = pd.to_numeric(eff["estimate"], errors="coerce")
+    if scale == "rate_ratio" and (est <= 0).any():
+        raise InputValueError(f"results['effects'] is a rate ratio but 'estimate' holds {est[est <= 0].tolist()[:5]}; "
+                              f"a ratio is above 0. Is it a rate difference (scale='rate_difference')?")
+    per = info.get("per")
+    return scale, (float(per) if per is not None and scale == "rate_difference" else None)
 
 
 def _areas(areas: pd.DataFrame, periods: list[str]) -> pd.DataFrame:

@@ -117,7 +117,7 @@ def barometer(
 
     site: dict[str, Any] = {
         "lang": lang, "title": title, "synthetic": synthetic, "per": per, "cl": confidence_level, "year": year,
-        "indicator": indicator or title, "vintage": vintage, "periods": inp.periods,
+        "indicator": indicator or title, "vintage": vintage, "denominator": denominator, "periods": inp.periods,
         "unit": f"per {fmt(per, lang, 0)}" + (f" {denominator}" if denominator else ""),
         "source": data_source or ("Myndighetens egna registeruppgifter" if lang == "sv" else "The agency's own register"),
         "nav": [("start", "index.html"), ("map", "map.html"), ("kommuner", "kommun/index.html"),
@@ -195,15 +195,9 @@ def _start_page(work: Path, inp: Any, site: dict) -> None:
     p.chart(gfig, alt=t["alt_gap"].format(dis=dis, adv=adv, value=fmt(gap["estimate"].iloc[-1], lang)),
             caption=caption(site, note), table=gtable, csv=write_csv(gap, work, "data/gap.csv"))
     if inp.effects is not None:
-        p.heading(t["effects"])
-        eff = inp.effects.copy()
-        eff.attrs["lang"] = lang
-        from ._html import table_html
+        from ._effects import effects_section
 
-        p.add(table_html(eff))
-        p.add(f'<p class="note">{html.escape(caption(site, t["effects"]))} '
-              f'<a href="data/effects.csv" download>{html.escape(t["download"])}</a></p>')
-        write_csv(eff, work, "data/effects.csv")
+        effects_section(p, work, inp, site)
     p.write(work)
 
 

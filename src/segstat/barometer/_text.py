@@ -85,6 +85,46 @@ TEXT = {
 }
 
 
+#: texts of the event-study chart of segstat.effect, by language and by what a period is ("år" or "period")
+EFFECT_TEXT = {
+    "sv": {
+        "year": {"title": "Effekt per år före och efter start", "x": "År från start (0 = första året med insats)",
+                 "reference": "Året före start (referens)", "time": "år"},
+        "period": {"title": "Effekt per period före och efter start",
+                   "x": "Perioder från start (0 = första perioden med insats)",
+                   "reference": "Perioden före start (referens)", "time": "period"},
+        "ratio": "Kvot (1 = ingen effekt)", "ratio_unit": "kvot, 1 = ingen effekt",
+        "difference": "Skillnad {unit} (0 = ingen effekt)", "difference_unit": "skillnad {unit}, 0 = ingen effekt",
+        "before": "Före start", "after": "Efter start", "no_effect": "Ingen effekt", "start": "Start",
+        "note": ("Skattat med segstat.effect: de områden där insatsen görs jämförs med jämförelseområden "
+                 "(skillnad i skillnader). {reference} är satt till ingen effekt; skattningarna före start "
+                 "visar om områdena utvecklades lika innan insatsen."),
+        "alt": "Diagram: {title}, som {scale}. Före start: {before}. Efter start: {after}.",
+        "event_time": "Tid från start", "std_error": "Medelfel", "p_value": "p-värde",
+        "cells": "Antal celler (kohort × period)", "scale": "Skala",
+        "reference": "referens", "to": "till",
+    },
+    "en": {
+        "year": {"title": "Effect by year before and after the start",
+                 "x": "Years from the start (0 = first year of the effort)",
+                 "reference": "The year before the start (reference)", "time": "year"},
+        "period": {"title": "Effect by period before and after the start",
+                   "x": "Periods from the start (0 = first period of the effort)",
+                   "reference": "The period before the start (reference)", "time": "period"},
+        "ratio": "Rate ratio (1 = no effect)", "ratio_unit": "rate ratio, 1 = no effect",
+        "difference": "Difference {unit} (0 = no effect)", "difference_unit": "difference {unit}, 0 = no effect",
+        "before": "Before the start", "after": "After the start", "no_effect": "No effect", "start": "Start",
+        "note": ("Estimated with segstat.effect: the areas with the effort are compared with comparison areas "
+                 "(difference in differences). {reference} is fixed at no effect; the estimates before the start "
+                 "show whether the areas developed alike before the effort."),
+        "alt": "Chart: {title}, as {scale}. Before the start: {before}. After the start: {after}.",
+        "event_time": "Time from the start", "std_error": "Standard error", "p_value": "p-value",
+        "cells": "Cells (cohort × period)", "scale": "Scale",
+        "reference": "reference", "to": "to",
+    },
+}
+
+
 def fmt(value: object, lang: str, digits: int = 1) -> str:
     """A number as the page shows it: Swedish decimal comma and thin-space thousands, '..' for missing."""
     try:
