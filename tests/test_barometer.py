@@ -247,3 +247,111 @@ def test_regso_without_an_official_type_is_reported_and_shown_as_dots():
         f = regso_frame(areas, 2025, 2023)
     assert np.isnan(f.loc[0, "omradestyp"]) and type_label(f.loc[0, "omradestyp"], "sv") == ".."
     assert f.loc[1, "omradestyp"] in (1, 2, 3, 4, 5) and f.loc[1, "kommun"] == "2523"
+
+
+def _effect(regression: str) -> segstat.followup.effect.Effect:
+    """segstat.effect on a tiny panel: areas A-F of one type, 2019-2023; A, B, C start their effort in 2022 (event
+    times -3 … 1), when their events drop by 6."""
+    rows = []
+    for i, a in enumerate("ABCDEF"):
+        for j, y in enumerate(range(2019, 2024)):
+            ev = 20 + 3 * i + 2 * j - (6 if a in "ABC" and y >= 2022 else 0) + (i * j) % 3
+            rows.append({"regso": a, "year": y, "e": ev, "n": 1000 + 50 * i, "t": int(a in "ABC"), "typ": 1})
+    return segstat.effect(pd.DataFrame(rows), events="e", population="n", area="regso", period="year", treated="t",
+                          start=2022, subgroup="typ", regression=regression)
+
+
+def _figures(page) -> list[tuple[list[dict], dict]]:
+    """Every chart of a page as (traces, layout), decoded from its Plotly.newPlot call."""
+    text = page.read_text(encoding="utf-8")
+    dec = json.JSONDecoder()
+    out = []
+    for m in re.finditer(r'Plotly\.newPlot\("chart\d+",', text):
+        data, end = dec.raw_decode(text, m.end())
+        layout, _ = dec.raw_decode(text, end + 1)
+        out.append((data, layout))
+    return out
+
+
+def _effect_site(small, tmp_path, effects, lang="sv", name="e"):
+    res = {"panel": small[1]["panel"], "effects": effects}
+    page = segstat.barometer(res, out=tmp_path / name, title="Sjukpenning", lang=lang, denominator="invånare 16–64 år"
+                             if lang == "sv" else "residents aged 16-64", data_source="Testregistret")
+    return page, [f for f in _figures(page) if f[1]["title"]["text"].startswith(("Effekt", "Effect"))]
+
+
+@pytest.mark.parametrize("regression", ["poisson", "linear"])
+def test_event_study_chart_draws_the_tables_estimates_and_bounds(small, tmp_path, regression):
+    """The start page draws segstat.effect's event study: every estimate and bound of the table, the leads, the
+    reference (-1) and the lags as separate traces, no effect at 1 (ratio) or 0 (difference), the start at -0.5."""
+    es = _effect(regression).event_study
+    page, found = _effect_site(small, tmp_path, es)
+    assert len(found) == 1
+    traces, layout = found[0]
+    assert [t["name"] for t in traces] == ["Före start", "Året före start (referens)", "Efter start"]
+    assert [t["x"] for t in traces] == [[-3, -2], [-1], [0, 1]]
+    drawn = {x: (y, lo, hi, up, down) for t in traces for x, y, (lo, hi), up, down in
+             zip(t["x"], t["y"], t["customdata"], t["error_y"]["array"], t["error_y"]["arrayminus"])}
+    for row in es.itertuples():
+        y, lo, hi, up, down = drawn[int(row.event_time)]
+        assert (y, lo, hi) == pytest.approx((row.estimate, row.lower, row.upper), rel=1e-12, abs=1e-15)
+        assert (y + up, y - down) == pytest.approx((row.upper, row.lower), rel=1e-12, abs=1e-12)
+    no_effect = 1.0 if regression == "poisson" else 0.0
+    assert drawn[-1][:3] == (no_effect, no_effect, no_effect)  # segstat.effect's reference row
+    line, start = layout["shapes"]
+    assert (line["yref"], line["y0"], line["y1"]) == ("y", no_effect, no_effect)
+    assert (start["xref"], start["x0"], start["x1"]) == ("x", -0.5, -0.5)
+    lo_range, hi_range = layout["yaxis"]["range"]
+    assert lo_range < min(es["lower"].min(), no_effect) and hi_range > max(es["upper"].max(), no_effect)
+    assert layout["xaxis"]["title"]["text"] == "År från start (0 = första året med insats)"
+    expected_y = ("Kvot (1 = ingen effekt)" if regression == "poisson"
+                  else "Skillnad per 1\u202f000 invånare 16–64 år (0 = ingen effekt)")
+    assert layout["yaxis"]["title"]["text"] == expected_y
+    text = page.read_text(encoding="utf-8")
+    # the chart's data table and CSV: the table as segstat.effect gave it, event times as whole numbers
+    csv = pd.read_csv(page.parent / "data" / "effects.csv", na_values="..")
+    assert csv["event_time"].tolist() == [-3, -2, -1, 0, 1]
+    np.testing.assert_allclose(csv[["estimate", "lower", "upper"]], es[["estimate", "lower", "upper"]], rtol=1e-12)
+    assert text.count('class="chart"') == 3 and text.count("<details>") == 3 and "Medelfel" in text
+    assert "Effekt per år före och efter start, 95 % konfidensintervall." in text
+
+
+def test_event_study_chart_in_english(small, tmp_path):
+    page, found = _effect_site(small, tmp_path, _effect("linear").event_study, lang="en")
+    (traces, layout), = found
+    assert layout["title"]["text"] == "Effect by year before and after the start"
+    assert layout["xaxis"]["title"]["text"] == "Years from the start (0 = first year of the effort)"
+    assert layout["yaxis"]["title"]["text"] == "Difference per 1,000 residents aged 16-64 (0 = no effect)"
+    assert [t["name"] for t in traces] == ["Before the start", "The year before the start (reference)",
+                                           "After the start"]
+    assert [a["text"] for a in layout["annotations"]] == ["No effect", "Start"]
+    text = page.read_text(encoding="utf-8")
+    assert "Standard error" in text and "Before the start: −3: −0.60 (−3.45 to 2.26)" in text
+    assert not re.search("Effekt|Före start|Medelfel|ingen effekt", text)
+
+
+def test_event_study_scale_is_read_from_column_attrs_or_reference_row(small, tmp_path):
+    """A CSV round trip loses the attrs; the reference row (-1 fixed at 1 or 0) still tells the scale. A scale
+    column that contradicts the attrs, or no clue at all, is refused; any other effects table stays a table."""
+    es = _effect("poisson").event_study
+    bare = pd.DataFrame(es.to_dict("list"))  # no attrs, as read from a CSV
+    assert not bare.attrs
+    _, found = _effect_site(small, tmp_path, bare, name="bare")
+    assert found[0][1]["shapes"][0]["y0"] == 1.0
+    _, found = _effect_site(small, tmp_path, bare[bare["event_time"] != -1].assign(scale="rate_ratio"), name="col")
+    assert found[0][1]["shapes"][0]["y0"] == 1.0 and [t["x"] for t in found[0][0]] == [[-3, -2], [0, 1]]
+    with pytest.raises(InputValueError, match="contradicts itself.*'scale' says 'rate_difference'.*regression"):
+        _effect_site(small, tmp_path, es.assign(scale="rate_difference"), name="x1")
+    with pytest.raises(InputValueError, match="add a column scale = 'rate_ratio'"):
+        _effect_site(small, tmp_path, bare[bare["event_time"] != -1], name="x2")
+    with pytest.raises(InputValueError, match="event times are whole numbers"):
+        _effect_site(small, tmp_path, es.assign(event_time=es["event_time"] + 0.5), name="x3")
+    with pytest.raises(InputValueError, match="event times \\[-1\\] more than once"):
+        _effect_site(small, tmp_path, pd.concat([es, es[es["event_time"] == -1]]), name="x4")
+    with pytest.raises(InputTypeError, match="results\\['effects'\\] = effect.event_study"):
+        _effect_site(small, tmp_path, _effect("poisson"), name="x5")
+    overall = _effect("poisson").overall  # no event time: today's table, no chart
+    page, found = _effect_site(small, tmp_path, overall, name="overall")
+    text = page.read_text(encoding="utf-8")
+    assert not found and text.count('class="chart"') == 2 and "<th scope=\"col\">scale</th>" in text
+    assert (page.parent / "data" / "effects.csv").is_file()

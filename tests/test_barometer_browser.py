@@ -23,7 +23,13 @@ window.addEventListener("load", function () { setTimeout(function () {
   var out = {fills: document.querySelectorAll("path.js-fill").length,
              charts: document.querySelectorAll(".chart").length,
              drawn: Array.prototype.filter.call(document.querySelectorAll(".chart"), function (gd) {
-               return gd._fullLayout && gd.querySelector(".main-svg"); }).length, hover: []};
+               return gd._fullLayout && gd.querySelector(".main-svg"); }).length, hover: [],
+             points: Array.prototype.map.call(document.querySelectorAll(".chart"), function (gd) {
+               return gd.querySelectorAll(".scatterlayer .point").length; }),
+             errorbars: Array.prototype.map.call(document.querySelectorAll(".chart"), function (gd) {
+               return gd.querySelectorAll(".errorbar").length; }),
+             titles: Array.prototype.map.call(document.querySelectorAll(".chart"), function (gd) {
+               var t = gd.querySelector(".gtitle"); return t ? t.textContent : ""; })};
   var target = %(target)s;
   if (target) {
     document.querySelectorAll(".chart").forEach(function (gd) {
@@ -103,3 +109,20 @@ def test_every_page_of_the_small_site_loads_offline_and_the_map_hovers(small_sit
     for text in seen["hover"]:
         assert "Alvhem-Hålanda" in text and "Kod: 1440R002" in text and "Områdestyp: 4 Goda" in text
     assert any("Sjukpenning: .. per 1\u202f000" in t for t in seen["hover"])
+
+
+def test_start_page_with_the_event_study_chart_loads_and_draws(tmp_path):
+    """segstat.effect's event study on the start page: no console error, nothing fetched outside the site, the
+    chart draws its five points (leads, reference, lags) with their error bars."""
+    from test_barometer import _effect, _records
+
+    from segstat.barometer._demo import demo_results
+
+    res = demo_results(_records(), outcome="outcome", min_count=3)
+    out = tmp_path / "site"
+    segstat.barometer({"panel": res["panel"], "effects": _effect("poisson").event_study}, out=out,
+                      title="Sjukpenning i Ale", indicator="Sjukpenning")
+    seen = _check_page(out / "index.html", out, tmp_path)
+    assert seen["charts"] == seen["drawn"] == 3
+    chart = seen["titles"].index("Effekt per år före och efter start")
+    assert seen["points"][chart] == 5 and seen["errorbars"][chart] == 5, seen

@@ -185,8 +185,8 @@ def _event_study(eff: pd.DataFrame) -> tuple[str, float | None]:
                               f"periods from the start (-1 the period before it), as segstat.effect gives them.")
     dup = times[times.duplicated()].tolist()
     if dup:
-        raise InputValueError(f"results['effects'] has event times {sorted(set(dup))[:5]} more than once; give one "
-                              f"event-study table (one row per event time).")
+        raise InputValueError(f"results['effects'] has event times {sorted({int(v) for v in dup})[:5]} more than "
+                              f"once; give one event-study table (one row per event time).")
     found: dict[str, str] = {}
     if "scale" in eff.columns:
         values = set(eff["scale"].dropna().astype(str))

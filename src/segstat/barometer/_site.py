@@ -58,7 +58,9 @@ def barometer(
         suppressed) with ``counts`` (the :class:`ProtectedTables` the area
         events come from; an unprotected count table is refused),
         ``segregation`` (kommun, estimate, lower, upper, index) and
-        ``effects``. See :mod:`segstat.barometer._inputs`;
+        ``effects`` (a table; :func:`segstat.effect`'s ``event_study`` is also
+        drawn as a chart over event time, no effect at 1 for a rate ratio and
+        0 for a difference). See :mod:`segstat.barometer._inputs`;
         :func:`segstat.barometer.area_rates` builds ``areas``.
     out : path
         Folder to write (replaced if it exists; written aside, then moved in).

@@ -86,7 +86,7 @@ TEXT = {
 
 
 #: texts of the event-study chart of segstat.effect, by language and by what a period is ("år" or "period")
-EFFECT_TEXT = {
+EFFECT_TEXT: dict[str, dict[str, Any]] = {
     "sv": {
         "year": {"title": "Effekt per år före och efter start", "x": "År från start (0 = första året med insats)",
                  "reference": "Året före start (referens)", "time": "år"},
