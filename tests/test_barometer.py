@@ -355,3 +355,12 @@ def test_event_study_scale_is_read_from_column_attrs_or_reference_row(small, tmp
     text = page.read_text(encoding="utf-8")
     assert not found and text.count('class="chart"') == 2 and "<th scope=\"col\">scale</th>" in text
     assert (page.parent / "data" / "effects.csv").is_file()
+
+
+def test_charts_use_the_page_languages_decimal_mark(small, tmp_path):
+    # Plotly's ticks and hover numbers: a decimal comma (and narrow no-break space thousands) on Swedish pages,
+    # as the tables beside the charts; a decimal point on English ones
+    for lang, expected in (("sv", ",\u202f"), ("en", ".,")):
+        page = segstat.barometer(small[1], out=tmp_path / lang, title="Sjukpenning", lang=lang)
+        figures = [f for p in page.parent.rglob("*.html") for f in _figures(p)]
+        assert len(figures) > 10 and all(layout["separators"] == expected for _, layout in figures), lang

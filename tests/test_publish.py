@@ -226,6 +226,18 @@ def test_the_rates_chart_starts_at_zero_and_colours_omradestyp():
         assert rgb.max() - rgb.min() > 0.3, c
 
 
+@pytest.mark.parametrize(("lang", "mark"), [("sv", ","), ("en", ".")])
+def test_figure_ticks_use_the_reports_decimal_mark(lang, mark):
+    from segstat.publish.figures import estimate_chart
+
+    f = pd.DataFrame({"kommun": ["a", "b"], "estimate": [0.12, 0.31], "lower": [0.1, 0.25], "upper": [0.15, 0.36]})
+    fig = estimate_chart(f, ["kommun"], title="t", lang=lang, level=95)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    decimals = [t for t in ticks if t not in ("0", "−0")]
+    assert decimals and all(mark in t and {".", ","} - {mark} & set(t) == set() for t in decimals), ticks
+
+
 def test_maps_name_every_legend_entry_hatch_suppressed_areas_and_have_an_inset():
     import shapely
 

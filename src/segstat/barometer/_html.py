@@ -74,9 +74,16 @@ class Page:
             f'<p class="note"><span class="visually">{html.escape(t["text_alt"])}:</span> {html.escape(alt)}</p>'
             f"<details><summary>{html.escape(t['data_table'])}</summary>"
             f"{table_html(table if table_frame is None else table_frame)}</details></figure>"
-            f'<script>Plotly.newPlot("{cid}",{_json(figure["data"])},{_json(figure["layout"])},'
+            f'<script>Plotly.newPlot("{cid}",{_json(figure["data"])},{_json(self._layout(figure))},'
             f'{{"displaylogo":false,"responsive":true}});</script>'
         )
+
+    def _layout(self, figure: dict) -> dict:
+        """The figure's layout with the page language's number separators (Plotly's ``separators``: decimal
+        mark, then thousands): a decimal comma and a narrow no-break space in Swedish, as in the tables."""
+        layout = dict(figure["layout"])
+        layout.setdefault("separators", ",\u202f" if self.site["lang"] == "sv" else ".,")
+        return layout
 
     def write(self, root: Path) -> None:
         t = TEXT[self.site["lang"]]

@@ -72,6 +72,19 @@ def _labels(frame: pd.DataFrame, columns: Sequence[str], lang: Lang) -> list[str
     return out
 
 
+def _decimal_comma(axis: Any, lang: Lang) -> None:
+    """Swedish tick labels: matplotlib's own labels with a decimal comma ("0,25", as in the tables)."""
+    if lang != "sv":
+        return
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Comma(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return str(super().__call__(x, pos)).replace(".", ",")
+
+    axis.set_major_formatter(_Comma())
+
+
 def rates_chart(frame: pd.DataFrame, label_columns: Sequence[str], *, per: float, title: str, lang: Lang,
                 level: float) -> Any:
     """Rates with their intervals, one point per row, y axis from zero."""
@@ -96,6 +109,7 @@ def rates_chart(frame: pd.DataFrame, label_columns: Sequence[str], *, per: float
     ax.set_ylim(0, float(top) * 1.1 if np.isfinite(top) and top > 0 else 1.0)
     ax.set_title(i18n.text("figure_rates_title", lang, title=title, per=per, level=level), fontsize=9)
     ax.grid(axis="y", color="#eeeeee")
+    _decimal_comma(ax.yaxis, lang)
     return fig
 
 
@@ -119,6 +133,7 @@ def estimate_chart(frame: pd.DataFrame, label_columns: Sequence[str], *, title: 
     ax.set_xlim(0, max(float(top) * 1.1, 1e-9) if np.isfinite(top) else 1.0)
     ax.set_title(i18n.text("figure_seg_title", lang, title=title, level=level), fontsize=9)
     ax.grid(axis="x", color="#eeeeee")
+    _decimal_comma(ax.xaxis, lang)
     return fig
 
 
@@ -212,7 +227,8 @@ def value_map(polygons: Any, values: Sequence[float], suppressed: Sequence[bool]
     if inset is not None:
         _inset(fig, ax, polygons, colours, list(hidden), place, lang, inset)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, vmax))
-    fig.colorbar(sm, ax=ax, shrink=0.5, label=label, location="left")
+    bar = fig.colorbar(sm, ax=ax, shrink=0.5, label=label, location="left")
+    _decimal_comma(bar.ax.yaxis, lang)
     handles = [Patch(facecolor="#ffffff", edgecolor="#555555", hatch="////", label=i18n.text("suppressed_area", lang))]
     if (~np.isfinite(vals) & ~hidden).any():
         handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="#555555", label=i18n.text("no_value", lang)))
