@@ -355,6 +355,9 @@ def test_staggered_never_uses_treated_areas_as_comparison():
     assert es0 == pytest.approx(math.exp((w * np.log(c0["estimate"])).sum()))
     assert r.event_study.set_index("event_time").loc[-1, "estimate"] == 1.0
     assert r.pretrend["df"].iloc[0] == 2  # leads -3, -2 (cohort 2023)
+    # event times are whole periods in both tables (a CSV of them shows -3, not -3.0)
+    assert r.event_study["event_time"].dtype == np.int64 and r.group_time["event_time"].dtype == np.int64
+    assert r.event_study["event_time"].tolist() == [-3, -2, -1, 0, 1, 2]
 
 
 def test_same_type_compares_within_type():

@@ -368,7 +368,7 @@ def effect(
 
     cell_se = np.sqrt(corr * (Psi**2).sum(axis=1))
     cell_dof = gt["treated_areas"].to_numpy() - 1
-    et = gt["t"].to_numpy() - gt["g"].to_numpy()
+    et = (gt["t"].to_numpy() - gt["g"].to_numpy()).astype(np.int64)  # whole periods from the start
 
     def present(est: Any, se: Any, dof: Any) -> tuple[Any, Any, Any]:
         dof = np.asarray(dof, dtype=float)
