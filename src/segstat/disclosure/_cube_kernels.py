@@ -308,6 +308,105 @@ def _grow(buf, used, extra):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def _anchors(cell, pos, anchor, strides, n_leaves, values, ptr, kids, poff, chain):  # pragma: no cover - compiled
+    """The cell's coordinates into ``pos`` and, into ``anchor``, the leaf its cubes use along each variable: the
+    cell's own position on a leaf, else the leaf reached by taking the smallest child on the cell's line."""
+    D = pos.shape[0]
+    rest = cell
+    for a in range(D):
+        pos[a] = rest // strides[a]
+        rest -= pos[a] * strides[a]
+    for b in range(D):
+        anchor[b] = pos[b]
+        if pos[b] >= n_leaves[b]:
+            chain[0] = pos[b]
+            n = _descend(pos[b], chain, 1, cell - pos[b] * strides[b], strides[b], values, ptr, kids, poff[b])
+            anchor[b] = chain[n - 1]
+
+
+@njit(nogil=True, cache=True)
+def _all_moves(pos, anchor, full, need, strides, n_leaves, values, parent, noff, ptr, kids, poff, max_moves,
+               up_levels, lev, sg, n_moves, width, down, dlen, wchain, path, sib, skey, line):
+    # pragma: no cover - compiled
+    """The filtered moves of every variable into ``lev[a]``/``sg[a]`` (``n_moves[a]`` rows of ``width[a]``), each
+    on the line through the anchors of the other variables; False when some variable has none."""
+    D = pos.shape[0]
+    ok = True
+    for a in range(D):
+        base = 0
+        on_leaves = True
+        for b in range(D):
+            if b != a:
+                base += anchor[b] * strides[b]
+                if anchor[b] >= n_leaves[b]:
+                    on_leaves = False
+        n, w, _ = _moves(pos[a], full, base, strides[a], values, parent, noff[a], ptr, kids, poff[a], max_moves,
+                         up_levels, lev[a], sg[a], down, dlen, wchain, path, sib, skey)
+        n_moves[a] = _filter_moves(lev[a], sg[a], n, w, base, strides[a], values, n_leaves[a], need, on_leaves,
+                                   max_moves, line)
+        width[a] = w
+        ok = ok and n_moves[a] > 0
+    return ok
+
+
+@njit(nogil=True, cache=True)
+def _write_cubes(cell, need, lev, sg, n_moves, width, strides, values, is_leaf, ids, sgn, room, at, at_room,
+                 i_a, k_a):  # pragma: no cover - compiled
+    """The cubes of one cell (the outer product of one move per variable, C order) whose room reaches ``need``:
+    cell ids (padding: the cell itself, sign 0) from ``ids[at]`` and rooms from ``room[at_room]``, as the
+    numpy code orders them; returns how many. The buffers must hold every cube."""
+    D = n_moves.shape[0]
+    R = 1
+    C = 1
+    for a in range(D):
+        R *= n_moves[a]
+        C *= width[a]
+    threshold = need - 1e-9
+    out = 0
+    for a in range(D):
+        i_a[a] = 0
+    for r in range(R):
+        for a in range(D):
+            k_a[a] = 0
+        low = np.inf
+        start = at + out * C
+        for q in range(C):
+            c = 0
+            s = 1
+            for a in range(D):
+                c += lev[a, i_a[a], k_a[a]] * strides[a]
+                s *= sg[a, i_a[a], k_a[a]]
+            if s == 0:
+                ids[start + q] = cell
+                sgn[start + q] = 0
+            else:
+                ids[start + q] = c
+                sgn[start + q] = s
+                if s < 0 and is_leaf[c]:
+                    v = values[c]
+                    if (v < low or v != v) and low == low:
+                        low = v
+            a = D - 1  # next node: the digits of q, last variable fastest
+            while a >= 0:
+                k_a[a] += 1
+                if k_a[a] < width[a]:
+                    break
+                k_a[a] = 0
+                a -= 1
+        if low >= threshold:
+            room[at_room + out] = low
+            out += 1
+        a = D - 1  # next cube: the digits of r
+        while a >= 0:
+            i_a[a] += 1
+            if i_a[a] < n_moves[a]:
+                break
+            i_a[a] = 0
+            a -= 1
+    return out
+
+
+@njit(nogil=True, cache=True)
 def prepare(cells, full, needs, shape, strides, n_leaves, values, is_leaf, parent, noff, ptr, kids, poff,
             max_moves, up_levels, max_width, max_kids, id_like):  # pragma: no cover - compiled
     """The candidate cubes of ``cells`` (``CubeSuppressor.prepare``): for each cell, the moves along every
@@ -319,13 +418,14 @@ def prepare(cells, full, needs, shape, strides, n_leaves, values, is_leaf, paren
     and the cells per candidate (cell ``g``'s block starts at the running sums of ``k * size`` and ``k``)."""
     D = shape.shape[0]
     G = cells.shape[0]
-    M = 2 * (up_levels + 1) * 2 * max_moves + 2
+    M = 2 * (up_levels + 1) * 2 * max_moves + 2  # moves of one variable: (up to 2 levels) x 48 siblings x 2 + 2
     lev = np.zeros((D, M, max_width), np.int64)
     sg = np.zeros((D, M, max_width), np.int8)
     down = np.zeros((2, max_width), np.int64)
     dlen = np.zeros(2, np.int64)
     wchain = np.zeros(max_width, np.int64)
     path = np.zeros(max_width, np.int64)
+    chain = np.zeros(max_width, np.int64)
     sib = np.zeros(max_kids + 1, np.int64)
     skey = np.empty(max_kids + 1)
     line = np.empty(M)
@@ -335,7 +435,6 @@ def prepare(cells, full, needs, shape, strides, n_leaves, values, is_leaf, paren
     anchor = np.zeros(D, np.int64)
     i_a = np.zeros(D, np.int64)
     k_a = np.zeros(D, np.int64)
-    chain = np.zeros(max_width, np.int64)
     ids = np.empty(1024, dtype=id_like.dtype)
     sgn = np.empty(1024, np.int8)
     room = np.empty(64)
@@ -344,92 +443,26 @@ def prepare(cells, full, needs, shape, strides, n_leaves, values, is_leaf, paren
     k_out = np.zeros(G, np.int64)
     c_out = np.zeros(G, np.int64)
     for g in range(G):
-        cell = cells[g]
-        rest = cell
-        for a in range(D):
-            pos[a] = rest // strides[a]
-            rest -= pos[a] * strides[a]
-        for b in range(D):
-            anchor[b] = pos[b]
-            if pos[b] >= n_leaves[b]:
-                base = cell - pos[b] * strides[b]
-                chain[0] = pos[b]
-                n = _descend(pos[b], chain, 1, base, strides[b], values, ptr, kids, poff[b])
-                anchor[b] = chain[n - 1]
-        use_full = full
-        while True:
-            empty = False
-            for a in range(D):
-                base = 0
-                on_leaves = True
-                for b in range(D):
-                    if b != a:
-                        base += anchor[b] * strides[b]
-                        if anchor[b] >= n_leaves[b]:
-                            on_leaves = False
-                n, w, _ = _moves(pos[a], use_full, base, strides[a], values, parent, noff[a], ptr, kids, poff[a],
-                                 max_moves, up_levels, lev[a], sg[a], down, dlen, wchain, path, sib, skey)
-                n = _filter_moves(lev[a], sg[a], n, w, base, strides[a], values, n_leaves[a], needs[g],
-                                  on_leaves, max_moves, line)
-                n_moves[a] = n
-                width[a] = w
-                if n == 0:
-                    empty = True
-            R = 1
-            C = 1
-            for a in range(D):
-                R *= n_moves[a]
-                C *= width[a]
-            out = 0
-            if not empty:
+        _anchors(cells[g], pos, anchor, strides, n_leaves, values, ptr, kids, poff, chain)
+        out = 0
+        C = 1
+        for attempt in range(2):  # without full: a second attempt with the moves up to the totals
+            use_full = full or attempt == 1
+            if _all_moves(pos, anchor, use_full, needs[g], strides, n_leaves, values, parent, noff, ptr, kids,
+                          poff, max_moves, up_levels, lev, sg, n_moves, width, down, dlen, wchain, path, sib, skey,
+                          line):
+                R = 1
+                C = 1
+                for a in range(D):
+                    R *= n_moves[a]
+                    C *= width[a]
                 ids = _grow(ids, n_ids, R * C)
                 sgn = _grow(sgn, n_ids, R * C)
                 room = _grow(room, n_room, R)
-                threshold = needs[g] - 1e-9
-                for a in range(D):
-                    i_a[a] = 0
-                for r in range(R):
-                    for a in range(D):
-                        k_a[a] = 0
-                    low = np.inf
-                    at = n_ids + out * C
-                    for q in range(C):
-                        c = 0
-                        s = 1
-                        for a in range(D):
-                            c += lev[a, i_a[a], k_a[a]] * strides[a]
-                            s *= sg[a, i_a[a], k_a[a]]
-                        if s == 0:
-                            ids[at + q] = cell
-                            sgn[at + q] = 0
-                        else:
-                            ids[at + q] = c
-                            sgn[at + q] = s
-                            if s < 0 and is_leaf[c]:
-                                v = values[c]
-                                if (v < low or v != v) and low == low:
-                                    low = v
-                        a = D - 1
-                        while a >= 0:
-                            k_a[a] += 1
-                            if k_a[a] < width[a]:
-                                break
-                            k_a[a] = 0
-                            a -= 1
-                    if low >= threshold:
-                        room[n_room + out] = low
-                        out += 1
-                    a = D - 1
-                    while a >= 0:
-                        i_a[a] += 1
-                        if i_a[a] < n_moves[a]:
-                            break
-                        i_a[a] = 0
-                        a -= 1
-            if out == 0 and not use_full:
-                use_full = True  # no short move is wide enough: the moves up to the totals too
-                continue
-            break
+                out = _write_cubes(cells[g], needs[g], lev, sg, n_moves, width, strides, values, is_leaf, ids, sgn,
+                                   room, n_ids, n_room, i_a, k_a)
+            if out > 0 or use_full:
+                break
         k_out[g] = out
         c_out[g] = C if out else 1
         n_ids += out * C
