@@ -137,7 +137,7 @@ def test_level_refused_with_the_value_named(level):
 
 def test_per_must_be_a_positive_number_everywhere():
     d = pd.DataFrame({"e": [1, 2], "n": [10, 20], "g": [1, 2]})
-    for per in (0, -1, float("nan"), float("inf"), "1000", None, True):
+    for per in (0, -1, float("nan"), float("inf"), "1000", None, True, 1e10, 1e300):
         with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
             segstat.rates(d, events="e", population="n", per=per)
         with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
@@ -145,6 +145,8 @@ def test_per_must_be_a_positive_number_everywhere():
                                 standard=pd.Series({"young": 1.0, "old": 1.0}), per=per)
         with pytest.raises(InputValueError, match=r"per=.*must be a positive number"):
             segstat.disparity(d, events="e", population="n", subgroup="g", per=per)
+    # the largest unit: rates per a billion persons (1e300 overflowed the variances with a RuntimeWarning)
+    assert segstat.rates(d, events="e", population="n", per=1e9)["rate"].tolist() == [1e8]  # 3 of 30
 
 
 def test_weighted_counts_are_refused_where_intervals_count_them():

@@ -121,7 +121,7 @@ GLOSSARY: dict[str, Term] = {
     "out": Term("Output directory or file of reports and sites.", "path",
                 "required (demo: \"segstat-demo\")",
                 ("segstat-demo", REQUIRED, None), (str,)),
-    "per": Term("Rate multiplier: rates per this many persons.", "float", "1000", (1000,), (int, float)),
+    "per": Term("Rate multiplier: rates per this many persons (up to 1e9).", "float", "1000", (1000,), (int, float)),
     "period": Term("Name of the COLUMN holding the time period in panels.", _ANY_COLUMN, kinds=_COLUMN),
     "population": Term("Name of the column of population counts (persons or person-years) of a rate.",
                        _ANY_COLUMN, kinds=_COLUMN),

@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .._validation import check_choice, check_columns, check_counts, check_dataframe, check_scalar, examples
+from .._validation import check_choice, check_columns, check_counts, check_dataframe, examples
 from ..errors import InputValueError
+from .rates import _check_per
 
 __all__ = ["decompose_change"]
 
@@ -89,9 +90,7 @@ def decompose_change(
     data = check_dataframe(data)
     check_columns(data, {"area": area, "period": period, "events": events, "population": population, "subgroup": subgroup})
     check_choice("reference", reference, ("start", "end", "average"))
-    per = check_scalar("per", per, "real", low=0, low_open=True,
-                       must="a positive number: rates are given per this many persons, e.g. per=1000 (per=1 for "
-                            "proportions)")
+    per = _check_per(per)
     check_counts(data, [events, population])
     rows = {}
     for label, y in (("start", start), ("end", end)):

@@ -29,11 +29,16 @@ from ._split import check_by
 __all__ = ["rates", "standardize", "sweden_standard_population"]
 
 
+#: the largest ``per``: rates per a billion persons; beyond it the variances (rate x per) only overflow
+MAX_PER = 1e9
+
+
 def _check_per(per: Any) -> float:
-    """``per``: a positive, finite real number (rates per this many persons)."""
-    if isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real) or not (math.isfinite(per) and float(per) > 0):
-        raise InputValueError(f"per={per!r} must be a positive number: rates are given per this many persons, "
-                              f"e.g. per=1000 (per=1 for proportions).")
+    """``per``: a positive, finite real number up to :data:`MAX_PER` (rates per this many persons)."""
+    if (isinstance(per, (bool, np.bool_)) or not isinstance(per, numbers.Real)
+            or not (math.isfinite(per) and 0 < float(per) <= MAX_PER)):
+        raise InputValueError(f"per={per!r} must be a positive number up to {MAX_PER:.0e}: rates are given per "
+                              f"this many persons, e.g. per=1000 (per=1 for proportions).")
     return float(per)
 
 
