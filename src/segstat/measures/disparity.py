@@ -72,7 +72,15 @@ def _setup(data: pd.DataFrame, events: str, population: str, subgroup: str, orde
     if (n == 0).any():
         raise InputValueError(f"population is zero for group(s) {examples([labels[i] for i in np.flatnonzero(n == 0)])}; "
                               f"their rate is undefined. Remove or merge them.")
-    y = e / n * per
+    with np.errstate(over="ignore", divide="ignore"):
+        y = e / n * per
+        var_ok = np.isfinite(y) & np.isfinite(y * per / n)  # the Poisson variance per * y / n must exist too
+    if not var_ok.all():
+        bad = np.flatnonzero(~var_ok)
+        raise InputValueError(f"the rates of group(s) {examples([labels[i] for i in bad])} (events "
+                              f"{examples(e[bad].tolist())} over population {examples(n[bad].tolist())}) are too "
+                              f"large for floating point; a population this small is not a count of persons or "
+                              f"person-years. Check the population column.")
     p = n / n.sum()
     X = np.cumsum(p) - p / 2
     best = int(np.argmax(y) if favourable else np.argmin(y))
