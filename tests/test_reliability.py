@@ -116,7 +116,8 @@ def test_tabulate_top_must_be_positive():
 def test_disparity_refuses_rates_too_large_for_floating_point():
     # a population of 2e-160 gives a rate of 1.5e163 and a variance that overflowed with a RuntimeWarning
     d = pd.DataFrame({"t": [1, 2, 3], "e": [3, 5, 2], "p": [2e-160, 200.0, 80.0]})
-    with pytest.raises(InputValueError, match=r"group\(s\) 1 \(events 3.0 over population 2e-160\) are too large for floating point"):
+    with pytest.raises(InputValueError,
+                       match=r"group\(s\) 1 \(events 3.0 over population 2e-160\) are too large for floating point"):
         segstat.disparity(d, subgroup="t", events="e", population="p", measures=["D"])
 
 
