@@ -1,5 +1,7 @@
 """The compiled cube search (numba) chooses exactly the cells the numpy code chooses."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,3 +90,24 @@ def test_compiled_candidates_match_in_one_and_four_dimensions_and_with_kept_cell
                                                                   "f": "C"}})
     _compare(two, monkeypatch, keep="total")
     _compare(two, monkeypatch, keep="margins")
+
+
+def test_a_search_that_would_not_fit_in_memory_is_refused_up_front(monkeypatch):
+    from segstat.errors import ResourceLimitError
+
+    t = _table(4)
+    plain = segstat.protect(t, min_count=3, method="cube")  # small: no estimate made
+    n_primary = int((plain.status == "primary").sum())
+    monkeypatch.setattr(_cubes, "_ESTIMATE_FROM", 10)
+    monkeypatch.setattr(_cubes, "_ESTIMATE_SAMPLE", 8)
+    monkeypatch.setattr(_cubes, "_available_memory", lambda: 4096)
+    with pytest.raises(ResourceLimitError, match=rf"its {n_primary:,} primary cells .* but 4.0 KiB is free") as e:
+        segstat.protect(t, min_count=3, method="cube")
+    each = float(re.search(r"about ([\d.]+) KiB each", str(e.value)).group(1)) * 1024
+    fits = int(re.search(r"About (\d+) primary cells fit", str(e.value)).group(1))
+    assert fits == pytest.approx(4096 / each, abs=1) and fits < n_primary
+    # with room to spare the estimate changes nothing: the sample's candidates are the cells' own
+    monkeypatch.setattr(_cubes, "_available_memory", lambda: 8 * 2**30)
+    np.testing.assert_array_equal(segstat.protect(t, min_count=3, method="cube").status, plain.status)
+    monkeypatch.setattr(_cubes, "_available_memory", lambda: None)  # not Linux: no estimate
+    np.testing.assert_array_equal(segstat.protect(t, min_count=3, method="cube").status, plain.status)

@@ -19,6 +19,7 @@ __all__ = [
     "InputTypeError",
     "InputValueError",
     "MissingDependencyError",
+    "ResourceLimitError",
     "SegstatError",
     "SegstatWarning",
     "UnknownCodeError",
@@ -86,6 +87,10 @@ class AuditError(SegstatError, RuntimeError):
 
 class DisclosureRiskError(SegstatError, RuntimeError):
     """A table would disclose a protected cell and is refused."""
+
+
+class ResourceLimitError(SegstatError, MemoryError):
+    """A job would need more memory than the machine has; raised before the work starts, saying what fits."""
 
 
 class SegstatWarning(UserWarning):

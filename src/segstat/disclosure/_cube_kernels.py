@@ -467,4 +467,70 @@ def prepare(cells, full, needs, shape, strides, n_leaves, values, is_leaf, paren
         c_out[g] = C if out else 1
         n_ids += out * C
         n_room += out
-    return ids[:n_ids], sgn[:n_ids], room[:n_room], k_out, c_out
+    # exact-size copies: the grown buffers can be twice as large, and the caller may keep views of these
+    return ids[:n_ids].copy(), sgn[:n_ids].copy(), room[:n_room].copy(), k_out, c_out
+
+
+# ---------------------------------------------------------------- the greedy queue of CubeSuppressor.run
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _before(keys, cells, a, b):  # pragma: no cover - compiled
+    """Whether heap entry ``a`` comes before ``b``: (key, cell) in lexicographic order, as Python's tuples."""
+    return keys[a] < keys[b] or (keys[a] == keys[b] and cells[a] < cells[b])
+
+
+@njit(nogil=True, cache=True)
+def _sift_down(keys, cells, n, i):  # pragma: no cover - compiled
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            return
+        if child + 1 < n and _before(keys, cells, child + 1, child):
+            child += 1
+        if not _before(keys, cells, child, i):
+            return
+        keys[i], keys[child] = keys[child], keys[i]
+        cells[i], cells[child] = cells[child], cells[i]
+        i = child
+
+
+@njit(nogil=True, cache=True)
+def greedy(keys, cells, batch, at, at_room, n_cubes, size, batch_ids, batch_room, needs, suppressed, weights,
+           keep, any_kept):  # pragma: no cover - compiled
+    """The queue of :meth:`segstat.disclosure._cubes.CubeSuppressor.run`: entry ``i`` (key: minus its cost,
+    ``cells[i]``: its position in the per-cell arrays) is a primary cell whose candidates are
+    ``batch_ids[batch[i]][at[i]:]`` (``n_cubes[i]`` rows of ``size[i]``) and ``batch_room[batch[i]][at_room[i]:]``.
+    The cell at the top is taken when its cheapest cube, costed now, is still at least as dear as every other
+    entry; else it goes back with its new cost. Same order as the Python queue (unique (key, cell) pairs).
+    Marks the taken cubes' cells in ``suppressed``; returns the positions in the order taken and the cube index
+    each took."""
+    n = keys.shape[0]
+    for i in range(n // 2 - 1, -1, -1):
+        _sift_down(keys, cells, n, i)
+    order = np.empty(n, np.int64)
+    chosen = np.empty(n, np.int64)
+    t = 0
+    while n > 0:
+        p = cells[0]
+        k, w = n_cubes[p], size[p]
+        ids = batch_ids[batch[p]][at[p]:at[p] + k * w].reshape((k, w))
+        room = batch_room[batch[p]][at_room[p]:at_room[p] + k]
+        cost, j = best(ids, room, suppressed, weights, keep, any_kept, False, needs[p])
+        if n > 1:
+            other = keys[1]
+            if n > 2 and keys[2] < other:
+                other = keys[2]
+            if cost < -other - 1e-12:  # cheaper now: back in the queue with its new cost
+                keys[0] = -cost
+                _sift_down(keys, cells, n, 0)
+                continue
+        for q in range(w):  # padding points at the cell itself, suppressed already
+            suppressed[ids[j, q]] = True
+        order[t] = p
+        chosen[t] = j
+        t += 1
+        n -= 1
+        keys[0], cells[0] = keys[n], cells[n]
+        _sift_down(keys, cells, n, 0)
+    return order[:t], chosen[:t]

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ResourceLimitError
 from ._model import Model
 from ._table import Dimension
 
@@ -48,6 +49,33 @@ _REPAIR_BATCH = 5_000
 _CHUNK = 4_000_000
 #: cells whose candidates one thread prepares at once in the compiled path
 _THREAD_BATCH = 5_000
+#: primary cells from which run() first estimates the memory of all candidates, from a sample it prepares
+_ESTIMATE_FROM = 50_000
+_ESTIMATE_SAMPLE = 2_000
+#: bytes of one cell's candidates beyond their arrays (three array headers and a dict entry), and the share the
+#: group repair's candidates and the users index add (national education table: 1.8 GB of candidates, 0.6 more)
+_CELL_OVERHEAD = 400
+_LATER_SHARE = 0.4
+
+
+def _size(n: float) -> str:
+    """Bytes as a reader says them: "3.2 GiB", "850 MiB", "4 KiB"."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}" if unit == "GiB" else f"{n / scale:.0f} {unit}"
+    return f"{n / 1024:.1f} KiB"
+
+
+def _available_memory() -> int | None:
+    """Bytes the system can still give a process (``MemAvailable`` of /proc/meminfo); None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 _kernel_state: dict[str, Any] = {"loaded": False, "module": None}
@@ -222,6 +250,9 @@ class CubeSuppressor:
         self._chain_memo: dict[tuple[int, ...], dict] = {}
         self.chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._flat: tuple[Any, ...] | None = None
+        #: batch arrays (cell ids, rooms) the primary cells' candidates are views of, and where each cell's lie
+        self._batches: list[tuple[np.ndarray, np.ndarray]] = []
+        self._where: dict[int, tuple[int, int, int, int, int]] = {}
 
     @classmethod
     def for_table(cls, model: Model, required: np.ndarray) -> CubeSuppressor:
@@ -256,15 +287,17 @@ class CubeSuppressor:
             lev, sg = lev[keep], sg[keep]
         return lev, sg
 
-    def prepare(self, cells: np.ndarray, full: bool = False) -> None:
+    def prepare(self, cells: np.ndarray, full: bool = False, views: bool = False) -> None:
         """Build the candidate cubes of many cells at once (cells whose moves have the same shapes share
-        one set of array operations). Cells with no candidate that can move get the ``full`` set of moves."""
+        one set of array operations). Cells with no candidate that can move get the ``full`` set of moves.
+        With ``views`` (the primary cells of :meth:`run`, all kept to the end) the compiled path keeps views of
+        its batch arrays and where each cell's block lies, for the compiled queue."""
         todo = [int(c) for c in cells if full or int(c) not in self._cands]
         if not todo:
             return
         compiled = _kernels()
         if compiled is not None:
-            self._prepare_compiled(compiled, np.asarray(todo, dtype=np.int64), full)
+            self._prepare_compiled(compiled, np.asarray(todo, dtype=np.int64), full, views)
             return
         D = len(self.shape)
         groups: dict[tuple, list] = {}
@@ -358,7 +391,7 @@ class CubeSuppressor:
                           np.concatenate(kids), np.asarray(poff, dtype=np.int64), 3 * (depth + 1) + 1, most)
         return self._flat
 
-    def _prepare_compiled(self, compiled: Any, todo: np.ndarray, full: bool) -> None:
+    def _prepare_compiled(self, compiled: Any, todo: np.ndarray, full: bool, views: bool = False) -> None:
         """:meth:`prepare` by the compiled kernel (:func:`._cube_kernels.prepare`): the same candidates, cell by
         cell in one pass; large batches are split over two threads (the kernel releases the GIL)."""
         parent, noff, ptr, kids, poff, max_width, most = self._flat_trees()
@@ -381,9 +414,17 @@ class CubeSuppressor:
         for part, (ids, sgn, room, k, size) in zip(parts, results):
             at = np.concatenate([[0], np.cumsum(k * size)]).tolist()
             rat = np.concatenate([[0], np.cumsum(k)]).tolist()
+            b = len(self._batches)
+            if views:
+                self._batches.append((ids, room))
             for g, (c, kk, cc) in enumerate(zip(todo[part].tolist(), k.tolist(), size.tolist())):
-                self._cands[c] = (ids[at[g]:at[g + 1]].reshape(kk, cc).copy(),
-                                  sgn[at[g]:at[g + 1]].reshape(kk, cc).copy(), room[rat[g]:rat[g + 1]].copy())
+                block = (ids[at[g]:at[g + 1]].reshape(kk, cc), sgn[at[g]:at[g + 1]].reshape(kk, cc),
+                         room[rat[g]:rat[g + 1]])
+                if views:
+                    self._cands[c] = block
+                    self._where[c] = (b, at[g], rat[g], kk, cc)
+                else:  # copies: a batch's memory goes with the cells dropped from it (the group repair)
+                    self._cands[c] = (block[0].copy(), block[1].copy(), block[2].copy())
 
     @property
     def _id_type(self) -> type:
@@ -429,6 +470,27 @@ class CubeSuppressor:
         self.chosen[cell] = (ids[j][used], sgn[j][used])
         suppressed[ids[j][used]] = True
 
+    def check_memory(self, primary_cells: np.ndarray) -> None:
+        """Before a large search: the memory all candidates will take, from a sample of primary cells whose
+        candidates are prepared now (they are kept; every cell's candidates are its own, so this changes no
+        result); :class:`ResourceLimitError` saying how many primary cells fit when it exceeds what is free."""
+        if len(primary_cells) < _ESTIMATE_FROM:
+            return
+        available = _available_memory()
+        if available is None:
+            return
+        sample = np.random.default_rng(0).choice(primary_cells, _ESTIMATE_SAMPLE, replace=False)
+        self.prepare(sample, views=True)  # as run() prepares them
+        per_cell = _CELL_OVERHEAD + sum(sum(a.nbytes for a in self._cands[int(c)]) for c in sample) / len(sample)
+        per_cell *= 1 + _LATER_SHARE
+        need = per_cell * len(primary_cells)
+        if need > available:
+            raise ResourceLimitError(
+                f"protecting this table needs about {_size(need)} for the candidate patterns of its "
+                f"{len(primary_cells):,} primary cells (about {_size(per_cell)} each), but {_size(available)} is "
+                f"free. About {int(available // per_cell):,} primary cells fit: free memory, or protect a table with "
+                f"fewer small cells (a coarser area level or fewer categories).")
+
     def run(self, primary_cells: np.ndarray, suppressed: np.ndarray, bar: Any = None) -> np.ndarray:
         """Protect every cell of ``primary_cells`` with a cube; returns the cells that had none.
 
@@ -437,32 +499,32 @@ class CubeSuppressor:
         options mostly find a cube inside it for free; on the benchmark tables this hides 2-3 % fewer
         persons than taking the cheapest cube first.
         """
+        self.check_memory(primary_cells)
         heap = []
         failed = []
         step = 20_000  # candidates are prepared in batches so that the bar moves
         for i in range(0, len(primary_cells), step):
-            self.prepare(primary_cells[i:i + step])
+            self.prepare(primary_cells[i:i + step], views=True)
             if bar is not None:
                 bar.update(len(primary_cells[i:i + step]))
         for c in primary_cells:
             cost, _ = self.best(int(c), suppressed)
             if not np.isfinite(cost):  # no short move is wide enough: offer the moves up to the totals too
-                self.prepare(np.array([c]), full=True)
+                self.prepare(np.array([c]), full=True, views=True)
                 cost, _ = self.best(int(c), suppressed)
             if np.isfinite(cost):
                 heap.append((-cost, int(c)))
             else:
                 failed.append(int(c))
-        heapq.heapify(heap)
         compiled = _kernels()
+        if compiled is not None:
+            self._greedy_compiled(compiled, heap, suppressed, bar)
+            return np.asarray(failed, dtype=np.int64)
+        heapq.heapify(heap)
         need = np.maximum(self.required, 1.0)
         while heap:
             c = heap[0][1]
-            if compiled is not None:  # best() without its checks: every queued cell has candidates
-                ids, _, room = self._cands[c]
-                new, j = compiled.best(ids, room, suppressed, self.weights, self.keep, self.any_kept, False, need[c])
-            else:
-                new, j = self.best(c, suppressed)
+            new, j = self.best(c, suppressed, need=float(need[c]))
             # the dearest of the others is a child of the top; a cell that got cheaper goes back in the queue
             # in one step (the same order as popping it and pushing it again)
             others = [heap[k][0] for k in (1, 2) if k < len(heap)]
@@ -474,6 +536,32 @@ class CubeSuppressor:
             if bar is not None:
                 bar.update(1)
         return np.asarray(failed, dtype=np.int64)
+
+    def _greedy_compiled(self, compiled: Any, heap: list[tuple[float, int]], suppressed: np.ndarray,
+                         bar: Any) -> None:
+        """The queue of :meth:`run` in one compiled call (:func:`._cube_kernels.greedy`) over the batch arrays
+        the queued cells' candidates are views of; the same cells taken in the same order as the Python
+        queue. The cubes are then recorded as :meth:`take` records them."""
+        from numba.typed import List
+
+        if not heap:
+            return
+        cells = [c for _, c in heap]
+        where = np.array([self._where[c] for c in cells], dtype=np.int64).reshape(-1, 5)
+        batch_ids, batch_room = List(), List()
+        for ids, room in self._batches:
+            batch_ids.append(ids)
+            batch_room.append(room)
+        keys = np.array([k for k, _ in heap], dtype=float)
+        order, chosen = compiled.greedy(keys, np.arange(len(cells), dtype=np.int64), where[:, 0], where[:, 1],
+                                        where[:, 2], where[:, 3], where[:, 4], batch_ids, batch_room,
+                                        np.maximum(self.required[np.asarray(cells, dtype=np.int64)], 1.0),
+                                        suppressed, self.weights, self.keep, self.any_kept)
+        for p, j in zip(order.tolist(), chosen.tolist()):
+            self.take(cells[p], j, suppressed)
+        if bar is not None:
+            bar.update(len(order))
+        self._batches, self._where = [], {}  # the candidates stay, as views
 
     def _rechoose(self, cell: int, j: int, suppressed: np.ndarray, users: _Users) -> None:
         """Give ``cell`` its candidate cube ``j`` instead of its current one, keeping ``users`` up to date."""
