@@ -546,6 +546,7 @@ class CubeSuppressor:
 
         if not heap:
             return
+        heap = sorted(heap, key=lambda entry: entry[1])  # positions in cell order break ties as cell ids do
         cells = [c for _, c in heap]
         where = np.array([self._where[c] for c in cells], dtype=np.int64).reshape(-1, 5)
         batch_ids, batch_room = List(), List()
