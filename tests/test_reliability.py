@@ -26,6 +26,18 @@ def test_rates_refuses_large_counts_of_any_dtype(dtype):
         segstat.rates(d, events="e", population="p", ci=None)
 
 
+def test_totals_beyond_the_float_range_are_refused_without_a_warning():
+    import warnings
+
+    d = pd.DataFrame({"g": [1e308, 1e308, 0.0], "t": [1e308, 1e308, 5.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the overflowing sum used to warn before the error
+        with pytest.raises(InputValueError, match="'e' sums to about inf"):
+            segstat.rates(d.rename(columns={"g": "e", "t": "p"}), events="e", population="p", ci=None)
+        with pytest.raises(InputValueError, match="'g' sums to inf, beyond 1e"):
+            segstat.dissimilarity(d, group="g", total="t")
+
+
 def test_rates_just_below_the_limit_are_exact():
     # totals 2**51 + 2 and 2**52 + 4: below 2**53, summed exactly; the rate is 1000 / 2
     half = 2**50 + 1

@@ -231,8 +231,12 @@ def count_arrays(
             )
         if exact:
             check_exact_total(c, v)
-        elif not float(v.sum()) < FLOAT_LIMIT:
-            raise InputValueError(f"column {c!r} sums to {float(v.sum()):.4g}, beyond {FLOAT_LIMIT:g}: sums and "
+            out[c] = v
+            continue
+        with np.errstate(over="ignore"):  # beyond the float range the sum is inf: refused, no warning
+            total = float(v.sum())
+        if not total < FLOAT_LIMIT:
+            raise InputValueError(f"column {c!r} sums to {total:.4g}, beyond {FLOAT_LIMIT:g}: sums and "
                                   f"products of such numbers overflow. Check the column (counts of persons are "
                                   f"far smaller).")
         out[c] = v
@@ -243,7 +247,8 @@ def check_exact_total(column: Any, values: np.ndarray) -> None:
     """Refuse a count column whose total reaches :data:`EXACT_LIMIT` (2**53): beyond it sums are no longer
     exact (floats round, int64 sums can wrap), so a rate or a moved count would be silently wrong. ``values``
     are the column's (non-negative) values as floats."""
-    total = float(values.sum()) if len(values) else 0.0
+    with np.errstate(over="ignore"):  # a total beyond the float range is inf: refused below, no warning
+        total = float(values.sum()) if len(values) else 0.0
     if total >= EXACT_LIMIT:
         raise InputValueError(
             f"column {column!r} sums to about {total:.4g}, at or above 2**53 = {EXACT_LIMIT:,}, the largest total "
