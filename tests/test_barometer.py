@@ -198,13 +198,17 @@ def test_barometer_is_the_same_object_however_imported():
     assert list(inspect.signature(segstat.barometer).parameters)[:4] == ["results", "out", "title", "lang"]
 
 
+def _write_results(res, folder):
+    """The CSV files a description names: panel, areas and the protected counts (".." where suppressed)."""
+    res["panel"].to_csv(folder / "panel.csv", index=False)
+    res["areas"].to_csv(folder / "areas.csv", index=False)
+    res["counts"].to_frame(symbol="..").to_csv(folder / "counts.csv", index=False)
+
+
 def test_cli_builds_from_a_toml_description(small, tmp_path):
     from segstat.cli import main
 
-    res = small[1]
-    res["panel"].to_csv(tmp_path / "panel.csv", index=False)
-    res["areas"].to_csv(tmp_path / "areas.csv", index=False)
-    res["counts"].to_frame(symbol="..").to_csv(tmp_path / "counts.csv", index=False)
+    _write_results(small[1], tmp_path)
     (tmp_path / "b.toml").write_text('title = "Sjukpenning"\nvintage = 2025\nout = "site"\n[results]\n'
                                      'panel = "panel.csv"\nareas = "areas.csv"\ncounts = "counts.csv"\n',
                                      encoding="utf-8")
@@ -219,10 +223,7 @@ def test_cli_builds_the_same_site_from_a_yaml_description(small, tmp_path):
     pytest.importorskip("yaml")
     from segstat.cli import main
 
-    res = small[1]
-    res["panel"].to_csv(tmp_path / "panel.csv", index=False)
-    res["areas"].to_csv(tmp_path / "areas.csv", index=False)
-    res["counts"].to_frame(symbol="..").to_csv(tmp_path / "counts.csv", index=False)
+    _write_results(small[1], tmp_path)
     (tmp_path / "b.toml").write_text('title = "Sjukpenning"\nvintage = 2025\nout = "site_t"\n[results]\n'
                                      'panel = "panel.csv"\nareas = "areas.csv"\ncounts = "counts.csv"\n',
                                      encoding="utf-8")

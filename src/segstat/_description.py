@@ -26,29 +26,24 @@ def read_description(path: Path, *, what: str, error: type[SegstatError]) -> dic
     if not path.is_file():
         raise error(f"the {what} description {str(path)!r} does not exist (or is a folder); give the path of a "
                     f".toml or .yaml file.")
-    if path.suffix.lower() in YAML_SUFFIXES:
-        from ._optional import import_optional
+    from ._optional import import_optional
 
+    if path.suffix.lower() in YAML_SUFFIXES:
+        kind, hint = "YAML", ""
         yaml = import_optional("yaml", purpose=f"reading the {what} description in YAML")
-        try:
-            with path.open("rb") as f:
-                data = yaml.safe_load(f)
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise error(f"{str(path)!r} is not valid YAML ({str(exc).splitlines()[0]}).") from None
-        kind = "YAML"
+        load, invalid = yaml.safe_load, yaml.YAMLError
     else:
+        kind, hint = "TOML", "; name a .yaml/.yml file for YAML"
         try:
             tomllib: Any = importlib.import_module("tomllib")
         except ImportError:  # pragma: no cover - Python 3.10
-            from ._optional import import_optional
-
             tomllib = import_optional("tomli", purpose=f"reading the {what} description in TOML")
-        try:
-            with path.open("rb") as f:
-                data = tomllib.load(f)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise error(f"{str(path)!r} is not valid TOML ({exc}); name a .yaml/.yml file for YAML.") from None
-        kind = "TOML"
+        load, invalid = tomllib.load, tomllib.TOMLDecodeError
+    try:
+        with path.open("rb") as f:
+            data = load(f)
+    except (invalid, UnicodeDecodeError) as exc:
+        raise error(f"{str(path)!r} is not valid {kind} ({str(exc).splitlines()[0]}){hint}.") from None
     if not isinstance(data, dict):
         raise error(f"{str(path)!r} holds {type(data).__name__}, not a table of settings at its top; see the "
                     f"example in the {what} help ({kind}).")

@@ -231,14 +231,13 @@ def count_arrays(
             )
         if exact:
             check_exact_total(c, v)
-            out[c] = v
-            continue
-        with np.errstate(over="ignore"):  # beyond the float range the sum is inf: refused, no warning
-            total = float(v.sum())
-        if not total < FLOAT_LIMIT:
-            raise InputValueError(f"column {c!r} sums to {total:.4g}, beyond {FLOAT_LIMIT:g}: sums and "
-                                  f"products of such numbers overflow. Check the column (counts of persons are "
-                                  f"far smaller).")
+        else:
+            with np.errstate(over="ignore"):  # beyond the float range the sum is inf: refused, no warning
+                total = float(v.sum())
+            if not total < FLOAT_LIMIT:
+                raise InputValueError(f"column {c!r} sums to {total:.4g}, beyond {FLOAT_LIMIT:g}: sums and "
+                                      f"products of such numbers overflow. Check the column (counts of persons "
+                                      f"are far smaller).")
         out[c] = v
     return out
 

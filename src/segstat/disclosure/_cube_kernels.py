@@ -151,6 +151,26 @@ def _descend(node, out, n, base, stride, values, ptr, kids, po):  # pragma: no c
 
 
 @njit(nogil=True, cache=True)
+def _write_move(lev, sg, path, plen, down, dlen, wchain, wl):  # pragma: no cover - compiled
+    """One move into the row ``lev``/``sg``: +1 on the path up and the chain down (without its first node, the
+    path's), -1 on the sibling's chain (``wl`` nodes, none for a move up to the total), padded with node 0 and
+    sign 0; returns its length."""
+    m = 0
+    for j in range(plen):
+        lev[m], sg[m] = path[j], 1
+        m += 1
+    for j in range(1, dlen):
+        lev[m], sg[m] = down[j], 1
+        m += 1
+    for j in range(wl):
+        lev[m], sg[m] = wchain[j], -1
+        m += 1
+    for j in range(m, lev.shape[0]):
+        lev[j], sg[j] = 0, 0
+    return m
+
+
+@njit(nogil=True, cache=True)
 def _moves(x, full, base, stride, values, parent, no, ptr, kids, po, max_moves, up_levels,
            lev, sg, down, dlen, wchain, path, sib, skey):  # pragma: no cover - compiled
     """``_Tree.moves``: the candidate moves of node ``x`` along one dimension into ``lev``/``sg`` (rows padded
@@ -214,23 +234,7 @@ def _moves(x, full, base, stride, values, parent, no, ptr, kids, po, max_moves, 
             if wl > 1:
                 depends = True
             for d in range(n_down):
-                m = 0
-                for j in range(plen):
-                    lev[found, m] = path[j]
-                    sg[found, m] = 1
-                    m += 1
-                for j in range(1, dlen[d]):
-                    lev[found, m] = down[d, j]
-                    sg[found, m] = 1
-                    m += 1
-                for j in range(wl):
-                    lev[found, m] = wchain[j]
-                    sg[found, m] = -1
-                    m += 1
-                for j in range(m, lev.shape[1]):
-                    lev[found, j] = 0
-                    sg[found, j] = 0
-                width = max(width, m)
+                width = max(width, _write_move(lev[found], sg[found], path, plen, down[d], dlen[d], wchain, wl))
                 found += 1
         if ns > 0:
             turns += 1
@@ -242,20 +246,8 @@ def _moves(x, full, base, stride, values, parent, no, ptr, kids, po, max_moves, 
         path[plen] = u
         plen += 1
     if full or found == 0 or plen + dlen[n_down - 1] <= 3:
-        for d in range(n_down):
-            m = 0
-            for j in range(plen):
-                lev[found, m] = path[j]
-                sg[found, m] = 1
-                m += 1
-            for j in range(1, dlen[d]):
-                lev[found, m] = down[d, j]
-                sg[found, m] = 1
-                m += 1
-            for j in range(m, lev.shape[1]):
-                lev[found, j] = 0
-                sg[found, j] = 0
-            width = max(width, m)
+        for d in range(n_down):  # all the way up: no sibling to turn to
+            width = max(width, _write_move(lev[found], sg[found], path, plen, down[d], dlen[d], wchain, 0))
             found += 1
     return found, width, depends
 

@@ -521,10 +521,9 @@ class CubeSuppressor:
             self._greedy_compiled(compiled, heap, suppressed, bar)
             return np.asarray(failed, dtype=np.int64)
         heapq.heapify(heap)
-        need = np.maximum(self.required, 1.0)
         while heap:
             c = heap[0][1]
-            new, j = self.best(c, suppressed, need=float(need[c]))
+            new, j = self.best(c, suppressed)
             # the dearest of the others is a child of the top; a cell that got cheaper goes back in the queue
             # in one step (the same order as popping it and pushing it again)
             others = [heap[k][0] for k in (1, 2) if k < len(heap)]

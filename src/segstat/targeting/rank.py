@@ -160,7 +160,8 @@ def rank_areas(
     check_by(smoothed, by, RANK_COLUMNS)
     top = check_scalar("top", top, "int", low=1)
     n_resamples = check_scalar("n_resamples", n_resamples, "int", low=1)
-    largest = max((len(pos) for _, pos in by_positions(smoothed, by)), default=0) if by else len(smoothed)
+    rows = [pos for _, pos in by_positions(smoothed, by)] if by else [np.arange(len(smoothed))]
+    largest = max((len(pos) for pos in rows), default=0)
     if n_resamples * max(largest, 1) > _MAX_DRAWS:
         fits = max(_MAX_DRAWS // max(largest, 1), 1)
         raise InputValueError(f"n_resamples={n_resamples!r} for {largest:,} areas would hold "
@@ -172,8 +173,6 @@ def rank_areas(
     if not by:
         out = _rank_part(smoothed, top, n_resamples, seed, level, per)
     else:
-        parts = [_rank_part(smoothed.iloc[pos], top, n_resamples, seed, level, per)
-                 for _, pos in by_positions(smoothed, by)]
-        out = pd.concat(parts)
+        out = pd.concat([_rank_part(smoothed.iloc[pos], top, n_resamples, seed, level, per) for pos in rows])
     out.attrs = dict(smoothed.attrs)
     return out.reset_index(drop=True)
